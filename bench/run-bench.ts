@@ -1,0 +1,195 @@
+/**
+ * `npm run bench [-- --json]`: measures the economy against an embedded
+ * PostgreSQL of its own, beside a raw-SQL baseline on the same server, pool
+ * size and concurrency, and prints each service figure as a ratio to it.
+ */
+import 'reflect-metadata';
+import { Test } from '@nestjs/testing';
+import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { loadEnvironment } from '../src/config/environment';
+import { openDatabaseServer } from '../src/database/database-server';
+import { DatabaseModule } from '../src/database/database.module';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { EconomyModule } from '../src/economy/economy.module';
+import { WalletService } from '../src/economy/wallet.service';
+import { BASELINE_TRANSFER_FUNCTION, baselineTransfer } from './baseline';
+import { measure, type Measurement } from './measure';
+import { seedDeepHistory, seedWallets } from './seed';
+
+const CONCURRENCY = 16;
+const UNIFORM_WALLETS = 10_000;
+const TRANSFER_OPS = 6_000;
+const CREDIT_OPS = 6_000;
+const HISTORY_DEPTH = 1_000_000;
+const HISTORY_OPS = 3_000;
+const HOT_BALANCE = 1_000_000_000_000;
+
+interface Row extends Measurement {
+  ratio?: number;
+  baseline?: string;
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const progress = (message: string) => {
+    if (!json) {
+      process.stderr.write(`${message}\n`);
+    }
+  };
+  const dataDir = await mkdtemp(join(tmpdir(), 'deltacrown-economy-bench-'));
+  await chmod(dataDir, 0o755);
+  const server = await openDatabaseServer(
+    loadEnvironment({ DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(await freePort()) }),
+  );
+  try {
+    const rows = await runScenarios(server.url, progress);
+    print(rows, json);
+  } finally {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runScenarios(url: string, progress: (m: string) => void): Promise<Row[]> {
+  const migrator = new DataSource(dataSourceOptions(url, 1));
+  await migrator.initialize();
+  await migrator.runMigrations();
+  await migrator.query(BASELINE_TRANSFER_FUNCTION);
+  await migrator.destroy();
+
+  const pool = new Pool({ connectionString: url, max: CONCURRENCY });
+  const moduleRef = await Test.createTestingModule({
+    imports: [DatabaseModule.forRoot({ url, poolSize: CONCURRENCY }), EconomyModule],
+  }).compile();
+  moduleRef.useLogger(false);
+  await moduleRef.init();
+  const wallets = moduleRef.get(WalletService);
+  const rows: Row[] = [];
+  try {
+    progress(`seeding ${UNIFORM_WALLETS} wallets`);
+    const uniform = await seedWallets(pool, UNIFORM_WALLETS, HOT_BALANCE, 'uniform');
+    const [hot] = await seedWallets(pool, 1, HOT_BALANCE, 'hot');
+    const pick = () => uniform[Math.floor(Math.random() * uniform.length)];
+    const pair = () => {
+      const from = pick();
+      let to = pick();
+      while (to === from) {
+        to = pick();
+      }
+      return [from, to] as const;
+    };
+    // Warm the service's wallet cache and both pools before timing anything.
+    await measure('warm-up', 2_000, CONCURRENCY, () => {
+      const [from, to] = pair();
+      return wallets.transfer(from.profileId, to.profileId, 1);
+    });
+
+    progress('transfer-uniform');
+    const baselineUniform = await measure('baseline-transfer-uniform', TRANSFER_OPS, CONCURRENCY, () => {
+      const [from, to] = pair();
+      return baselineTransfer(pool, from.walletId, to.walletId, 1);
+    });
+    const serviceUniform = await measure('transfer-uniform', TRANSFER_OPS, CONCURRENCY, () => {
+      const [from, to] = pair();
+      return wallets.transfer(from.profileId, to.profileId, 1);
+    });
+
+    progress('transfer-hot');
+    const baselineHot = await measure('baseline-transfer-hot', TRANSFER_OPS, CONCURRENCY, () =>
+      baselineTransfer(pool, hot.walletId, pick().walletId, 1),
+    );
+    const serviceHot = await measure('transfer-hot', TRANSFER_OPS, CONCURRENCY, () =>
+      wallets.transfer(hot.profileId, pick().profileId, 1),
+    );
+
+    progress('credit');
+    const credit = await measure('credit', CREDIT_OPS, CONCURRENCY, () =>
+      wallets.credit(pick().profileId, 1, { reason: 'PARTICIPATION' }),
+    );
+
+    progress(`seeding a wallet ${HISTORY_DEPTH} transactions deep`);
+    const deep = await seedDeepHistory(pool, HISTORY_DEPTH);
+    const { rows: bounds } = await pool.query<{ min: string; max: string }>(
+      'SELECT min(id), max(id) FROM wallet_transactions WHERE wallet_id = $1',
+      [deep.walletId],
+    );
+    const lowest = Number(bounds[0].min);
+    progress('history-depth-1m');
+    // Pages within the last 1% of the history: as deep as it goes.
+    const history = await measure('history-depth-1m', HISTORY_OPS, CONCURRENCY, () =>
+      wallets.getTransactionHistory(deep.profileId, {
+        limit: 50,
+        cursor: lowest + 50 + Math.floor(Math.random() * (HISTORY_DEPTH / 100)),
+      }),
+    );
+
+    rows.push(
+      baselineUniform,
+      { ...serviceUniform, ratio: ratio(serviceUniform, baselineUniform), baseline: baselineUniform.scenario },
+      baselineHot,
+      { ...serviceHot, ratio: ratio(serviceHot, baselineHot), baseline: baselineHot.scenario },
+      { ...credit, ratio: ratio(credit, baselineUniform), baseline: baselineUniform.scenario },
+      history,
+    );
+  } finally {
+    await moduleRef.close();
+    await pool.end();
+  }
+  return rows;
+}
+
+function ratio(service: Measurement, baseline: Measurement): number {
+  return Math.round((service.perSec / baseline.perSec) * 100) / 100;
+}
+
+function print(rows: Row[], json: boolean): void {
+  if (json) {
+    for (const row of rows) {
+      process.stdout.write(`${JSON.stringify(row)}\n`);
+    }
+    return;
+  }
+  const header = ['scenario', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'vs baseline'];
+  const lines = rows.map((row) => [
+    row.scenario,
+    String(row.ops),
+    row.perSec.toFixed(0),
+    row.p50ms.toFixed(2),
+    row.p99ms.toFixed(2),
+    row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}x ${row.baseline}`,
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...lines.map((line) => line[column].length)),
+  );
+  const format = (cells: string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+  process.stdout.write(
+    [format(header), format(widths.map((width) => '-'.repeat(width))), ...lines.map(format)].join(
+      '\n',
+    ) + '\n',
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

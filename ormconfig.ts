@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { loadEnvironment } from './src/config/environment';
+import { openDatabaseServer } from './src/database/database-server';
+import { dataSourceOptions } from './src/database/data-source-options';
+
+/**
+ * The DataSource of the TypeORM CLI (`npm run migration:run`,
+ * `migration:generate`): the same configuration as the server, embedded
+ * PostgreSQL included when DATABASE_URL is unset. The embedded cluster stops
+ * when the CLI process exits.
+ */
+export const dataSource: Promise<DataSource> = (async () => {
+  const environment = loadEnvironment();
+  const server = await openDatabaseServer(environment);
+  return new DataSource(
+    dataSourceOptions(server.url, environment.DATABASE_POOL_SIZE),
+  );
+})();

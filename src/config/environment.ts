@@ -1,0 +1,84 @@
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+/**
+ * Every variable the service reads. Validated once at start: a bad value stops
+ * the process with a message naming the variable, never a half-configured run.
+ */
+export class Environment {
+  @IsOptional()
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, {
+    message: 'DATABASE_URL must be a postgres:// connection string',
+  })
+  DATABASE_URL?: string;
+
+  @IsString()
+  DATA_DIR: string = '.data';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  EMBEDDED_POSTGRES_PORT: number = 54329;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE: number = 10;
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+}
+
+const ENVIRONMENT_KEYS = [
+  'DATABASE_URL',
+  'DATA_DIR',
+  'PORT',
+  'EMBEDDED_POSTGRES_PORT',
+  'DATABASE_POOL_SIZE',
+  'LOG_LEVEL',
+] as const satisfies readonly (keyof Environment)[];
+
+export class InvalidEnvironmentError extends Error {
+  constructor(problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+export function loadEnvironment(
+  source: Record<string, string | undefined> = process.env,
+): Environment {
+  const defined = Object.fromEntries(
+    ENVIRONMENT_KEYS.map((key) => [key, source[key]]).filter(
+      ([, value]) => value !== undefined && value !== '',
+    ),
+  );
+  const environment = plainToInstance(Environment, defined, {
+    enableImplicitConversion: false,
+  });
+  const errors = validateSync(environment, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new InvalidEnvironmentError(
+      errors.flatMap((error) => Object.values(error.constraints ?? {})),
+    );
+  }
+  return environment;
+}

@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { dataSourceOptions } from './data-source-options';
+
+export interface DatabaseModuleOptions {
+  url: string;
+  poolSize?: number;
+  /** Apply pending migrations when the connection opens. */
+  migrationsRun?: boolean;
+}
+
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseModuleOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(options.url, options.poolSize),
+          migrationsRun: options.migrationsRun ?? false,
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Why coins moved. The database holds the same set in `ledger_reasons` and
+ * refuses any other value; extending it takes a migration that inserts the
+ * new code and one line here.
+ */
+export const LEDGER_REASONS = [
+  'PARTICIPATION',
+  'WINNER',
+  'RUNNER_UP',
+  'TOP4',
+  'TRANSFER_IN',
+  'TRANSFER_OUT',
+  'MANUAL_ADJUST',
+  'PURCHASE',
+  'REFUND',
+] as const;
+
+export type LedgerReason = (typeof LEDGER_REASONS)[number];
+
+/** Reasons that only the two legs of a transfer may carry. */
+export const TRANSFER_LEG_REASONS: readonly LedgerReason[] = [
+  'TRANSFER_IN',
+  'TRANSFER_OUT',
+];
+
+export function isLedgerReason(value: unknown): value is LedgerReason {
+  return (
+    typeof value === 'string' &&
+    (LEDGER_REASONS as readonly string[]).includes(value)
+  );
+}

@@ -1,0 +1,115 @@
+import {
+  InvalidAmount,
+  InvalidRequest,
+  InvalidWallet,
+} from '../errors/economy.errors';
+import type { Profile } from '../entities/profile.entity';
+import {
+  isLedgerReason,
+  TRANSFER_LEG_REASONS,
+  type LedgerReason,
+} from './ledger-reason';
+
+/** A profile entity or its id: every WalletService method takes either. */
+export type ProfileRef = Pick<Profile, 'id'> | number;
+
+export type Meta = Record<string, unknown>;
+
+export const MAX_META_BYTES = 4096;
+const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
+
+export function requireAmount(amount: unknown): number {
+  if (
+    typeof amount !== 'number' ||
+    !Number.isSafeInteger(amount) ||
+    amount <= 0
+  ) {
+    throw new InvalidAmount(
+      `amount must be a positive safe integer, got ${describe(amount)}`,
+    );
+  }
+  return amount;
+}
+
+export function requireProfileId(profile: unknown): number {
+  const id =
+    typeof profile === 'object' && profile !== null && 'id' in profile
+      ? (profile as { id: unknown }).id
+      : profile;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
+    throw new InvalidWallet(
+      `profile id must be a positive integer, got ${describe(id)}`,
+    );
+  }
+  return id;
+}
+
+export function requireMovementReason(reason: unknown): LedgerReason {
+  const known = requireReason(reason);
+  if (TRANSFER_LEG_REASONS.includes(known)) {
+    throw new InvalidRequest(
+      `reason ${known} is reserved for the legs of a transfer`,
+    );
+  }
+  return known;
+}
+
+export function requireOptionalReason(reason: unknown): LedgerReason | null {
+  return reason === undefined || reason === null
+    ? null
+    : requireMovementReason(reason);
+}
+
+export function requireIdempotencyKey(key: unknown): string | null {
+  if (key === undefined || key === null) {
+    return null;
+  }
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw new InvalidRequest(
+      'idempotency key must be 1 to 255 printable ASCII characters',
+    );
+  }
+  return key;
+}
+
+export function requireMeta(meta: unknown): Meta {
+  if (meta === undefined || meta === null) {
+    return {};
+  }
+  if (typeof meta !== 'object' || Array.isArray(meta)) {
+    throw new InvalidRequest('meta must be a JSON object');
+  }
+  let serialized: string;
+  try {
+    serialized = JSON.stringify(meta);
+  } catch {
+    throw new InvalidRequest('meta must be serializable as JSON');
+  }
+  if (Buffer.byteLength(serialized, 'utf8') > MAX_META_BYTES) {
+    throw new InvalidRequest(
+      `meta must be at most ${MAX_META_BYTES} bytes of JSON`,
+    );
+  }
+  return JSON.parse(serialized) as Meta;
+}
+
+function requireReason(reason: unknown): LedgerReason {
+  if (!isLedgerReason(reason)) {
+    throw new InvalidRequest(`unknown ledger reason ${describe(reason)}`);
+  }
+  return reason;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    return `a string of length ${value.length}`;
+  }
+  if (
+    typeof value === 'number' ||
+    typeof value === 'bigint' ||
+    typeof value === 'boolean'
+  ) {
+    return String(value);
+  }
+  return value === null ? 'null' : typeof value;
+}

@@ -1,0 +1,105 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+} from 'typeorm';
+import { bigintColumnTransformer } from '../domain/safe-integer';
+import type { LedgerReason } from '../domain/ledger-reason';
+import { IdempotencyKey } from './idempotency-key.entity';
+import { LedgerReasonRow } from './ledger-reason.entity';
+import { Wallet } from './wallet.entity';
+
+/**
+ * The ledger: one row per movement of one wallet, append-only (a trigger in
+ * the database rejects UPDATE, DELETE and TRUNCATE). `id` is an identity and
+ * defines the order; a movement takes its id while holding its wallet's row
+ * lock, so per wallet the ids follow the `balance_after` chain.
+ */
+@Entity({ name: 'wallet_transactions' })
+// The migration adds INCLUDE (amount), which TypeORM cannot express, so this
+// index is the migration's alone.
+@Index('wallet_transactions_wallet_id_id_idx', { synchronize: false })
+@Index('wallet_transactions_idempotency_key_idx', ['idempotencyKey'], {
+  where: 'idempotency_key IS NOT NULL',
+})
+@Index('wallet_transactions_transfer_id_idx', ['transferId'], {
+  where: 'transfer_id IS NOT NULL',
+})
+@Check('wallet_transactions_amount_check', 'amount <> 0')
+@Check(
+  'wallet_transactions_transfer_leg_check',
+  "(transfer_id IS NOT NULL) = (reason IN ('TRANSFER_IN', 'TRANSFER_OUT')) AND (transfer_id IS NULL OR (reason = 'TRANSFER_OUT') = (amount < 0))",
+)
+export class WalletTransaction {
+  @PrimaryColumn({
+    type: 'bigint',
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+    primaryKeyConstraintName: 'wallet_transactions_pkey',
+    transformer: bigintColumnTransformer,
+  })
+  id!: number;
+
+  @Column({
+    name: 'wallet_id',
+    type: 'bigint',
+    transformer: bigintColumnTransformer,
+  })
+  walletId!: number;
+
+  @ManyToOne(() => Wallet, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({
+    name: 'wallet_id',
+    foreignKeyConstraintName: 'wallet_transactions_wallet_id_fkey',
+  })
+  wallet?: Wallet;
+
+  @Column({ type: 'bigint', transformer: bigintColumnTransformer })
+  amount!: number;
+
+  @Column({
+    name: 'balance_after',
+    type: 'bigint',
+    transformer: bigintColumnTransformer,
+  })
+  balanceAfter!: number;
+
+  @Column({ type: 'text' })
+  reason!: LedgerReason;
+
+  @ManyToOne(() => LedgerReasonRow, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({
+    name: 'reason',
+    foreignKeyConstraintName: 'wallet_transactions_reason_fkey',
+  })
+  reasonRow?: LedgerReasonRow;
+
+  @Column({ name: 'idempotency_key', type: 'text', nullable: true })
+  idempotencyKey!: string | null;
+
+  @ManyToOne(() => IdempotencyKey, { onDelete: 'RESTRICT', nullable: true })
+  @JoinColumn({
+    name: 'idempotency_key',
+    foreignKeyConstraintName: 'wallet_transactions_idempotency_key_fkey',
+  })
+  idempotencyKeyRow?: IdempotencyKey | null;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  meta!: Record<string, unknown>;
+
+  @Column({
+    name: 'transfer_id',
+    type: 'bigint',
+    nullable: true,
+    transformer: bigintColumnTransformer,
+  })
+  transferId!: number | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,46 @@
+/** Stable codes: the HTTP problem mapping and CLI exit codes key on these. */
+export enum EconomyErrorCode {
+  InvalidAmount = 'INVALID_AMOUNT',
+  InsufficientFunds = 'INSUFFICIENT_FUNDS',
+  InvalidWallet = 'INVALID_WALLET',
+  IdempotencyConflict = 'IDEMPOTENCY_CONFLICT',
+  ValidationFailed = 'VALIDATION_FAILED',
+}
+
+/**
+ * Base of every error the economy raises on purpose. Messages carry ids
+ * only (wallet, profile, transaction), never personal data.
+ */
+export abstract class EconomyError extends Error {
+  abstract readonly code: EconomyErrorCode;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Zero, negative, fractional, NaN, unsafe amounts, or a balance that would overflow. */
+export class InvalidAmount extends EconomyError {
+  readonly code = EconomyErrorCode.InvalidAmount;
+}
+
+/** The wallet has no overdraft and the movement would take it below zero. */
+export class InsufficientFunds extends EconomyError {
+  readonly code = EconomyErrorCode.InsufficientFunds;
+}
+
+/** Unknown profile or wallet, or a transfer from a wallet to itself. */
+export class InvalidWallet extends EconomyError {
+  readonly code = EconomyErrorCode.InvalidWallet;
+}
+
+/** An idempotency key reused for another operation or another payload. */
+export class IdempotencyConflict extends EconomyError {
+  readonly code = EconomyErrorCode.IdempotencyConflict;
+}
+
+/** Any other malformed argument: reason, key, meta, pagination. */
+export class InvalidRequest extends EconomyError {
+  readonly code = EconomyErrorCode.ValidationFailed;
+}

@@ -1,0 +1,238 @@
+import { Injectable } from '@nestjs/common';
+import type { LedgerReason } from './domain/ledger-reason';
+import type { Meta } from './domain/movement-input';
+import { safeIntegerFromDatabase } from './domain/safe-integer';
+import type { IdempotentOperation } from './entities/idempotency-key.entity';
+import {
+  LedgerDatabase,
+  preparedStatement,
+  type PreparedStatement,
+} from './persistence/ledger-database';
+import { domainErrorFromPostgres } from './persistence/postgres-error';
+import { retryTransient } from './persistence/transient-retry';
+
+export interface KeyClaim {
+  key: string;
+  operation: IdempotentOperation;
+  request: Record<string, unknown>;
+}
+
+export interface WrittenLeg {
+  transactionId: number;
+  walletId: number;
+  amount: number;
+  balanceAfter: number;
+}
+
+export interface KeyedOperation {
+  operation: IdempotentOperation;
+  request: Record<string, unknown>;
+  legs: WrittenLeg[];
+}
+
+interface LegRow {
+  id: string;
+  wallet_id: string;
+  amount: string;
+  balance_after: string;
+}
+
+/*
+ * How a movement stays exact, in one statement (one round trip, one
+ * transaction, all or nothing):
+ * 1. `claimed_key` inserts the idempotency key first. A second caller with the
+ *    same key blocks on the primary key until the first commits (then it
+ *    inserts nothing and moves nothing: a replay) or rolls back (then it
+ *    proceeds). A key is claimed before any wallet lock, so no caller ever
+ *    holds a wallet while waiting for a key: no lock cycle.
+ * 2. Wallet rows are locked by the UPDATE (one wallet) or by `locked`, whose
+ *    ORDER BY id sits under FOR UPDATE, so transfers lock in ascending id
+ *    order and cannot deadlock each other.
+ * 3. The UPDATE computes the new balance from the latest committed row
+ *    (READ COMMITTED re-reads a row it had to wait for); the CHECK constraints
+ *    of `wallets` refuse an overdraft or an unsafe balance, which aborts the
+ *    whole statement, key included.
+ * 4. Ledger ids are drawn after the lock, so per wallet they follow the
+ *    balance_after chain.
+ */
+const MOVE_ONE_WALLET = preparedStatement(
+  'move_one_wallet',
+  `
+WITH claimed_key AS (
+  INSERT INTO idempotency_keys (key, operation, request)
+  SELECT $4::text, $5::text, $6::jsonb
+   WHERE $4::text IS NOT NULL
+  ON CONFLICT (key) DO NOTHING
+  RETURNING key
+),
+moved AS (
+  UPDATE wallets
+     SET cached_balance = cached_balance + $2::bigint, updated_at = now()
+   WHERE id = $1::bigint
+     AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM claimed_key))
+  RETURNING id, cached_balance
+)
+INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, idempotency_key, meta)
+SELECT id, $2::bigint, cached_balance, $3::text, $4::text, $7::jsonb
+  FROM moved
+RETURNING id, wallet_id, amount, balance_after`,
+);
+
+const TRANSFER = preparedStatement(
+  'transfer',
+  `
+WITH claimed_key AS (
+  INSERT INTO idempotency_keys (key, operation, request)
+  SELECT $4::text, 'TRANSFER', $5::jsonb
+   WHERE $4::text IS NOT NULL
+  ON CONFLICT (key) DO NOTHING
+  RETURNING key
+),
+locked AS (
+  SELECT id
+    FROM wallets
+   WHERE id IN ($1::bigint, $2::bigint)
+     AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM claimed_key))
+   ORDER BY id
+     FOR UPDATE
+),
+moved AS (
+  UPDATE wallets w
+     SET cached_balance = w.cached_balance
+           + CASE WHEN w.id = $1::bigint THEN -$3::bigint ELSE $3::bigint END,
+         updated_at = now()
+    FROM locked
+   WHERE w.id = locked.id
+  RETURNING w.id, w.cached_balance
+),
+transfer AS (
+  SELECT nextval('wallet_transfer_id_seq') AS id
+)
+INSERT INTO wallet_transactions
+  (wallet_id, amount, balance_after, reason, idempotency_key, meta, transfer_id)
+SELECT moved.id,
+       CASE WHEN moved.id = $1::bigint THEN -$3::bigint ELSE $3::bigint END,
+       moved.cached_balance,
+       CASE WHEN moved.id = $1::bigint THEN 'TRANSFER_OUT' ELSE 'TRANSFER_IN' END,
+       $4::text,
+       $6::jsonb,
+       transfer.id
+  FROM moved CROSS JOIN transfer
+ ORDER BY moved.id = $1::bigint DESC
+RETURNING id, wallet_id, amount, balance_after`,
+);
+
+const KEYED_OPERATION = preparedStatement(
+  'keyed_operation',
+  `
+SELECT k.operation, k.request, t.id, t.wallet_id, t.amount, t.balance_after
+  FROM idempotency_keys k
+  LEFT JOIN wallet_transactions t ON t.idempotency_key = k.key
+ WHERE k.key = $1
+ ORDER BY t.id`,
+);
+
+/** Writes money movements to the ledger; validation happens before, in WalletService. */
+@Injectable()
+export class LedgerWriter {
+  constructor(private readonly database: LedgerDatabase) {}
+
+  /**
+   * Credits (positive `signedAmount`) or debits one wallet. Returns no leg
+   * when `claim` names a key that an earlier movement already holds.
+   */
+  async moveOneWallet(
+    walletId: number,
+    signedAmount: number,
+    reason: LedgerReason,
+    meta: Meta,
+    claim: KeyClaim | null,
+  ): Promise<WrittenLeg | null> {
+    const legs = await this.run(
+      MOVE_ONE_WALLET,
+      [
+        walletId,
+        signedAmount,
+        reason,
+        claim?.key ?? null,
+        claim?.operation ?? null,
+        claim ? JSON.stringify(claim.request) : null,
+        JSON.stringify(meta),
+      ],
+      `wallet ${walletId}`,
+    );
+    return legs[0] ?? null;
+  }
+
+  /**
+   * Moves `amount` between two wallets; returns the debit leg then the credit
+   * leg, or nothing when `claim` names a key already held.
+   */
+  async transfer(
+    fromWalletId: number,
+    toWalletId: number,
+    amount: number,
+    meta: Meta,
+    claim: KeyClaim | null,
+  ): Promise<[WrittenLeg, WrittenLeg] | null> {
+    const legs = await this.run(
+      TRANSFER,
+      [
+        fromWalletId,
+        toWalletId,
+        amount,
+        claim?.key ?? null,
+        claim ? JSON.stringify(claim.request) : null,
+        JSON.stringify(meta),
+      ],
+      `transfer from wallet ${fromWalletId} to wallet ${toWalletId}`,
+    );
+    if (legs.length === 0) {
+      return null;
+    }
+    if (legs.length !== 2) {
+      throw new Error(`transfer wrote ${legs.length} legs instead of 2`);
+    }
+    return [legs[0], legs[1]];
+  }
+
+  async findKeyedOperation(key: string): Promise<KeyedOperation | null> {
+    const rows = await this.database.run<
+      Partial<LegRow> & { operation: IdempotentOperation; request: Record<string, unknown> }
+    >(KEYED_OPERATION, [key]);
+    if (rows.length === 0) {
+      return null;
+    }
+    return {
+      operation: rows[0].operation,
+      request: rows[0].request,
+      legs: rows
+        .filter((row): row is LegRow & typeof row => row.id != null)
+        .map(toLeg),
+    };
+  }
+
+  private async run(
+    statement: PreparedStatement,
+    values: unknown[],
+    context: string,
+  ): Promise<WrittenLeg[]> {
+    try {
+      const rows = await retryTransient(() =>
+        this.database.run<LegRow>(statement, values),
+      );
+      return rows.map(toLeg);
+    } catch (error) {
+      throw domainErrorFromPostgres(error, context);
+    }
+  }
+}
+
+function toLeg(row: LegRow): WrittenLeg {
+  return {
+    transactionId: safeIntegerFromDatabase(row.id),
+    walletId: safeIntegerFromDatabase(row.wallet_id),
+    amount: safeIntegerFromDatabase(row.amount),
+    balanceAfter: safeIntegerFromDatabase(row.balance_after),
+  };
+}

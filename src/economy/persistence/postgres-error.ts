@@ -1,0 +1,72 @@
+import {
+  InsufficientFunds,
+  InvalidAmount,
+  InvalidWallet,
+} from '../errors/economy.errors';
+
+/** The fields of a pg DatabaseError we act on; TypeORM keeps it as `driverError`. */
+interface PostgresErrorFields {
+  code?: string;
+  constraint?: string;
+}
+
+export const PostgresErrorCode = {
+  SerializationFailure: '40001',
+  DeadlockDetected: '40P01',
+  CheckViolation: '23514',
+  ForeignKeyViolation: '23503',
+  NumericValueOutOfRange: '22003',
+} as const;
+
+export function postgresErrorOf(error: unknown): PostgresErrorFields {
+  if (typeof error !== 'object' || error === null) {
+    return {};
+  }
+  const driverError = (error as { driverError?: unknown }).driverError;
+  const source = (
+    typeof driverError === 'object' && driverError !== null
+      ? driverError
+      : error
+  ) as PostgresErrorFields;
+  return { code: source.code, constraint: source.constraint };
+}
+
+export function isTransientPostgresError(error: unknown): boolean {
+  const { code } = postgresErrorOf(error);
+  return (
+    code === PostgresErrorCode.SerializationFailure ||
+    code === PostgresErrorCode.DeadlockDetected
+  );
+}
+
+/**
+ * The database is the last word on the money invariants; this turns its
+ * refusals into the domain errors callers handle. `context` names the ids
+ * involved, for the message.
+ */
+export function domainErrorFromPostgres(
+  error: unknown,
+  context: string,
+): Error {
+  const { code, constraint } = postgresErrorOf(error);
+  if (
+    code === PostgresErrorCode.CheckViolation &&
+    constraint === 'wallets_overdraft_check'
+  ) {
+    return new InsufficientFunds(`insufficient funds: ${context}`);
+  }
+  if (
+    (code === PostgresErrorCode.CheckViolation &&
+      constraint === 'wallets_balance_safe_integer_check') ||
+    code === PostgresErrorCode.NumericValueOutOfRange
+  ) {
+    return new InvalidAmount(`balance would overflow: ${context}`);
+  }
+  if (
+    code === PostgresErrorCode.ForeignKeyViolation &&
+    constraint === 'wallets_profile_id_fkey'
+  ) {
+    return new InvalidWallet(`unknown profile: ${context}`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,407 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { LedgerReason } from './domain/ledger-reason';
+import {
+  requireAmount,
+  requireIdempotencyKey,
+  requireMeta,
+  requireMovementReason,
+  requireOptionalReason,
+  requireProfileId,
+  type ProfileRef,
+} from './domain/movement-input';
+import { safeIntegerFromDatabase } from './domain/safe-integer';
+import type { IdempotentOperation } from './entities/idempotency-key.entity';
+import {
+  IdempotencyConflict,
+  InsufficientFunds,
+  InvalidRequest,
+  InvalidWallet,
+} from './errors/economy.errors';
+import { LedgerWriter, type KeyClaim, type WrittenLeg } from './ledger-writer';
+import { domainErrorFromPostgres } from './persistence/postgres-error';
+import { WalletDirectory } from './wallet-directory';
+import type {
+  HistoryEntry,
+  HistoryPage,
+  MovementOptions,
+  MovementResult,
+  TransferOptions,
+  TransferResult,
+  WalletView,
+} from './wallet.types';
+
+const MAX_HISTORY_LIMIT = 1000;
+const DEFAULT_HISTORY_LIMIT = 50;
+
+interface HistoryRow {
+  id: string;
+  amount: string;
+  balance_after: string;
+  reason: LedgerReason;
+  created_at: Date;
+  idempotency_key: string | null;
+  meta: Record<string, unknown>;
+}
+
+/**
+ * Credits, debits and transfers DeltaCoins. Every argument is validated before
+ * anything is written; every movement is one database transaction (see
+ * LedgerWriter for the locking argument).
+ */
+@Injectable()
+export class WalletService {
+  private readonly logger = new Logger(WalletService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly directory: WalletDirectory,
+    private readonly writer: LedgerWriter,
+  ) {}
+
+  async credit(
+    profile: ProfileRef,
+    amount: number,
+    options: MovementOptions,
+  ): Promise<MovementResult> {
+    const profileId = requireProfileId(profile);
+    const input = this.movementInput('CREDIT', profileId, amount, options);
+    const walletId = await this.directory.ensureWalletId(profileId);
+    return this.moveOneWallet(walletId, input.amount, input);
+  }
+
+  async debit(
+    profile: ProfileRef,
+    amount: number,
+    options: MovementOptions,
+  ): Promise<MovementResult> {
+    const profileId = requireProfileId(profile);
+    const input = this.movementInput('DEBIT', profileId, amount, options);
+    const walletId = await this.directory.findWalletId(profileId);
+    if (walletId === null) {
+      await this.directory.assertProfileExists(profileId);
+      await this.rejectHeldKey(input.claim);
+      throw new InsufficientFunds(
+        `insufficient funds: profile ${profileId} has no wallet`,
+      );
+    }
+    return this.moveOneWallet(walletId, -input.amount, input);
+  }
+
+  async transfer(
+    fromProfile: ProfileRef,
+    toProfile: ProfileRef,
+    amount: number,
+    options: TransferOptions = {},
+  ): Promise<TransferResult> {
+    const fromProfileId = requireProfileId(fromProfile);
+    const toProfileId = requireProfileId(toProfile);
+    const checkedAmount = requireAmount(amount);
+    const reason = requireOptionalReason(options.reason);
+    const meta = requireMeta(options.meta);
+    const claim = this.claimFor(options.idempotencyKey, 'TRANSFER', {
+      fromProfileId,
+      toProfileId,
+      amount: checkedAmount,
+      reason,
+    });
+    if (fromProfileId === toProfileId) {
+      throw new InvalidWallet(
+        `profile ${fromProfileId} cannot transfer to itself`,
+      );
+    }
+    const fromWalletId = await this.directory.findWalletId(fromProfileId);
+    if (fromWalletId === null) {
+      await this.directory.assertProfileExists(fromProfileId);
+      await this.directory.assertProfileExists(toProfileId);
+      await this.rejectHeldKey(claim);
+      throw new InsufficientFunds(
+        `insufficient funds: profile ${fromProfileId} has no wallet`,
+      );
+    }
+    const toWalletId = await this.directory.ensureWalletId(toProfileId);
+    const legs = await this.writer.transfer(
+      fromWalletId,
+      toWalletId,
+      checkedAmount,
+      reason === null ? meta : { ...meta, transferReason: reason },
+      claim,
+    );
+    if (legs !== null) {
+      this.logger.debug(
+        `transfer wallet ${fromWalletId} -> wallet ${toWalletId}: transactions ${legs[0].transactionId}, ${legs[1].transactionId}`,
+      );
+      return transferResult(legs, claim);
+    }
+    return transferResult(await this.replay(claim), claim);
+  }
+
+  async getBalance(profile: ProfileRef): Promise<number> {
+    return (await this.getWallet(profile)).balance;
+  }
+
+  /** The profile's wallet; `walletId` null and balance 0 while it has none. */
+  async getWallet(profile: ProfileRef): Promise<WalletView> {
+    const profileId = requireProfileId(profile);
+    const rows: {
+      id: string;
+      cached_balance: string;
+      allow_overdraft: boolean;
+    }[] = await this.dataSource.query(
+      'SELECT id, cached_balance, allow_overdraft FROM wallets WHERE profile_id = $1',
+      [profileId],
+    );
+    if (rows.length === 0) {
+      await this.directory.assertProfileExists(profileId);
+      return { profileId, walletId: null, balance: 0, allowOverdraft: false };
+    }
+    return {
+      profileId,
+      walletId: safeIntegerFromDatabase(rows[0].id),
+      balance: safeIntegerFromDatabase(rows[0].cached_balance),
+      allowOverdraft: rows[0].allow_overdraft,
+    };
+  }
+
+  /**
+   * Newest first. `cursor` is the id of the last entry already seen: keyset
+   * pagination that walks the (wallet_id, id) index at any depth.
+   */
+  async getTransactionHistory(
+    profile: ProfileRef,
+    page: HistoryPage = {},
+  ): Promise<HistoryEntry[]> {
+    const profileId = requireProfileId(profile);
+    const limit = requireInteger(
+      'limit',
+      page.limit ?? DEFAULT_HISTORY_LIMIT,
+      1,
+      MAX_HISTORY_LIMIT,
+    );
+    const walletId = await this.directory.findWalletId(profileId);
+    if (walletId === null) {
+      await this.directory.assertProfileExists(profileId);
+      return [];
+    }
+    const columns =
+      'id, amount, balance_after, reason, created_at, idempotency_key, meta';
+    const rows: HistoryRow[] =
+      page.cursor !== undefined
+        ? await this.dataSource.query(
+            `SELECT ${columns} FROM wallet_transactions
+              WHERE wallet_id = $1 AND id < $2
+              ORDER BY id DESC LIMIT $3`,
+            [
+              walletId,
+              requireInteger('cursor', page.cursor, 1, Number.MAX_SAFE_INTEGER),
+              limit,
+            ],
+          )
+        : await this.dataSource.query(
+            `SELECT ${columns} FROM wallet_transactions
+              WHERE wallet_id = $1
+              ORDER BY id DESC LIMIT $2 OFFSET $3`,
+            [
+              walletId,
+              limit,
+              requireInteger(
+                'offset',
+                page.offset ?? 0,
+                0,
+                Number.MAX_SAFE_INTEGER,
+              ),
+            ],
+          );
+    return rows.map(historyEntry);
+  }
+
+  async setOverdraft(
+    profile: ProfileRef,
+    allowed: boolean,
+  ): Promise<WalletView> {
+    const profileId = requireProfileId(profile);
+    if (typeof allowed !== 'boolean') {
+      throw new InvalidRequest('allowed must be a boolean');
+    }
+    const walletId = await this.directory.ensureWalletId(profileId);
+    try {
+      const rows: { cached_balance: string; allow_overdraft: boolean }[] =
+        await this.dataSource.query(
+          `UPDATE wallets SET allow_overdraft = $2, updated_at = now()
+            WHERE id = $1
+            RETURNING cached_balance, allow_overdraft`,
+          [walletId, allowed],
+        );
+      this.logger.log(
+        `wallet ${walletId}: overdraft ${allowed ? 'allowed' : 'disallowed'}`,
+      );
+      return {
+        profileId,
+        walletId,
+        balance: safeIntegerFromDatabase(rows[0].cached_balance),
+        allowOverdraft: rows[0].allow_overdraft,
+      };
+    } catch (error) {
+      throw domainErrorFromPostgres(
+        error,
+        `wallet ${walletId} is overdrawn and keeps its overdraft until the balance is back to zero`,
+      );
+    }
+  }
+
+  private movementInput(
+    operation: 'CREDIT' | 'DEBIT',
+    profileId: number,
+    amount: number,
+    options: MovementOptions,
+  ) {
+    const checkedAmount = requireAmount(amount);
+    const reason = requireMovementReason(options?.reason);
+    return {
+      amount: checkedAmount,
+      reason,
+      meta: requireMeta(options.meta),
+      claim: this.claimFor(options.idempotencyKey, operation, {
+        profileId,
+        amount: checkedAmount,
+        reason,
+      }),
+    };
+  }
+
+  private async moveOneWallet(
+    walletId: number,
+    signedAmount: number,
+    input: ReturnType<WalletService['movementInput']>,
+  ): Promise<MovementResult> {
+    const leg = await this.writer.moveOneWallet(
+      walletId,
+      signedAmount,
+      input.reason,
+      input.meta,
+      input.claim,
+    );
+    if (leg !== null) {
+      this.logger.debug(
+        `wallet ${walletId} moved ${signedAmount}: transaction ${leg.transactionId}`,
+      );
+      return movementResult(leg, input.claim);
+    }
+    const [replayed] = await this.replay(input.claim);
+    return movementResult(replayed, input.claim);
+  }
+
+  private claimFor(
+    idempotencyKey: unknown,
+    operation: IdempotentOperation,
+    request: Record<string, unknown>,
+  ): KeyClaim | null {
+    const key = requireIdempotencyKey(idempotencyKey);
+    return key === null ? null : { key, operation, request };
+  }
+
+  /**
+   * The legs an earlier movement wrote under this claim's key, provided it was
+   * the same operation with the same payload; IdempotencyConflict otherwise.
+   */
+  private async replay(claim: KeyClaim | null): Promise<WrittenLeg[]> {
+    const held =
+      claim === null ? null : await this.writer.findKeyedOperation(claim.key);
+    if (claim === null || held === null) {
+      throw new Error('a movement wrote nothing and holds no idempotency key');
+    }
+    if (
+      held.operation !== claim.operation ||
+      !sameRequest(held.request, claim.request)
+    ) {
+      throw new IdempotencyConflict(
+        `idempotency key already used for another ${held.operation.toLowerCase()} request`,
+      );
+    }
+    this.logger.debug(
+      `idempotent replay of transaction ${held.legs[0]?.transactionId}`,
+    );
+    return held.legs;
+  }
+
+  /** A movement refused before writing may still reuse a key: that is a conflict. */
+  private async rejectHeldKey(claim: KeyClaim | null): Promise<void> {
+    if (
+      claim !== null &&
+      (await this.writer.findKeyedOperation(claim.key)) !== null
+    ) {
+      await this.replay(claim);
+    }
+  }
+}
+
+function sameRequest(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => (a[key] ?? null) === (b[key] ?? null));
+}
+
+function requireInteger(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < min ||
+    value > max
+  ) {
+    throw new InvalidRequest(
+      `${name} must be an integer from ${min} to ${max}`,
+    );
+  }
+  return value;
+}
+
+function movementResult(
+  leg: WrittenLeg,
+  claim: KeyClaim | null,
+): MovementResult {
+  return {
+    walletId: leg.walletId,
+    balanceAfter: leg.balanceAfter,
+    transactionId: leg.transactionId,
+    idempotencyKey: claim?.key ?? null,
+  };
+}
+
+function transferResult(
+  legs: WrittenLeg[],
+  claim: KeyClaim | null,
+): TransferResult {
+  const debit = legs.find((leg) => leg.amount < 0);
+  const credit = legs.find((leg) => leg.amount > 0);
+  if (debit === undefined || credit === undefined) {
+    throw new Error('a transfer must have a debit leg and a credit leg');
+  }
+  return {
+    fromWalletId: debit.walletId,
+    toWalletId: credit.walletId,
+    fromBalanceAfter: debit.balanceAfter,
+    toBalanceAfter: credit.balanceAfter,
+    debitTransactionId: debit.transactionId,
+    creditTransactionId: credit.transactionId,
+    idempotencyKey: claim?.key ?? null,
+  };
+}
+
+function historyEntry(row: HistoryRow): HistoryEntry {
+  return {
+    id: safeIntegerFromDatabase(row.id),
+    amount: safeIntegerFromDatabase(row.amount),
+    balanceAfter: safeIntegerFromDatabase(row.balance_after),
+    reason: row.reason,
+    createdAt: row.created_at,
+    idempotencyKey: row.idempotency_key,
+    meta: row.meta,
+  };
+}

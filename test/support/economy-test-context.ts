@@ -1,0 +1,56 @@
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { DatabaseModule } from '../../src/database/database.module';
+import { EconomyModule } from '../../src/economy/economy.module';
+import { Profile } from '../../src/economy/entities';
+import { LedgerService } from '../../src/economy/ledger.service';
+import { WalletService } from '../../src/economy/wallet.service';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface EconomyTestContext {
+  wallets: WalletService;
+  ledger: LedgerService;
+  dataSource: DataSource;
+  database: TestDatabase;
+  createProfile(): Promise<Profile>;
+  createProfiles(count: number): Promise<Profile[]>;
+  close(): Promise<void>;
+}
+
+let profileSequence = 0;
+
+/** The real EconomyModule on a database of its own; `poolSize` connections. */
+export async function createEconomyTestContext(poolSize = 20): Promise<EconomyTestContext> {
+  const database = await createTestDatabase();
+  const moduleRef = await Test.createTestingModule({
+    imports: [DatabaseModule.forRoot({ url: database.url, poolSize }), EconomyModule],
+  }).compile();
+  moduleRef.useLogger(false);
+  await moduleRef.init();
+  const dataSource = moduleRef.get(DataSource);
+  const createProfile = () => {
+    profileSequence += 1;
+    const tag = `${process.pid}-${profileSequence}`;
+    return dataSource
+      .getRepository(Profile)
+      .save({ username: `player-${tag}`, email: `player-${tag}@example.test` });
+  };
+  return {
+    wallets: moduleRef.get(WalletService),
+    ledger: moduleRef.get(LedgerService),
+    dataSource,
+    database,
+    createProfile,
+    createProfiles: async (count) => {
+      const profiles: Profile[] = [];
+      for (let i = 0; i < count; i++) {
+        profiles.push(await createProfile());
+      }
+      return profiles;
+    },
+    close: async () => {
+      await moduleRef.close();
+      await database.drop();
+    },
+  };
+}
