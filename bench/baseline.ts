@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
  * checks (the wallets' CHECK constraints) and the same inserts as
  * WalletService.transfer. Installed in the benchmark's database only.
  */
-export const BASELINE_TRANSFER_FUNCTION = `
+const BASELINE_TRANSFER_FUNCTION = `
 CREATE OR REPLACE FUNCTION bench_baseline_transfer(p_from bigint, p_to bigint, p_amount bigint)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
@@ -40,4 +40,51 @@ export function baselineTransfer(
     toWalletId,
     amount,
   ]);
+}
+
+/** The same for a credit: lock and update the wallet, insert one ledger row. */
+const BASELINE_CREDIT_FUNCTION = `
+CREATE OR REPLACE FUNCTION bench_baseline_credit(p_wallet bigint, p_amount bigint)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  v_balance bigint;
+  v_id bigint;
+BEGIN
+  UPDATE wallets SET cached_balance = cached_balance + p_amount, updated_at = now()
+   WHERE id = p_wallet RETURNING cached_balance INTO v_balance;
+  INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, meta)
+  VALUES (p_wallet, p_amount, v_balance, 'PARTICIPATION', '{}')
+  RETURNING id INTO v_id;
+  RETURN v_id;
+END
+$$`;
+
+export const BASELINE_FUNCTIONS = [
+  BASELINE_TRANSFER_FUNCTION,
+  BASELINE_CREDIT_FUNCTION,
+];
+
+export function baselineCredit(
+  pool: Pool,
+  walletId: number,
+  amount: number,
+): Promise<unknown> {
+  return pool.query('SELECT bench_baseline_credit($1, $2)', [walletId, amount]);
+}
+
+/** A keyset history page read straight off the pool, rows left as pg parses them. */
+export function baselineHistoryPage(
+  pool: Pool,
+  walletId: number,
+  cursor: number,
+  limit: number,
+): Promise<unknown> {
+  return pool.query({
+    name: 'bench_baseline_history',
+    text: `SELECT id, amount, balance_after, reason, created_at, idempotency_key, meta
+             FROM wallet_transactions
+            WHERE wallet_id = $1 AND id < $2
+            ORDER BY id DESC LIMIT $3`,
+    values: [walletId, cursor, limit],
+  });
 }

@@ -41,7 +41,10 @@ export async function seedWallets(
 }
 
 /** One wallet holding `depth` ledger rows of +1 each, chained correctly. */
-export async function seedDeepHistory(pool: Pool, depth: number): Promise<SeededWallet> {
+export async function seedDeepHistory(
+  pool: Pool,
+  depth: number,
+): Promise<SeededWallet> {
   const [wallet] = await seedWallets(pool, 1, 0, 'deep');
   // Seeded with a zero balance: replace that by `depth` credits of 1.
   await pool.query(

@@ -26,11 +26,16 @@ export default async function globalSetup() {
     createPostgresUser: true,
     // A throwaway cluster: durability buys nothing, speed does.
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off',
-      '-c', 'max_connections=300',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=300',
     ],
     onLog: () => undefined,
   });

@@ -66,11 +66,13 @@ export class InvalidEnvironmentError extends Error {
 export function loadEnvironment(
   source: Record<string, string | undefined> = process.env,
 ): Environment {
-  const defined = Object.fromEntries(
-    ENVIRONMENT_KEYS.map((key) => [key, source[key]]).filter(
-      ([, value]) => value !== undefined && value !== '',
-    ),
-  );
+  const defined: Record<string, string> = {};
+  for (const key of ENVIRONMENT_KEYS) {
+    const value = source[key];
+    if (value !== undefined && value !== '') {
+      defined[key] = value;
+    }
+  }
   const environment = plainToInstance(Environment, defined, {
     enableImplicitConversion: false,
   });

@@ -198,7 +198,10 @@ export class LedgerWriter {
 
   async findKeyedOperation(key: string): Promise<KeyedOperation | null> {
     const rows = await this.database.run<
-      Partial<LegRow> & { operation: IdempotentOperation; request: Record<string, unknown> }
+      Partial<LegRow> & {
+        operation: IdempotentOperation;
+        request: Record<string, unknown>;
+      }
     >(KEYED_OPERATION, [key]);
     if (rows.length === 0) {
       return null;

@@ -1,10 +1,32 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { safeIntegerFromDatabase } from './domain/safe-integer';
 import { InvalidWallet } from './errors/economy.errors';
+import {
+  LedgerDatabase,
+  preparedStatement,
+} from './persistence/ledger-database';
 import { domainErrorFromPostgres } from './persistence/postgres-error';
 
 const CACHE_LIMIT = 100_000;
+
+const FIND_WALLET = preparedStatement(
+  'find_wallet',
+  'SELECT id FROM wallets WHERE profile_id = $1',
+);
+
+// ON CONFLICT covers a concurrent creation; the caller then finds the
+// winner's row with a new statement, in a fresh snapshot.
+const CREATE_WALLET = preparedStatement(
+  'create_wallet',
+  `INSERT INTO wallets (profile_id) VALUES ($1)
+   ON CONFLICT (profile_id) DO NOTHING
+   RETURNING id`,
+);
+
+const FIND_PROFILE = preparedStatement(
+  'find_profile',
+  'SELECT 1 FROM profiles WHERE id = $1',
+);
 
 /**
  * Finds a profile's wallet, creating it on demand. A profile's wallet id never
@@ -16,17 +38,16 @@ const CACHE_LIMIT = 100_000;
 export class WalletDirectory {
   private readonly walletIdByProfile = new Map<number, number>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly database: LedgerDatabase) {}
 
   async findWalletId(profileId: number): Promise<number | null> {
     const cached = this.walletIdByProfile.get(profileId);
     if (cached !== undefined) {
       return cached;
     }
-    const rows: { id: string }[] = await this.dataSource.query(
-      'SELECT id FROM wallets WHERE profile_id = $1',
-      [profileId],
-    );
+    const rows = await this.database.run<{ id: string }>(FIND_WALLET, [
+      profileId,
+    ]);
     return rows.length === 0 ? null : this.remember(profileId, rows[0].id);
   }
 
@@ -36,20 +57,16 @@ export class WalletDirectory {
     if (existing !== null) {
       return existing;
     }
+    let created: { id: string }[];
     try {
-      // ON CONFLICT covers a concurrent creation; the follow-up SELECT then
-      // reads the winner's row in a fresh snapshot.
-      const created: { id: string }[] = await this.dataSource.query(
-        `INSERT INTO wallets (profile_id) VALUES ($1)
-         ON CONFLICT (profile_id) DO NOTHING
-         RETURNING id`,
-        [profileId],
-      );
-      if (created.length > 0) {
-        return this.remember(profileId, created[0].id);
-      }
+      created = await this.database.run<{ id: string }>(CREATE_WALLET, [
+        profileId,
+      ]);
     } catch (error) {
       throw domainErrorFromPostgres(error, `profile ${profileId}`);
+    }
+    if (created.length > 0) {
+      return this.remember(profileId, created[0].id);
     }
     const found = await this.findWalletId(profileId);
     if (found === null) {
@@ -61,10 +78,7 @@ export class WalletDirectory {
   }
 
   async assertProfileExists(profileId: number): Promise<void> {
-    const rows: unknown[] = await this.dataSource.query(
-      'SELECT 1 FROM profiles WHERE id = $1',
-      [profileId],
-    );
+    const rows = await this.database.run(FIND_PROFILE, [profileId]);
     if (rows.length === 0) {
       throw new InvalidWallet(`unknown profile ${profileId}`);
     }

@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { LedgerReason } from './domain/ledger-reason';
 import {
   requireAmount,
@@ -19,6 +18,10 @@ import {
   InvalidWallet,
 } from './errors/economy.errors';
 import { LedgerWriter, type KeyClaim, type WrittenLeg } from './ledger-writer';
+import {
+  LedgerDatabase,
+  preparedStatement,
+} from './persistence/ledger-database';
 import { domainErrorFromPostgres } from './persistence/postgres-error';
 import { WalletDirectory } from './wallet-directory';
 import type {
@@ -33,6 +36,43 @@ import type {
 
 const MAX_HISTORY_LIMIT = 1000;
 const DEFAULT_HISTORY_LIMIT = 50;
+
+interface WalletRow {
+  id: string;
+  cached_balance: string;
+  allow_overdraft: boolean;
+}
+
+const WALLET_OF_PROFILE = preparedStatement(
+  'wallet_of_profile',
+  'SELECT id, cached_balance, allow_overdraft FROM wallets WHERE profile_id = $1',
+);
+
+const SET_OVERDRAFT = preparedStatement(
+  'set_overdraft',
+  `UPDATE wallets SET allow_overdraft = $2, updated_at = now()
+    WHERE id = $1
+    RETURNING id, cached_balance, allow_overdraft`,
+);
+
+const HISTORY_COLUMNS =
+  'id, amount, balance_after, reason, created_at, idempotency_key, meta';
+
+// Both pages walk wallet_transactions_wallet_id_id_idx backwards; the keyset
+// form costs the same at any depth, the offset form grows with the offset.
+const HISTORY_BEFORE_CURSOR = preparedStatement(
+  'history_before_cursor',
+  `SELECT ${HISTORY_COLUMNS} FROM wallet_transactions
+    WHERE wallet_id = $1 AND id < $2
+    ORDER BY id DESC LIMIT $3`,
+);
+
+const HISTORY_AT_OFFSET = preparedStatement(
+  'history_at_offset',
+  `SELECT ${HISTORY_COLUMNS} FROM wallet_transactions
+    WHERE wallet_id = $1
+    ORDER BY id DESC LIMIT $2 OFFSET $3`,
+);
 
 interface HistoryRow {
   id: string;
@@ -54,7 +94,7 @@ export class WalletService {
   private readonly logger = new Logger(WalletService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: LedgerDatabase,
     private readonly directory: WalletDirectory,
     private readonly writer: LedgerWriter,
   ) {}
@@ -143,24 +183,14 @@ export class WalletService {
   /** The profile's wallet; `walletId` null and balance 0 while it has none. */
   async getWallet(profile: ProfileRef): Promise<WalletView> {
     const profileId = requireProfileId(profile);
-    const rows: {
-      id: string;
-      cached_balance: string;
-      allow_overdraft: boolean;
-    }[] = await this.dataSource.query(
-      'SELECT id, cached_balance, allow_overdraft FROM wallets WHERE profile_id = $1',
-      [profileId],
-    );
+    const rows = await this.database.run<WalletRow>(WALLET_OF_PROFILE, [
+      profileId,
+    ]);
     if (rows.length === 0) {
       await this.directory.assertProfileExists(profileId);
       return { profileId, walletId: null, balance: 0, allowOverdraft: false };
     }
-    return {
-      profileId,
-      walletId: safeIntegerFromDatabase(rows[0].id),
-      balance: safeIntegerFromDatabase(rows[0].cached_balance),
-      allowOverdraft: rows[0].allow_overdraft,
-    };
+    return walletView(profileId, rows[0]);
   }
 
   /**
@@ -183,35 +213,23 @@ export class WalletService {
       await this.directory.assertProfileExists(profileId);
       return [];
     }
-    const columns =
-      'id, amount, balance_after, reason, created_at, idempotency_key, meta';
-    const rows: HistoryRow[] =
+    const rows =
       page.cursor !== undefined
-        ? await this.dataSource.query(
-            `SELECT ${columns} FROM wallet_transactions
-              WHERE wallet_id = $1 AND id < $2
-              ORDER BY id DESC LIMIT $3`,
-            [
-              walletId,
-              requireInteger('cursor', page.cursor, 1, Number.MAX_SAFE_INTEGER),
-              limit,
-            ],
-          )
-        : await this.dataSource.query(
-            `SELECT ${columns} FROM wallet_transactions
-              WHERE wallet_id = $1
-              ORDER BY id DESC LIMIT $2 OFFSET $3`,
-            [
-              walletId,
-              limit,
-              requireInteger(
-                'offset',
-                page.offset ?? 0,
-                0,
-                Number.MAX_SAFE_INTEGER,
-              ),
-            ],
-          );
+        ? await this.database.run<HistoryRow>(HISTORY_BEFORE_CURSOR, [
+            walletId,
+            requireInteger('cursor', page.cursor, 1, Number.MAX_SAFE_INTEGER),
+            limit,
+          ])
+        : await this.database.run<HistoryRow>(HISTORY_AT_OFFSET, [
+            walletId,
+            limit,
+            requireInteger(
+              'offset',
+              page.offset ?? 0,
+              0,
+              Number.MAX_SAFE_INTEGER,
+            ),
+          ]);
     return rows.map(historyEntry);
   }
 
@@ -225,22 +243,14 @@ export class WalletService {
     }
     const walletId = await this.directory.ensureWalletId(profileId);
     try {
-      const rows: { cached_balance: string; allow_overdraft: boolean }[] =
-        await this.dataSource.query(
-          `UPDATE wallets SET allow_overdraft = $2, updated_at = now()
-            WHERE id = $1
-            RETURNING cached_balance, allow_overdraft`,
-          [walletId, allowed],
-        );
+      const rows = await this.database.run<WalletRow>(SET_OVERDRAFT, [
+        walletId,
+        allowed,
+      ]);
       this.logger.log(
         `wallet ${walletId}: overdraft ${allowed ? 'allowed' : 'disallowed'}`,
       );
-      return {
-        profileId,
-        walletId,
-        balance: safeIntegerFromDatabase(rows[0].cached_balance),
-        allowOverdraft: rows[0].allow_overdraft,
-      };
+      return walletView(profileId, rows[0]);
     } catch (error) {
       throw domainErrorFromPostgres(
         error,
@@ -391,6 +401,15 @@ function transferResult(
     debitTransactionId: debit.transactionId,
     creditTransactionId: credit.transactionId,
     idempotencyKey: claim?.key ?? null,
+  };
+}
+
+function walletView(profileId: number, row: WalletRow): WalletView {
+  return {
+    profileId,
+    walletId: safeIntegerFromDatabase(row.id),
+    balance: safeIntegerFromDatabase(row.cached_balance),
+    allowOverdraft: row.allow_overdraft,
   };
 }
 

@@ -20,10 +20,15 @@ export interface EconomyTestContext {
 let profileSequence = 0;
 
 /** The real EconomyModule on a database of its own; `poolSize` connections. */
-export async function createEconomyTestContext(poolSize = 20): Promise<EconomyTestContext> {
+export async function createEconomyTestContext(
+  poolSize = 20,
+): Promise<EconomyTestContext> {
   const database = await createTestDatabase();
   const moduleRef = await Test.createTestingModule({
-    imports: [DatabaseModule.forRoot({ url: database.url, poolSize }), EconomyModule],
+    imports: [
+      DatabaseModule.forRoot({ url: database.url, poolSize }),
+      EconomyModule,
+    ],
   }).compile();
   moduleRef.useLogger(false);
   await moduleRef.init();

@@ -12,7 +12,9 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.ECONOMY_TEST_SERVER_URL;
   if (!serverUrl) {
-    throw new Error('ECONOMY_TEST_SERVER_URL is unset: run the tests through jest');
+    throw new Error(
+      'ECONOMY_TEST_SERVER_URL is unset: run the tests through jest',
+    );
   }
   const name = `economy_test_${randomBytes(6).toString('hex')}`;
   await runOnServer(serverUrl, `CREATE DATABASE ${name}`);
@@ -24,7 +26,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await migrator.destroy();
   return {
     url: url.toString(),
-    drop: () => runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    drop: () =>
+      runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
 

@@ -34,7 +34,7 @@ export function requireAmount(amount: unknown): number {
 export function requireProfileId(profile: unknown): number {
   const id =
     typeof profile === 'object' && profile !== null && 'id' in profile
-      ? (profile as { id: unknown }).id
+      ? profile.id
       : profile;
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
     throw new InvalidWallet(

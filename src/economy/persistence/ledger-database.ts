@@ -8,7 +8,10 @@ export interface PreparedStatement {
   readonly text: string;
 }
 
-export function preparedStatement(name: string, text: string): PreparedStatement {
+export function preparedStatement(
+  name: string,
+  text: string,
+): PreparedStatement {
   return { name: `economy_${name}`, text };
 }
 
