@@ -6,6 +6,7 @@ module.exports = {
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
   transform: { '^.+\\.ts$': 'ts-jest' },
   testEnvironment: 'node',
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   globalSetup: '<rootDir>/test/global-setup.mjs',
   globalTeardown: '<rootDir>/test/global-teardown.mjs',
   maxWorkers: 2,

@@ -19,11 +19,15 @@ export interface EconomyTestContext {
 
 let profileSequence = 0;
 
-/** The real EconomyModule on a database of its own; `poolSize` connections. */
+/**
+ * The real EconomyModule on a database of its own (or on `shared`, which then
+ * stays in place at close: a second app instance on the same data).
+ */
 export async function createEconomyTestContext(
-  poolSize = 20,
+  options: { poolSize?: number; shared?: TestDatabase } = {},
 ): Promise<EconomyTestContext> {
-  const database = await createTestDatabase();
+  const poolSize = options.poolSize ?? 20;
+  const database = options.shared ?? (await createTestDatabase());
   const moduleRef = await Test.createTestingModule({
     imports: [
       DatabaseModule.forRoot({ url: database.url, poolSize }),
@@ -55,7 +59,9 @@ export async function createEconomyTestContext(
     },
     close: async () => {
       await moduleRef.close();
-      await database.drop();
+      if (!options.shared) {
+        await database.drop();
+      }
     },
   };
 }

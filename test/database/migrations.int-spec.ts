@@ -1,0 +1,44 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import {
+  createTestDatabase,
+  type TestDatabase,
+} from '../support/test-database';
+
+describe('migrations', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = new DataSource(dataSourceOptions(database.url, 2));
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('leave nothing for migration:generate: the entities match the schema', async () => {
+    const pending = await dataSource.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+  });
+
+  it('have all run, and revert and re-apply cleanly', async () => {
+    expect(await dataSource.showMigrations()).toBe(false);
+    await dataSource.undoLastMigration();
+    const tables: { table_name: string }[] = await dataSource.query(
+      `SELECT table_name FROM information_schema.tables
+        WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`,
+    );
+    expect(tables).toEqual([]);
+    await dataSource.runMigrations();
+    expect(await dataSource.showMigrations()).toBe(false);
+    const reasons: { code: string }[] = await dataSource.query(
+      'SELECT code FROM ledger_reasons ORDER BY code',
+    );
+    expect(reasons.map((row) => row.code)).toEqual(
+      expect.arrayContaining(['PARTICIPATION', 'WINNER', 'RUNNER_UP', 'TOP4']),
+    );
+  });
+});

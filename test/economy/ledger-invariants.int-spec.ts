@@ -1,0 +1,188 @@
+import {
+  createEconomyTestContext,
+  type EconomyTestContext,
+} from '../support/economy-test-context';
+import { totalCoins } from '../support/ledger-queries';
+
+/** The invariants PostgreSQL itself enforces, whatever the caller. */
+describe('ledger invariants', () => {
+  let ctx: EconomyTestContext;
+
+  beforeAll(async () => {
+    ctx = await createEconomyTestContext();
+  });
+  afterAll(() => ctx.close());
+
+  it('conserves coins: a transfer moves them, only credits and debits create or destroy them', async () => {
+    const [a, b, c] = await ctx.createProfiles(3);
+    const before = await totalCoins(ctx.dataSource);
+    await ctx.wallets.credit(a, 100, { reason: 'WINNER' });
+    await ctx.wallets.transfer(a, b, 40);
+    await ctx.wallets.transfer(b, c, 15);
+    await ctx.wallets.debit(c, 5, { reason: 'PURCHASE' });
+    expect([
+      await ctx.wallets.getBalance(a),
+      await ctx.wallets.getBalance(b),
+      await ctx.wallets.getBalance(c),
+    ]).toEqual([60, 25, 10]);
+    expect((await totalCoins(ctx.dataSource)) - before).toBe(95);
+    expect((await ctx.ledger.verifyInvariants()).ok).toBe(true);
+  });
+
+  it('refuses a negative balance without overdraft even to direct SQL', async () => {
+    const profile = await ctx.createProfile();
+    const { walletId } = await ctx.wallets.credit(profile, 10, {
+      reason: 'WINNER',
+    });
+    await expect(
+      ctx.dataSource.query(
+        'UPDATE wallets SET cached_balance = -1 WHERE id = $1',
+        [walletId],
+      ),
+    ).rejects.toThrow(/wallets_overdraft_check/);
+    await ctx.wallets.setOverdraft(profile, true);
+    await ctx.dataSource.query(
+      'UPDATE wallets SET cached_balance = -1 WHERE id = $1',
+      [walletId],
+    );
+    await ctx.ledger.recalcWallet(walletId);
+    expect(await ctx.wallets.getBalance(profile)).toBe(10);
+  });
+
+  it('refuses a balance a JavaScript number cannot hold exactly', async () => {
+    const profile = await ctx.createProfile();
+    const { walletId } = await ctx.wallets.credit(profile, 1, {
+      reason: 'WINNER',
+    });
+    await expect(
+      ctx.dataSource.query(
+        'UPDATE wallets SET cached_balance = 9007199254740992 WHERE id = $1',
+        [walletId],
+      ),
+    ).rejects.toThrow(/wallets_balance_safe_integer_check/);
+  });
+
+  describe('immutability', () => {
+    let transactionId: number;
+    let walletId: number;
+
+    beforeAll(async () => {
+      const profile = await ctx.createProfile();
+      const credit = await ctx.wallets.credit(profile, 10, {
+        reason: 'WINNER',
+        idempotencyKey: `immutable-${profile.id}`,
+      });
+      transactionId = credit.transactionId;
+      walletId = credit.walletId;
+    });
+
+    it.each([
+      ['UPDATE', 'UPDATE wallet_transactions SET amount = 1000 WHERE id = $1'],
+      ['DELETE', 'DELETE FROM wallet_transactions WHERE id = $1'],
+    ])('rejects %s of a ledger row', async (_, sql) => {
+      await expect(ctx.dataSource.query(sql, [transactionId])).rejects.toThrow(
+        /not allowed/,
+      );
+      const [row]: { amount: string }[] = await ctx.dataSource.query(
+        'SELECT amount FROM wallet_transactions WHERE id = $1',
+        [transactionId],
+      );
+      expect(row.amount).toBe('10');
+    });
+
+    it('rejects TRUNCATE of the ledger and of the idempotency keys', async () => {
+      await expect(
+        ctx.dataSource.query('TRUNCATE wallet_transactions CASCADE'),
+      ).rejects.toThrow(/not allowed/);
+      await expect(
+        ctx.dataSource.query('TRUNCATE idempotency_keys CASCADE'),
+      ).rejects.toThrow(/not allowed/);
+    });
+
+    it('rejects changing or deleting an idempotency key', async () => {
+      await expect(
+        ctx.dataSource.query(
+          "UPDATE idempotency_keys SET request = '{}' WHERE key LIKE 'immutable-%'",
+        ),
+      ).rejects.toThrow(/not allowed/);
+      await expect(
+        ctx.dataSource.query(
+          "DELETE FROM idempotency_keys WHERE key LIKE 'immutable-%'",
+        ),
+      ).rejects.toThrow(/not allowed/);
+    });
+
+    it('rejects deleting a wallet', async () => {
+      await expect(
+        ctx.dataSource.query('DELETE FROM wallets WHERE id = $1', [walletId]),
+      ).rejects.toThrow(/not allowed/);
+    });
+
+    it('rejects a zero amount and an unknown reason even from direct SQL', async () => {
+      await expect(
+        ctx.dataSource.query(
+          `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason)
+           VALUES ($1, 0, 10, 'WINNER')`,
+          [walletId],
+        ),
+      ).rejects.toThrow(/wallet_transactions_amount_check/);
+      await expect(
+        ctx.dataSource.query(
+          `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason)
+           VALUES ($1, 1, 11, 'JACKPOT')`,
+          [walletId],
+        ),
+      ).rejects.toThrow(/wallet_transactions_reason_fkey/);
+      await expect(
+        ctx.dataSource.query(
+          `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason)
+           VALUES ($1, 1, 11, 'TRANSFER_IN')`,
+          [walletId],
+        ),
+      ).rejects.toThrow(/wallet_transactions_transfer_leg_check/);
+    });
+  });
+
+  it('orders the ledger by strictly increasing ids that follow each balance chain', async () => {
+    const [a, b] = await ctx.createProfiles(2);
+    const ids: number[] = [];
+    ids.push(
+      (await ctx.wallets.credit(a, 50, { reason: 'WINNER' })).transactionId,
+    );
+    const transfer = await ctx.wallets.transfer(a, b, 20);
+    ids.push(transfer.debitTransactionId, transfer.creditTransactionId);
+    ids.push(
+      (await ctx.wallets.debit(b, 5, { reason: 'PURCHASE' })).transactionId,
+    );
+    ids.push(
+      (await ctx.wallets.credit(a, 1, { reason: 'TOP4' })).transactionId,
+    );
+    expect([...ids].sort((x, y) => x - y)).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+
+    const history = await ctx.wallets.getTransactionHistory(a);
+    const oldestFirst = [...history].reverse();
+    let balance = 0;
+    for (const entry of oldestFirst) {
+      balance += entry.amount;
+      expect(entry.balanceAfter).toBe(balance);
+    }
+    expect(balance).toBe(await ctx.wallets.getBalance(a));
+  });
+
+  it('recalculates a drifted wallet from its ledger', async () => {
+    const profile = await ctx.createProfile();
+    const { walletId } = await ctx.wallets.credit(profile, 80, {
+      reason: 'WINNER',
+    });
+    await ctx.wallets.debit(profile, 30, { reason: 'PURCHASE' });
+    await ctx.dataSource.query(
+      'UPDATE wallets SET cached_balance = 999 WHERE id = $1',
+      [walletId],
+    );
+    expect(await ctx.wallets.getBalance(profile)).toBe(999);
+    expect(await ctx.ledger.recalcWallet(walletId)).toBe(50);
+    expect(await ctx.wallets.getBalance(profile)).toBe(50);
+    expect(await ctx.ledger.recalcWallet(walletId)).toBe(50);
+  });
+});

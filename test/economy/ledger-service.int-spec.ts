@@ -1,0 +1,234 @@
+import {
+  InvalidRequest,
+  InvalidWallet,
+} from '../../src/economy/errors/economy.errors';
+import {
+  InvariantViolationKind,
+  type WalletDrift,
+} from '../../src/economy/ledger.types';
+import {
+  createEconomyTestContext,
+  type EconomyTestContext,
+} from '../support/economy-test-context';
+
+describe('LedgerService', () => {
+  let ctx: EconomyTestContext;
+
+  // Each test starts from a clean ledger: the checks look at every wallet.
+  beforeEach(async () => {
+    ctx = await createEconomyTestContext({ poolSize: 12 });
+  });
+  afterEach(() => ctx.close());
+
+  async function fundedWallets(
+    count: number,
+    balance = 100,
+  ): Promise<number[]> {
+    const profiles = await ctx.createProfiles(count);
+    const ids: number[] = [];
+    for (const profile of profiles) {
+      ids.push(
+        (await ctx.wallets.credit(profile, balance, { reason: 'WINNER' }))
+          .walletId,
+      );
+    }
+    return ids;
+  }
+
+  async function injectDrift(walletId: number, cached: number): Promise<void> {
+    await ctx.dataSource.query(
+      'UPDATE wallets SET cached_balance = $2 WHERE id = $1',
+      [walletId, cached],
+    );
+  }
+
+  async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+    const items: T[] = [];
+    for await (const item of source) {
+      items.push(item);
+    }
+    return items;
+  }
+
+  describe('findDrift', () => {
+    it('finds exactly the drifted wallets across many batches', async () => {
+      const ids = await fundedWallets(23);
+      const emptyProfile = await ctx.createProfile();
+      await ctx.wallets.setOverdraft(emptyProfile, true);
+      await injectDrift(ids[0], 101);
+      await injectDrift(ids[11], 0);
+      await injectDrift(ids[22], 250);
+
+      const drifts = await collect(ctx.ledger.findDrift({ batchSize: 4 }));
+      expect(drifts).toEqual<WalletDrift[]>([
+        { walletId: ids[0], cached: 101, ledger: 100, drift: 1 },
+        { walletId: ids[11], cached: 0, ledger: 100, drift: -100 },
+        { walletId: ids[22], cached: 250, ledger: 100, drift: 150 },
+      ]);
+
+      const batches = await collect(ctx.ledger.scanDrift({ batchSize: 4 }));
+      expect(batches.reduce((sum, batch) => sum + batch.checked, 0)).toBe(24);
+      expect(batches.length).toBe(6);
+    });
+
+    it('reports drift of an overdrawn wallet and of a wallet with no ledger rows', async () => {
+      const [overdrawn, empty] = await ctx.createProfiles(2);
+      await ctx.wallets.setOverdraft(overdrawn, true);
+      const { walletId } = await ctx.wallets.debit(overdrawn, 40, {
+        reason: 'PURCHASE',
+      });
+      const emptyWallet = await ctx.wallets.setOverdraft(empty, true);
+      await injectDrift(walletId, -10);
+      await injectDrift(emptyWallet.walletId!, -5);
+      expect(await collect(ctx.ledger.findDrift())).toEqual([
+        { walletId, cached: -10, ledger: -40, drift: 30 },
+        { walletId: emptyWallet.walletId, cached: -5, ledger: 0, drift: -5 },
+      ]);
+    });
+
+    it('finds nothing in an empty or a consistent ledger', async () => {
+      expect(await collect(ctx.ledger.scanDrift())).toEqual([]);
+      await fundedWallets(3);
+      expect(await collect(ctx.ledger.findDrift())).toEqual([]);
+    });
+
+    it('rejects a batch size out of range', async () => {
+      await expect(
+        collect(ctx.ledger.scanDrift({ batchSize: 0 })),
+      ).rejects.toBeInstanceOf(InvalidRequest);
+    });
+  });
+
+  describe('recalcWallet', () => {
+    it('rejects an unknown or malformed wallet id', async () => {
+      await expect(ctx.ledger.recalcWallet(424_242)).rejects.toBeInstanceOf(
+        InvalidWallet,
+      );
+      await expect(ctx.ledger.recalcWallet(-1)).rejects.toBeInstanceOf(
+        InvalidWallet,
+      );
+    });
+
+    it('corrects drift while transfers on the same wallets are in flight', async () => {
+      const ids = await fundedWallets(6, 1_000);
+      const profiles: { id: number }[] = await ctx.dataSource.query(
+        'SELECT profile_id::int AS id FROM wallets WHERE id = ANY($1) ORDER BY id',
+        [ids],
+      );
+      await injectDrift(ids[0], 5);
+      const transfers = Array.from({ length: 120 }, (_, i) =>
+        ctx.wallets.transfer(
+          profiles[i % 6].id,
+          profiles[(i + 1 + (i % 5)) % 6].id,
+          1 + (i % 7),
+        ),
+      );
+      const recalcs = Array.from({ length: 10 }, () =>
+        ctx.ledger.recalcWallet(ids[0]),
+      );
+      const outcomes = await Promise.allSettled([...transfers, ...recalcs]);
+      // The drifted cached balance (5) may refuse some early debits of
+      // wallet 0; nothing else may fail.
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') {
+          expect((outcome.reason as Error).name).toBe('InsufficientFunds');
+        }
+      }
+      await ctx.ledger.recalcWallet(ids[0]);
+      const report = await ctx.ledger.verifyInvariants();
+      expect(report.violations).toEqual([]);
+      const [{ total }]: { total: string }[] = await ctx.dataSource.query(
+        'SELECT sum(cached_balance) AS total FROM wallets',
+      );
+      expect(Number(total)).toBe(6_000);
+    });
+  });
+
+  describe('verifyInvariants', () => {
+    it('is clean for a ledger written by the services', async () => {
+      const [funded] = await ctx.createProfiles(1);
+      await fundedWallets(3);
+      const [receiver] = await ctx.createProfiles(1);
+      await ctx.wallets.credit(funded, 100, { reason: 'WINNER' });
+      await ctx.wallets.transfer(funded, receiver, 30);
+      expect(await ctx.ledger.verifyInvariants()).toEqual({
+        ok: true,
+        walletsChecked: 5,
+        violations: [],
+        truncated: false,
+      });
+    });
+
+    it('reports every kind of violation by id', async () => {
+      const [driftedId, negativeId, chainId] = await fundedWallets(3);
+      await injectDrift(driftedId, 7);
+
+      // Tampering the checks would otherwise refuse, in this throwaway database.
+      await ctx.dataSource.query(
+        'ALTER TABLE wallets DROP CONSTRAINT wallets_overdraft_check',
+      );
+      await ctx.dataSource.query(
+        `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason)
+         VALUES ($1, -150, -50, 'PURCHASE')`,
+        [negativeId],
+      );
+      await injectDrift(negativeId, -50);
+
+      const [{ id: transferId }]: { id: string }[] = await ctx.dataSource.query(
+        `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, transfer_id)
+         VALUES ($1, 10, 110, 'TRANSFER_IN', nextval('wallet_transfer_id_seq'))
+         RETURNING transfer_id AS id`,
+        [chainId],
+      );
+      const [{ id: brokenRowId }]: { id: string }[] =
+        await ctx.dataSource.query(
+          `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason)
+         VALUES ($1, 5, 500, 'WINNER') RETURNING id`,
+          [chainId],
+        );
+      await injectDrift(chainId, 115);
+
+      const report = await ctx.ledger.verifyInvariants();
+      expect(report.ok).toBe(false);
+      expect(report.truncated).toBe(false);
+      expect(report.violations).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            kind: InvariantViolationKind.BalanceDrift,
+            walletId: driftedId,
+          }),
+          expect.objectContaining({
+            kind: InvariantViolationKind.NegativeWithoutOverdraft,
+            walletId: negativeId,
+          }),
+          expect.objectContaining({
+            kind: InvariantViolationKind.UnbalancedTransfer,
+            transferId: Number(transferId),
+          }),
+          expect.objectContaining({
+            kind: InvariantViolationKind.BrokenBalanceChain,
+            walletId: chainId,
+            transactionId: Number(brokenRowId),
+          }),
+        ]),
+      );
+      expect(report.violations).toHaveLength(4);
+    });
+
+    it('lists at most 1000 violations of a kind and says it truncated', async () => {
+      await ctx.dataSource.query(
+        `WITH p AS (
+           INSERT INTO profiles (username, email)
+           SELECT 'bulk-' || n, 'bulk-' || n || '@example.test'
+             FROM generate_series(1, 1001) AS n
+           RETURNING id
+         )
+         INSERT INTO wallets (profile_id, cached_balance) SELECT id, 3 FROM p`,
+      );
+      const report = await ctx.ledger.verifyInvariants();
+      expect(report.walletsChecked).toBe(1001);
+      expect(report.violations).toHaveLength(1000);
+      expect(report.truncated).toBe(true);
+    });
+  });
+});

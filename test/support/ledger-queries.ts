@@ -1,0 +1,27 @@
+import type { DataSource } from 'typeorm';
+
+/** Direct reads of the ledger, to check what the services really wrote. */
+export async function ledgerRowCount(
+  dataSource: DataSource,
+  walletIds: number[],
+): Promise<number> {
+  const [{ count }]: { count: string }[] = await dataSource.query(
+    'SELECT count(*) FROM wallet_transactions WHERE wallet_id = ANY($1)',
+    [walletIds],
+  );
+  return Number(count);
+}
+
+export async function walletCount(dataSource: DataSource): Promise<number> {
+  const [{ count }]: { count: string }[] = await dataSource.query(
+    'SELECT count(*) FROM wallets',
+  );
+  return Number(count);
+}
+
+export async function totalCoins(dataSource: DataSource): Promise<number> {
+  const [{ total }]: { total: string }[] = await dataSource.query(
+    'SELECT coalesce(sum(cached_balance), 0) AS total FROM wallets',
+  );
+  return Number(total);
+}
