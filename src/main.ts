@@ -1,39 +1,58 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { loadEnvironment } from './config/environment';
-import { openDatabaseServer } from './database/database-server';
+import {
+  openDatabaseServer,
+  type DatabaseServer,
+} from './database/database-server';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+const LOG_LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 async function bootstrap(): Promise<void> {
-  const logger = new Logger('Bootstrap');
   const environment = loadEnvironment();
-  const database = await openDatabaseServer(environment, (message) =>
-    logger.log(message),
+  const logLevels = LOG_LEVELS.slice(
+    0,
+    LOG_LEVELS.indexOf(environment.LOG_LEVEL) + 1,
   );
-  const app = await NestFactory.create(
-    AppModule.forRoot({
-      url: database.url,
-      poolSize: environment.DATABASE_POOL_SIZE,
-      migrationsRun: true,
-    }),
-    { logger: logLevelsFrom(environment.LOG_LEVEL) },
-  );
-  const shutdown = async (signal: string) => {
-    logger.log(`${signal} received, shutting down`);
-    await app.close();
-    await database.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  await app.listen(environment.PORT);
-  logger.log(`DeltaCrown Economy listening on port ${environment.PORT}`);
-}
-
-function logLevelsFrom(level: string) {
-  const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-  return levels.slice(0, levels.indexOf(level as (typeof levels)[number]) + 1);
+  Logger.overrideLogger(logLevels);
+  const logger = new Logger('Bootstrap');
+  let database: DatabaseServer | undefined;
+  try {
+    database = await openDatabaseServer(environment, (message) =>
+      logger.log(message),
+    );
+    const app = await NestFactory.create(
+      AppModule.forRoot({
+        url: database.url,
+        poolSize: environment.DATABASE_POOL_SIZE,
+        migrationsRun: true,
+      }),
+      { logger: logLevels },
+    );
+    const server = database;
+    // Stop taking requests and close the pool first, then the database. A
+    // request that never completes must not hold the process forever.
+    const shutdown = async (signal: string) => {
+      logger.log(`${signal} received, shutting down`);
+      setTimeout(() => {
+        logger.error('shutdown took too long; stopping the database anyway');
+        void server.stop().finally(() => process.exit(1));
+      }, SHUTDOWN_DEADLINE_MS).unref();
+      await app.close();
+      await server.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    await app.listen(environment.PORT);
+    logger.log(`DeltaCrown Economy listening on port ${environment.PORT}`);
+  } catch (error) {
+    await database?.stop();
+    throw error;
+  }
 }
 
 bootstrap().catch((error: unknown) => {

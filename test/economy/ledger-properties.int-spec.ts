@@ -231,7 +231,7 @@ describe('ledger properties (fast-check against PostgreSQL)', () => {
         expect(await ledgerRowsOfProfiles(profiles)).toBe(rows);
         await expectInvariantsHold();
       }),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
   });
 
@@ -289,7 +289,7 @@ describe('ledger properties (fast-check against PostgreSQL)', () => {
           model,
         );
       }),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
   });
 
@@ -494,7 +494,7 @@ describe('ledger properties (fast-check against PostgreSQL)', () => {
         }
         expect(await ledgerRowsOfWallets(walletIds)).toBe(rows);
       }),
-      { numRuns: 25 },
+      { numRuns: 20 },
     );
   });
 
