@@ -6,7 +6,6 @@
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import { mkdtemp, rm, chmod } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -25,6 +24,7 @@ import {
 } from './baseline';
 import { measure, type Measurement } from './measure';
 import { seedDeepHistory, seedWallets } from './seed';
+import { freePort } from '../test/support/free-port';
 
 const CONCURRENCY = 16;
 const UNIFORM_WALLETS = 10_000;
@@ -256,19 +256,6 @@ function print(rows: Row[], json: boolean): void {
       ...lines.map(format),
     ].join('\n') + '\n',
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        resolve(typeof address === 'object' && address ? address.port : 0),
-      );
-    });
-  });
 }
 
 main().then(

@@ -5,10 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../support/free-port';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const START_TIMEOUT_MS = 60_000;
@@ -54,18 +54,6 @@ function startServer(overrides: Record<string, string>): ServerProcess {
 
 function isRunning(server: ServerProcess): boolean {
   return server.child.exitCode === null && server.child.signalCode === null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function sleep(ms: number): Promise<void> {
