@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['eslint.config.mjs', 'jest.config.js', 'dist/**', 'coverage/**', 'test/*.mjs', 'test/*.js'],
+    ignores: ['eslint.config.mjs', 'jest.config.js', 'dist/**', 'coverage/**', 'test/*.mjs', 'test/*.js', 'scripts/*.js'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

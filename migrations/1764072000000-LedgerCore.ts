@@ -8,7 +8,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - ledger rows and idempotency keys are immutable, and wallets are never
  *   deleted (their ids are cached by the services);
  * - a ledger reason is one of `ledger_reasons`; the two legs of a transfer
- *   share a `transfer_id` and carry TRANSFER_OUT (negative) / TRANSFER_IN.
+ *   share a `transfer_id`, carry TRANSFER_OUT (negative) / TRANSFER_IN, and
+ *   sum to zero at commit;
+ * - a wallet's id and profile never change.
  */
 export class LedgerCore1764072000000 implements MigrationInterface {
   name = 'LedgerCore1764072000000';
@@ -121,6 +123,39 @@ export class LedgerCore1764072000000 implements MigrationInterface {
       CREATE TRIGGER wallets_no_delete
         BEFORE DELETE ON wallets
         FOR EACH ROW EXECUTE FUNCTION reject_immutable_change()`);
+    // A wallet's id and its profile are its identity: the services cache the
+    // mapping, and the ledger points at the id.
+    await queryRunner.query(`
+      CREATE TRIGGER wallets_identity_immutable
+        BEFORE UPDATE OF id, profile_id ON wallets
+        FOR EACH ROW
+        WHEN (NEW.id IS DISTINCT FROM OLD.id OR NEW.profile_id IS DISTINCT FROM OLD.profile_id)
+        EXECUTE FUNCTION reject_immutable_change()`);
+    // At commit, every transfer has exactly two legs that sum to zero,
+    // whoever wrote them.
+    await queryRunner.query(`
+      CREATE FUNCTION check_transfer_balanced() RETURNS trigger
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        legs bigint;
+        total bigint;
+      BEGIN
+        SELECT count(*), coalesce(sum(amount), 0) INTO legs, total
+          FROM wallet_transactions WHERE transfer_id = NEW.transfer_id;
+        IF legs <> 2 OR total <> 0 THEN
+          RAISE EXCEPTION 'transfer % has % legs summing to %', NEW.transfer_id, legs, total
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'wallet_transactions_transfer_balanced';
+        END IF;
+        RETURN NULL;
+      END
+      $$`);
+    await queryRunner.query(`
+      CREATE CONSTRAINT TRIGGER wallet_transactions_transfer_balanced
+        AFTER INSERT ON wallet_transactions
+        DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW
+        WHEN (NEW.transfer_id IS NOT NULL)
+        EXECUTE FUNCTION check_transfer_balanced()`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
@@ -131,5 +166,6 @@ export class LedgerCore1764072000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE wallets`);
     await queryRunner.query(`DROP TABLE profiles`);
     await queryRunner.query(`DROP FUNCTION reject_immutable_change()`);
+    await queryRunner.query(`DROP FUNCTION check_transfer_balanced()`);
   }
 }

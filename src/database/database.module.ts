@@ -7,6 +7,8 @@ export interface DatabaseModuleOptions {
   poolSize?: number;
   /** Apply pending migrations when the connection opens. */
   migrationsRun?: boolean;
+  /** Connection attempts after the first fails, a second apart. */
+  retryAttempts?: number;
 }
 
 @Module({})
@@ -18,7 +20,7 @@ export class DatabaseModule {
         TypeOrmModule.forRoot({
           ...dataSourceOptions(options.url, options.poolSize),
           migrationsRun: options.migrationsRun ?? false,
-          retryAttempts: 3,
+          retryAttempts: options.retryAttempts ?? 3,
           retryDelay: 1000,
         }),
       ],

@@ -7,6 +7,7 @@ import {
   LedgerDatabase,
   preparedStatement,
   type PreparedStatement,
+  type SqlRunner,
 } from './persistence/ledger-database';
 import { domainErrorFromPostgres } from './persistence/postgres-error';
 import { retryTransient } from './persistence/transient-retry';
@@ -46,14 +47,19 @@ interface LegRow {
  *    proceeds). A key is claimed before any wallet lock, so no caller ever
  *    holds a wallet while waiting for a key: no lock cycle.
  * 2. Wallet rows are locked by the UPDATE (one wallet) or by `locked`, whose
- *    ORDER BY id sits under FOR UPDATE, so transfers lock in ascending id
- *    order and cannot deadlock each other.
+ *    ORDER BY id sits under FOR NO KEY UPDATE, so transfers lock in ascending
+ *    id order and cannot deadlock each other. A statement whose wallets are
+ *    not all there claims no key and moves nothing (wallets are never
+ *    deleted, so this only guards against a stale id).
  * 3. The UPDATE computes the new balance from the latest committed row
  *    (READ COMMITTED re-reads a row it had to wait for); the CHECK constraints
  *    of `wallets` refuse an overdraft or an unsafe balance, which aborts the
  *    whole statement, key included.
  * 4. Ledger ids are drawn after the lock, so per wallet they follow the
  *    balance_after chain.
+ * 5. A wallet created for the movement (first credit, first transfer in) is
+ *    inserted earlier in the same transaction (see WalletService), before the
+ *    key and the locks, so a refused movement leaves no wallet behind.
  */
 const MOVE_ONE_WALLET = preparedStatement(
   'move_one_wallet',
@@ -62,6 +68,7 @@ WITH claimed_key AS (
   INSERT INTO idempotency_keys (key, operation, request)
   SELECT $4::text, $5::text, $6::jsonb
    WHERE $4::text IS NOT NULL
+     AND EXISTS (SELECT 1 FROM wallets WHERE id = $1::bigint)
   ON CONFLICT (key) DO NOTHING
   RETURNING key
 ),
@@ -81,10 +88,13 @@ RETURNING id, wallet_id, amount, balance_after`,
 const TRANSFER = preparedStatement(
   'transfer',
   `
-WITH claimed_key AS (
+WITH both_present AS (
+  SELECT count(*) = 2 AS ok FROM wallets WHERE id IN ($1::bigint, $2::bigint)
+),
+claimed_key AS (
   INSERT INTO idempotency_keys (key, operation, request)
   SELECT $4::text, 'TRANSFER', $5::jsonb
-   WHERE $4::text IS NOT NULL
+   WHERE $4::text IS NOT NULL AND (SELECT ok FROM both_present)
   ON CONFLICT (key) DO NOTHING
   RETURNING key
 ),
@@ -92,9 +102,10 @@ locked AS (
   SELECT id
     FROM wallets
    WHERE id IN ($1::bigint, $2::bigint)
+     AND (SELECT ok FROM both_present)
      AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM claimed_key))
    ORDER BY id
-     FOR UPDATE
+     FOR NO KEY UPDATE
 ),
 moved AS (
   UPDATE wallets w
@@ -147,8 +158,10 @@ export class LedgerWriter {
     reason: LedgerReason,
     meta: Meta,
     claim: KeyClaim | null,
+    runner: SqlRunner = this.database,
   ): Promise<WrittenLeg | null> {
     const legs = await this.run(
+      runner,
       MOVE_ONE_WALLET,
       [
         walletId,
@@ -174,8 +187,10 @@ export class LedgerWriter {
     amount: number,
     meta: Meta,
     claim: KeyClaim | null,
+    runner: SqlRunner = this.database,
   ): Promise<[WrittenLeg, WrittenLeg] | null> {
     const legs = await this.run(
+      runner,
       TRANSFER,
       [
         fromWalletId,
@@ -215,15 +230,21 @@ export class LedgerWriter {
     };
   }
 
+  /**
+   * On the pool a statement is its own transaction and is retried here; in a
+   * caller's transaction the caller retries the whole transaction.
+   */
   private async run(
+    runner: SqlRunner,
     statement: PreparedStatement,
     values: unknown[],
     context: string,
   ): Promise<WrittenLeg[]> {
     try {
-      const rows = await retryTransient(() =>
-        this.database.run<LegRow>(statement, values),
-      );
+      const rows =
+        runner === this.database
+          ? await retryTransient(() => runner.run<LegRow>(statement, values))
+          : await runner.run<LegRow>(statement, values);
       return rows.map(toLeg);
     } catch (error) {
       throw domainErrorFromPostgres(error, context);

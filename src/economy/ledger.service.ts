@@ -1,7 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { safeIntegerFromDatabase } from './domain/safe-integer';
-import { InvalidRequest, InvalidWallet } from './errors/economy.errors';
+import {
+  InvalidRequest,
+  InvalidWallet,
+  LedgerInconsistent,
+} from './errors/economy.errors';
 import {
   InvariantViolationKind,
   type DriftBatch,
@@ -9,7 +13,10 @@ import {
   type InvariantViolation,
   type WalletDrift,
 } from './ledger.types';
-import { domainErrorFromPostgres } from './persistence/postgres-error';
+import {
+  PostgresErrorCode,
+  postgresErrorOf,
+} from './persistence/postgres-error';
 import { retryTransient } from './persistence/transient-retry';
 
 export const DEFAULT_DRIFT_BATCH_SIZE = 5000;
@@ -64,7 +71,7 @@ export class LedgerService {
       return await retryTransient(() =>
         this.dataSource.transaction('READ COMMITTED', async (manager) => {
           const locked: { cached_balance: string }[] = await manager.query(
-            'SELECT cached_balance FROM wallets WHERE id = $1 FOR UPDATE',
+            'SELECT cached_balance FROM wallets WHERE id = $1 FOR NO KEY UPDATE',
             [walletId],
           );
           if (locked.length === 0) {
@@ -75,7 +82,12 @@ export class LedgerService {
             [walletId],
           );
           const cached = safeIntegerFromDatabase(locked[0].cached_balance);
-          const ledger = safeIntegerFromDatabase(total);
+          const ledger = Number(total);
+          if (!Number.isSafeInteger(ledger)) {
+            throw new LedgerInconsistent(
+              `wallet ${walletId}: ledger sum ${total} is beyond the safe integer range`,
+            );
+          }
           if (cached !== ledger) {
             await manager.query(
               'UPDATE wallets SET cached_balance = $2, updated_at = now() WHERE id = $1',
@@ -89,7 +101,12 @@ export class LedgerService {
         }),
       );
     } catch (error) {
-      throw domainErrorFromPostgres(error, `recalculating wallet ${walletId}`);
+      if (postgresErrorOf(error).code === PostgresErrorCode.CheckViolation) {
+        throw new LedgerInconsistent(
+          `wallet ${walletId}: its ledger sum breaks a wallet constraint (below zero without overdraft)`,
+        );
+      }
+      throw error;
     }
   }
 
@@ -111,6 +128,9 @@ export class LedgerService {
       );
     }
     let after = options.afterWalletId ?? 0;
+    if (!Number.isSafeInteger(after) || after < 0) {
+      throw new InvalidRequest('afterWalletId must be a whole number');
+    }
     for (;;) {
       const rows: {
         checked: string;

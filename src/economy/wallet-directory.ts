@@ -4,6 +4,7 @@ import { InvalidWallet } from './errors/economy.errors';
 import {
   LedgerDatabase,
   preparedStatement,
+  type SqlRunner,
 } from './persistence/ledger-database';
 import { domainErrorFromPostgres } from './persistence/postgres-error';
 
@@ -14,8 +15,8 @@ const FIND_WALLET = preparedStatement(
   'SELECT id FROM wallets WHERE profile_id = $1',
 );
 
-// ON CONFLICT covers a concurrent creation; the caller then finds the
-// winner's row with a new statement, in a fresh snapshot.
+// ON CONFLICT waits for a concurrent creation to commit; FIND_WALLET then
+// reads the winner's row in a new statement, with a fresh snapshot.
 const CREATE_WALLET = preparedStatement(
   'create_wallet',
   `INSERT INTO wallets (profile_id) VALUES ($1)
@@ -29,10 +30,10 @@ const FIND_PROFILE = preparedStatement(
 );
 
 /**
- * Finds a profile's wallet, creating it on demand. A profile's wallet id never
- * changes and wallets are never deleted (a trigger forbids it), so a found id
- * is cached for the life of the process: a money movement then needs a single
- * round trip to the database.
+ * Finds a profile's wallet, creating it on demand. A wallet's id and profile
+ * never change and wallets are never deleted (triggers forbid both), so a
+ * found id is cached for the life of the process: a money movement then
+ * needs a single round trip to the database.
  */
 @Injectable()
 export class WalletDirectory {
@@ -48,7 +49,9 @@ export class WalletDirectory {
     const rows = await this.database.run<{ id: string }>(FIND_WALLET, [
       profileId,
     ]);
-    return rows.length === 0 ? null : this.remember(profileId, rows[0].id);
+    return rows.length === 0
+      ? null
+      : this.rememberWallet(profileId, safeIntegerFromDatabase(rows[0].id));
   }
 
   /** The profile's wallet id, creating an empty wallet if it has none. */
@@ -57,24 +60,40 @@ export class WalletDirectory {
     if (existing !== null) {
       return existing;
     }
-    let created: { id: string }[];
+    const created = await this.createWallet(profileId, this.database);
+    return this.rememberWallet(profileId, created);
+  }
+
+  /**
+   * Creates the profile's wallet, or finds the one a concurrent caller just
+   * committed, through `runner`: inside a transaction the creation rolls back
+   * with it, so the caller remembers the id only once it has committed.
+   */
+  async createWallet(profileId: number, runner: SqlRunner): Promise<number> {
     try {
-      created = await this.database.run<{ id: string }>(CREATE_WALLET, [
+      const [created] = await runner.run<{ id: string }>(CREATE_WALLET, [
         profileId,
       ]);
+      const [found] = created
+        ? [created]
+        : await runner.run<{ id: string }>(FIND_WALLET, [profileId]);
+      return safeIntegerFromDatabase(found.id);
     } catch (error) {
       throw domainErrorFromPostgres(error, `profile ${profileId}`);
     }
-    if (created.length > 0) {
-      return this.remember(profileId, created[0].id);
+  }
+
+  rememberWallet(profileId: number, walletId: number): number {
+    if (this.walletIdByProfile.size >= CACHE_LIMIT) {
+      this.walletIdByProfile.clear();
     }
-    const found = await this.findWalletId(profileId);
-    if (found === null) {
-      throw new Error(
-        `wallet of profile ${profileId} was neither created nor found`,
-      );
-    }
-    return found;
+    this.walletIdByProfile.set(profileId, walletId);
+    return walletId;
+  }
+
+  /** Drops a cached id the database no longer knows (a restored database). */
+  forgetWallet(profileId: number): void {
+    this.walletIdByProfile.delete(profileId);
   }
 
   async assertProfileExists(profileId: number): Promise<void> {
@@ -82,14 +101,5 @@ export class WalletDirectory {
     if (rows.length === 0) {
       throw new InvalidWallet(`unknown profile ${profileId}`);
     }
-  }
-
-  private remember(profileId: number, walletId: string): number {
-    const id = safeIntegerFromDatabase(walletId);
-    if (this.walletIdByProfile.size >= CACHE_LIMIT) {
-      this.walletIdByProfile.clear();
-    }
-    this.walletIdByProfile.set(profileId, id);
-    return id;
   }
 }

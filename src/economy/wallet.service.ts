@@ -21,8 +21,10 @@ import { LedgerWriter, type KeyClaim, type WrittenLeg } from './ledger-writer';
 import {
   LedgerDatabase,
   preparedStatement,
+  type SqlRunner,
 } from './persistence/ledger-database';
 import { domainErrorFromPostgres } from './persistence/postgres-error';
+import { retryTransient } from './persistence/transient-retry';
 import { WalletDirectory } from './wallet-directory';
 import type {
   HistoryEntry,
@@ -106,8 +108,18 @@ export class WalletService {
   ): Promise<MovementResult> {
     const profileId = requireProfileId(profile);
     const input = this.movementInput('CREDIT', profileId, amount, options);
-    const walletId = await this.directory.ensureWalletId(profileId);
-    return this.moveOneWallet(walletId, input.amount, input);
+    const walletId = await this.directory.findWalletId(profileId);
+    const leg = await this.intoWallet(profileId, walletId, (id, runner) =>
+      this.writer.moveOneWallet(
+        id,
+        input.amount,
+        input.reason,
+        input.meta,
+        input.claim,
+        runner,
+      ),
+    );
+    return this.settleMovement([profileId], leg, input.claim);
   }
 
   async debit(
@@ -125,7 +137,14 @@ export class WalletService {
         `insufficient funds: profile ${profileId} has no wallet`,
       );
     }
-    return this.moveOneWallet(walletId, -input.amount, input);
+    const leg = await this.writer.moveOneWallet(
+      walletId,
+      -input.amount,
+      input.reason,
+      input.meta,
+      input.claim,
+    );
+    return this.settleMovement([profileId], leg, input.claim);
   }
 
   async transfer(
@@ -159,21 +178,27 @@ export class WalletService {
         `insufficient funds: profile ${fromProfileId} has no wallet`,
       );
     }
-    const toWalletId = await this.directory.ensureWalletId(toProfileId);
-    const legs = await this.writer.transfer(
-      fromWalletId,
-      toWalletId,
-      checkedAmount,
-      reason === null ? meta : { ...meta, transferReason: reason },
-      claim,
+    const toWalletId = await this.directory.findWalletId(toProfileId);
+    const legs = await this.intoWallet(toProfileId, toWalletId, (id, runner) =>
+      this.writer.transfer(
+        fromWalletId,
+        id,
+        checkedAmount,
+        reason === null ? meta : { ...meta, transferReason: reason },
+        claim,
+        runner,
+      ),
     );
     if (legs !== null) {
       this.logger.debug(
-        `transfer wallet ${fromWalletId} -> wallet ${toWalletId}: transactions ${legs[0].transactionId}, ${legs[1].transactionId}`,
+        `transfer wallet ${fromWalletId} -> wallet ${legs[1].walletId}: transactions ${legs[0].transactionId}, ${legs[1].transactionId}`,
       );
       return transferResult(legs, claim);
     }
-    return transferResult(await this.replay(claim), claim);
+    return transferResult(
+      await this.replay([fromProfileId, toProfileId], claim),
+      claim,
+    );
   }
 
   async getBalance(profile: ProfileRef): Promise<number> {
@@ -279,26 +304,50 @@ export class WalletService {
     };
   }
 
-  private async moveOneWallet(
-    walletId: number,
-    signedAmount: number,
-    input: ReturnType<WalletService['movementInput']>,
-  ): Promise<MovementResult> {
-    const leg = await this.writer.moveOneWallet(
-      walletId,
-      signedAmount,
-      input.reason,
-      input.meta,
-      input.claim,
+  /**
+   * Runs `move` on the profile's wallet. A profile without one gets it in the
+   * same transaction as the movement, so that a refused movement (no funds,
+   * a held key) leaves no wallet behind.
+   */
+  private async intoWallet<T>(
+    profileId: number,
+    walletId: number | null,
+    move: (walletId: number, runner?: SqlRunner) => Promise<T | null>,
+  ): Promise<T | null> {
+    if (walletId !== null) {
+      return move(walletId);
+    }
+    const outcome = await retryTransient(() =>
+      this.database.transaction(
+        async (transaction) => {
+          const createdId = await this.directory.createWallet(
+            profileId,
+            transaction,
+          );
+          return { createdId, moved: await move(createdId, transaction) };
+        },
+        ({ moved }) => moved !== null,
+      ),
     );
+    if (outcome.moved !== null) {
+      this.directory.rememberWallet(profileId, outcome.createdId);
+    }
+    return outcome.moved;
+  }
+
+  private async settleMovement(
+    profileIds: number[],
+    leg: WrittenLeg | null,
+    claim: KeyClaim | null,
+  ): Promise<MovementResult> {
     if (leg !== null) {
       this.logger.debug(
-        `wallet ${walletId} moved ${signedAmount}: transaction ${leg.transactionId}`,
+        `wallet ${leg.walletId} moved ${leg.amount}: transaction ${leg.transactionId}`,
       );
-      return movementResult(leg, input.claim);
+      return movementResult(leg, claim);
     }
-    const [replayed] = await this.replay(input.claim);
-    return movementResult(replayed, input.claim);
+    const [replayed] = await this.replay(profileIds, claim);
+    return movementResult(replayed, claim);
   }
 
   private claimFor(
@@ -314,11 +363,19 @@ export class WalletService {
    * The legs an earlier movement wrote under this claim's key, provided it was
    * the same operation with the same payload; IdempotencyConflict otherwise.
    */
-  private async replay(claim: KeyClaim | null): Promise<WrittenLeg[]> {
+  private async replay(
+    profileIds: number[],
+    claim: KeyClaim | null,
+  ): Promise<WrittenLeg[]> {
     const held =
       claim === null ? null : await this.writer.findKeyedOperation(claim.key);
     if (claim === null || held === null) {
-      throw new Error('a movement wrote nothing and holds no idempotency key');
+      // Nothing written and no key held: a cached wallet id the database
+      // does not know (it was restored, say). Forget it; the caller may retry.
+      profileIds.forEach((id) => this.directory.forgetWallet(id));
+      throw new InvalidWallet(
+        `wallet of profile ${profileIds.join(' or ')} is unknown to the database`,
+      );
     }
     if (
       held.operation !== claim.operation ||
@@ -340,7 +397,7 @@ export class WalletService {
       claim !== null &&
       (await this.writer.findKeyedOperation(claim.key)) !== null
     ) {
-      await this.replay(claim);
+      await this.replay([], claim);
     }
   }
 }

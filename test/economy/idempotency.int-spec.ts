@@ -202,6 +202,18 @@ describe('WalletService idempotency', () => {
     });
   });
 
+  it('creates no wallet for a credit refused by a held key', async () => {
+    const [holder, walletless] = await ctx.createProfiles(2);
+    const idempotencyKey = key();
+    await ctx.wallets.credit(holder, 5, { reason: 'WINNER', idempotencyKey });
+    await expect(
+      ctx.wallets.credit(walletless, 5, { reason: 'WINNER', idempotencyKey }),
+    ).rejects.toBeInstanceOf(IdempotencyConflict);
+    expect(await ctx.wallets.getWallet(walletless)).toMatchObject({
+      walletId: null,
+    });
+  });
+
   it('does not claim the key of a movement that failed', async () => {
     const profile = await ctx.createProfile();
     await ctx.wallets.credit(profile, 10, { reason: 'WINNER' });

@@ -118,6 +118,47 @@ describe('ledger invariants', () => {
       ).rejects.toThrow(/not allowed/);
     });
 
+    it("rejects changing a wallet's id or profile", async () => {
+      const other = await ctx.createProfile();
+      await expect(
+        ctx.dataSource.query(
+          'UPDATE wallets SET profile_id = $2 WHERE id = $1',
+          [walletId, other.id],
+        ),
+      ).rejects.toThrow(/not allowed/);
+      await expect(
+        ctx.dataSource.query(
+          'UPDATE wallets SET allow_overdraft = allow_overdraft WHERE id = $1',
+          [walletId],
+        ),
+      ).resolves.toBeDefined();
+    });
+
+    it('rejects, at commit, a transfer whose legs do not balance', async () => {
+      const runner = ctx.dataSource.createQueryRunner();
+      await runner.startTransaction();
+      try {
+        await runner.query(
+          `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, transfer_id)
+           VALUES ($1, 10, 20, 'TRANSFER_IN', nextval('wallet_transfer_id_seq'))`,
+          [walletId],
+        );
+        await expect(runner.commitTransaction()).rejects.toThrow(
+          /transfer \d+ has 1 legs summing to 10/,
+        );
+      } finally {
+        if (runner.isTransactionActive) {
+          await runner.rollbackTransaction();
+        }
+        await runner.release();
+      }
+      const [{ count }]: { count: string }[] = await ctx.dataSource.query(
+        "SELECT count(*) FROM wallet_transactions WHERE reason = 'TRANSFER_IN' AND wallet_id = $1",
+        [walletId],
+      );
+      expect(count).toBe('0');
+    });
+
     it('rejects a zero amount and an unknown reason even from direct SQL', async () => {
       await expect(
         ctx.dataSource.query(

@@ -1,6 +1,7 @@
 import {
   InvalidRequest,
   InvalidWallet,
+  LedgerInconsistent,
 } from '../../src/economy/errors/economy.errors';
 import {
   InvariantViolationKind,
@@ -92,9 +93,12 @@ describe('LedgerService', () => {
       expect(await collect(ctx.ledger.findDrift())).toEqual([]);
     });
 
-    it('rejects a batch size out of range', async () => {
+    it('rejects a batch size out of range and a malformed starting point', async () => {
       await expect(
         collect(ctx.ledger.scanDrift({ batchSize: 0 })),
+      ).rejects.toBeInstanceOf(InvalidRequest);
+      await expect(
+        collect(ctx.ledger.scanDrift({ afterWalletId: Number.NaN })),
       ).rejects.toBeInstanceOf(InvalidRequest);
     });
   });
@@ -109,38 +113,59 @@ describe('LedgerService', () => {
       );
     });
 
-    it('corrects drift while transfers on the same wallets are in flight', async () => {
+    it('never disturbs coins moving while it recalculates, and corrects drift', async () => {
       const ids = await fundedWallets(6, 1_000);
       const profiles: { id: number }[] = await ctx.dataSource.query(
         'SELECT profile_id::int AS id FROM wallets WHERE id = ANY($1) ORDER BY id',
         [ids],
       );
+      // Wallet 0 drifts and moves nothing (a movement on a drifted wallet
+      // would chain its balance_after to the wrong cached balance); wallets
+      // 1 to 5 move coins all along while each is recalculated many times.
       await injectDrift(ids[0], 5);
-      const transfers = Array.from({ length: 120 }, (_, i) =>
+      const movers = profiles.slice(1);
+      const transfers = Array.from({ length: 150 }, (_, i) =>
         ctx.wallets.transfer(
-          profiles[i % 6].id,
-          profiles[(i + 1 + (i % 5)) % 6].id,
+          movers[i % 5].id,
+          movers[(i + 1 + (i % 4)) % 5].id,
           1 + (i % 7),
         ),
       );
-      const recalcs = Array.from({ length: 10 }, () =>
-        ctx.ledger.recalcWallet(ids[0]),
+      const recalcs = Array.from({ length: 40 }, (_, i) =>
+        ctx.ledger.recalcWallet(ids[i % 6]),
       );
       const outcomes = await Promise.allSettled([...transfers, ...recalcs]);
-      // The drifted cached balance (5) may refuse some early debits of
-      // wallet 0; nothing else may fail.
-      for (const outcome of outcomes) {
-        if (outcome.status === 'rejected') {
-          expect((outcome.reason as Error).name).toBe('InsufficientFunds');
-        }
-      }
-      await ctx.ledger.recalcWallet(ids[0]);
-      const report = await ctx.ledger.verifyInvariants();
-      expect(report.violations).toEqual([]);
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+      expect(await ctx.ledger.verifyInvariants()).toMatchObject({
+        ok: true,
+        violations: [],
+      });
+      expect(await ctx.wallets.getBalance(profiles[0].id)).toBe(1_000);
       const [{ total }]: { total: string }[] = await ctx.dataSource.query(
         'SELECT sum(cached_balance) AS total FROM wallets',
       );
       expect(Number(total)).toBe(6_000);
+    });
+
+    it('refuses to store a ledger sum the wallet constraints forbid', async () => {
+      const [walletId] = await fundedWallets(1, 10);
+      // A tampered ledger: rows summing below zero on a wallet without overdraft.
+      await ctx.dataSource.query(
+        `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason)
+         VALUES ($1, -30, -20, 'PURCHASE')`,
+        [walletId],
+      );
+      const attempt = ctx.ledger.recalcWallet(walletId);
+      await expect(attempt).rejects.toBeInstanceOf(LedgerInconsistent);
+      await expect(attempt).rejects.toMatchObject({
+        code: 'LEDGER_INCONSISTENT',
+      });
+      const [{ cached_balance }]: { cached_balance: string }[] =
+        await ctx.dataSource.query(
+          'SELECT cached_balance FROM wallets WHERE id = $1',
+          [walletId],
+        );
+      expect(cached_balance).toBe('10');
     });
   });
 
@@ -166,6 +191,9 @@ describe('LedgerService', () => {
       // Tampering the checks would otherwise refuse, in this throwaway database.
       await ctx.dataSource.query(
         'ALTER TABLE wallets DROP CONSTRAINT wallets_overdraft_check',
+      );
+      await ctx.dataSource.query(
+        'ALTER TABLE wallet_transactions DISABLE TRIGGER wallet_transactions_transfer_balanced',
       );
       await ctx.dataSource.query(
         `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason)

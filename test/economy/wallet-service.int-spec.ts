@@ -7,6 +7,7 @@ import {
   InvalidRequest,
   InvalidWallet,
 } from '../../src/economy/errors/economy.errors';
+import { WalletDirectory } from '../../src/economy/wallet-directory';
 import {
   createEconomyTestContext,
   type EconomyTestContext,
@@ -144,6 +145,38 @@ describe('WalletService', () => {
           meta: meta as Record<string, unknown>,
         }),
       ).rejects.toBeInstanceOf(InvalidRequest);
+    });
+
+    it.each([
+      ['a NUL character', { note: 'a\u0000b' }],
+      ['a lone surrogate', { note: 'a\ud800b' }],
+      ['a lone surrogate in a key', { ['k\udc00']: 1 }],
+      ['a value JSON turns into a string', new Date()],
+    ])('rejects meta holding %s before PostgreSQL sees it', async (_, meta) => {
+      const profile = await ctx.createProfile();
+      await expect(
+        ctx.wallets.credit(profile, 5, {
+          reason: 'WINNER',
+          meta: meta as Record<string, unknown>,
+        }),
+      ).rejects.toBeInstanceOf(InvalidRequest);
+      expect(await ctx.wallets.getWallet(profile)).toMatchObject({
+        walletId: null,
+      });
+    });
+
+    it('stores meta as JSON makes it', async () => {
+      const profile = await ctx.createProfile();
+      const at = new Date('2026-11-25T12:00:00Z');
+      await ctx.wallets.credit(profile, 5, {
+        reason: 'WINNER',
+        meta: { at, nested: { list: [1, 'two'] }, skipped: undefined },
+      });
+      const [entry] = await ctx.wallets.getTransactionHistory(profile);
+      expect(entry.meta).toEqual({
+        at: '2026-11-25T12:00:00.000Z',
+        nested: { list: [1, 'two'] },
+      });
     });
 
     it('rejects meta that cannot be serialized', async () => {
@@ -363,6 +396,34 @@ describe('WalletService', () => {
       expect(await ctx.wallets.getBalance(profile)).toBe(10);
     });
 
+    it('leaves no new wallet behind when a transfer to a walletless profile is refused', async () => {
+      const [from, to] = await ctx.createProfiles(2);
+      await ctx.wallets.credit(from, 10, { reason: 'WINNER' });
+      const before = await walletCount(ctx.dataSource);
+      await expect(ctx.wallets.transfer(from, to, 11)).rejects.toBeInstanceOf(
+        InsufficientFunds,
+      );
+      expect(await walletCount(ctx.dataSource)).toBe(before);
+      expect(await ctx.wallets.getWallet(to)).toMatchObject({ walletId: null });
+
+      const paid = await ctx.wallets.transfer(from, to, 10);
+      expect(paid.toBalanceAfter).toBe(10);
+      expect(await walletCount(ctx.dataSource)).toBe(before + 1);
+    });
+
+    it('creates a receiving wallet once when first transfers race', async () => {
+      const senders = await ctx.createProfiles(6);
+      const [receiver] = await ctx.createProfiles(1);
+      for (const sender of senders) {
+        await ctx.wallets.credit(sender, 3, { reason: 'WINNER' });
+      }
+      const results = await Promise.all(
+        senders.map((sender) => ctx.wallets.transfer(sender, receiver, 3)),
+      );
+      expect(new Set(results.map((r) => r.toWalletId)).size).toBe(1);
+      expect(await ctx.wallets.getBalance(receiver)).toBe(18);
+    });
+
     it('treats a source without a wallet as empty and creates no wallet', async () => {
       const [from, to] = await ctx.createProfiles(2);
       const before = await walletCount(ctx.dataSource);
@@ -448,7 +509,47 @@ describe('WalletService', () => {
     });
   });
 
-  it('raises only typed errors that carry a stable code', () => {
+  describe('a wallet id the database does not know', () => {
+    it('moves nothing, claims no key, and recovers on the next call', async () => {
+      const [from, to] = await ctx.createProfiles(2);
+      const funded = await ctx.wallets.credit(from, 50, { reason: 'WINNER' });
+      const target = await ctx.wallets.credit(to, 1, { reason: 'WINNER' });
+      // As after a database restore under a running process.
+      const directory = ctx.get(WalletDirectory);
+      directory.rememberWallet(to.id, 987_654_321);
+
+      await expect(
+        ctx.wallets.transfer(from, to, 20, {
+          idempotencyKey: `stale-${to.id}`,
+        }),
+      ).rejects.toBeInstanceOf(InvalidWallet);
+      directory.rememberWallet(to.id, 987_654_321);
+      await expect(
+        ctx.wallets.credit(to, 20, { reason: 'WINNER' }),
+      ).rejects.toBeInstanceOf(InvalidWallet);
+      expect(await ctx.wallets.getBalance(from)).toBe(50);
+      expect(
+        await ledgerRowCount(ctx.dataSource, [
+          funded.walletId,
+          target.walletId,
+        ]),
+      ).toBe(2);
+      const keys: unknown[] = await ctx.dataSource.query(
+        'SELECT 1 FROM idempotency_keys WHERE key = $1',
+        [`stale-${to.id}`],
+      );
+      expect(keys).toEqual([]);
+
+      const retried = await ctx.wallets.transfer(from, to, 20, {
+        idempotencyKey: `stale-${to.id}`,
+      });
+      expect(retried.toWalletId).toBe(target.walletId);
+      expect(retried.toBalanceAfter).toBe(21);
+      expect((await ctx.ledger.verifyInvariants()).ok).toBe(true);
+    });
+  });
+
+  it('gives each error class its stable code', () => {
     const errors = [
       new InvalidAmount('a'),
       new InsufficientFunds('b'),

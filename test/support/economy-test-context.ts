@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { DatabaseModule } from '../../src/database/database.module';
@@ -12,6 +13,8 @@ export interface EconomyTestContext {
   ledger: LedgerService;
   dataSource: DataSource;
   database: TestDatabase;
+  /** Any provider of the module, for tests that reach under the services. */
+  get<T>(type: new (...args: never[]) => T): T;
   createProfile(): Promise<Profile>;
   createProfiles(count: number): Promise<Profile[]>;
   close(): Promise<void>;
@@ -24,7 +27,11 @@ let profileSequence = 0;
  * stays in place at close: a second app instance on the same data).
  */
 export async function createEconomyTestContext(
-  options: { poolSize?: number; shared?: TestDatabase } = {},
+  options: {
+    poolSize?: number;
+    shared?: TestDatabase;
+    logger?: LoggerService;
+  } = {},
 ): Promise<EconomyTestContext> {
   const poolSize = options.poolSize ?? 20;
   const database = options.shared ?? (await createTestDatabase());
@@ -34,7 +41,7 @@ export async function createEconomyTestContext(
       EconomyModule,
     ],
   }).compile();
-  moduleRef.useLogger(false);
+  moduleRef.useLogger(options.logger ?? false);
   await moduleRef.init();
   const dataSource = moduleRef.get(DataSource);
   const createProfile = () => {
@@ -49,6 +56,7 @@ export async function createEconomyTestContext(
     ledger: moduleRef.get(LedgerService),
     dataSource,
     database,
+    get: (type) => moduleRef.get(type),
     createProfile,
     createProfiles: async (count) => {
       const profiles: Profile[] = [];

@@ -90,7 +90,30 @@ export function requireMeta(meta: unknown): Meta {
       `meta must be at most ${MAX_META_BYTES} bytes of JSON`,
     );
   }
-  return JSON.parse(serialized) as Meta;
+  // What is stored is what JSON makes of it (a Date becomes a string, say):
+  // it must still be an object, and hold only text PostgreSQL accepts.
+  const stored: unknown = JSON.parse(serialized);
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) {
+    throw new InvalidRequest('meta must be a JSON object');
+  }
+  if (!holdsStorableText(stored)) {
+    throw new InvalidRequest(
+      'meta text must be well-formed Unicode without NUL characters',
+    );
+  }
+  return stored as Meta;
+}
+
+function holdsStorableText(value: unknown): boolean {
+  if (typeof value === 'string') {
+    return value.isWellFormed() && !value.includes('\0');
+  }
+  if (typeof value !== 'object' || value === null) {
+    return true;
+  }
+  return Object.entries(value).every(
+    ([key, item]) => holdsStorableText(key) && holdsStorableText(item),
+  );
 }
 
 function requireReason(reason: unknown): LedgerReason {

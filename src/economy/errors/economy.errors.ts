@@ -5,6 +5,7 @@ export enum EconomyErrorCode {
   InvalidWallet = 'INVALID_WALLET',
   IdempotencyConflict = 'IDEMPOTENCY_CONFLICT',
   ValidationFailed = 'VALIDATION_FAILED',
+  LedgerInconsistent = 'LEDGER_INCONSISTENT',
 }
 
 /**
@@ -43,4 +44,12 @@ export class IdempotencyConflict extends EconomyError {
 /** Any other malformed argument: reason, key, meta, pagination. */
 export class InvalidRequest extends EconomyError {
   readonly code = EconomyErrorCode.ValidationFailed;
+}
+
+/**
+ * The ledger itself breaks an invariant a correction cannot restore (a sum
+ * below zero without overdraft, say): a case for an operator, not a retry.
+ */
+export class LedgerInconsistent extends EconomyError {
+  readonly code = EconomyErrorCode.LedgerInconsistent;
 }

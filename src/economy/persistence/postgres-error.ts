@@ -1,6 +1,7 @@
 import {
   InsufficientFunds,
   InvalidAmount,
+  InvalidRequest,
   InvalidWallet,
 } from '../errors/economy.errors';
 
@@ -16,6 +17,8 @@ export const PostgresErrorCode = {
   CheckViolation: '23514',
   ForeignKeyViolation: '23503',
   NumericValueOutOfRange: '22003',
+  InvalidTextRepresentation: '22P02',
+  UntranslatableCharacter: '22P05',
 } as const;
 
 export function postgresErrorOf(error: unknown): PostgresErrorFields {
@@ -67,6 +70,13 @@ export function domainErrorFromPostgres(
     constraint === 'wallets_profile_id_fkey'
   ) {
     return new InvalidWallet(`unknown profile: ${context}`);
+  }
+  if (
+    code === PostgresErrorCode.InvalidTextRepresentation ||
+    code === PostgresErrorCode.UntranslatableCharacter
+  ) {
+    // The offending text is left out: it may be anything a caller sent.
+    return new InvalidRequest(`text PostgreSQL cannot store: ${context}`);
   }
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { Environment } from '../config/environment';
+import { CliExitStatus } from './cli-exit-status';
+import { CliOutput } from './cli-output';
+import { AdjustCommand } from './commands/adjust.command';
+import { MigrateCommand } from './commands/migrate.command';
+import { RecalcAllWalletsCommand } from './commands/recalc-all-wallets.command';
+import { TokenCommand } from './commands/token.command';
+import { VerifyLedgerCommand } from './commands/verify-ledger.command';
+import { WalletCommand } from './commands/wallet.command';
+import { CLI_ENVIRONMENT, LedgerSession } from './ledger-session';
+
+/** The operators' CLI (src/cli.ts): reconciliation and operations, ids only. */
+@Module({})
+export class AdminConsoleModule {
+  static forRoot(
+    environment: Environment,
+    status: CliExitStatus,
+  ): DynamicModule {
+    return {
+      module: AdminConsoleModule,
+      providers: [
+        { provide: CLI_ENVIRONMENT, useValue: environment },
+        { provide: CliExitStatus, useValue: status },
+        CliOutput,
+        LedgerSession,
+        RecalcAllWalletsCommand,
+        VerifyLedgerCommand,
+        AdjustCommand,
+        WalletCommand,
+        MigrateCommand,
+        TokenCommand,
+      ],
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { InvalidArgumentError } from 'commander';
+import { TOKEN_TTL_PATTERN } from '../auth/access-token';
+
+/** Option parsers: a bad value is commander's InvalidArgumentError, so exit 2. */
+export function parsePositiveInteger(
+  value: string,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const parsed = /^[1-9]\d*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed > max) {
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
+  }
+  return parsed;
+}
+
+export function parseSignedAmount(value: string): number {
+  const parsed = /^-?[1-9]\d*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed)) {
+    throw new InvalidArgumentError('expected a non-zero whole number of coins');
+  }
+  return parsed;
+}
+
+export function parseNote(value: string): string {
+  if (value.trim().length === 0 || value.length > 500) {
+    throw new InvalidArgumentError('expected 1 to 500 characters');
+  }
+  return value;
+}
+
+export function parseTtl(value: string): string {
+  if (!TOKEN_TTL_PATTERN.test(value)) {
+    throw new InvalidArgumentError(
+      'expected a duration such as 90s, 15m, 12h or 7d',
+    );
+  }
+  return value;
+}
+
+export function parseIdempotencyKey(value: string): string {
+  if (!/^[\x20-\x7e]{1,255}$/.test(value)) {
+    throw new InvalidArgumentError(
+      'expected 1 to 255 printable ASCII characters',
+    );
+  }
+  return value;
+}

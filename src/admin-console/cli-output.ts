@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+
+const PROGRESS_AFTER_MS = 2000;
+
+/**
+ * Results go to stdout, one fact per line or one JSON document; progress goes
+ * to stderr, only on a terminal and only once a run has lasted a while.
+ */
+@Injectable()
+export class CliOutput {
+  line(text: string): void {
+    process.stdout.write(`${text}\n`);
+  }
+
+  json(document: unknown): void {
+    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  }
+
+  progress(): { update(message: string): void; done(): void } {
+    const started = Date.now();
+    let shown = false;
+    const enabled = process.stderr.isTTY === true;
+    return {
+      update: (message) => {
+        if (enabled && Date.now() - started >= PROGRESS_AFTER_MS) {
+          process.stderr.write(`\r${message}`);
+          shown = true;
+        }
+      },
+      done: () => {
+        if (shown) {
+          process.stderr.write('\n');
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,97 @@
+import { Inject } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { Command, Help, Option } from 'nest-commander';
+import {
+  JWT_ALGORITHM,
+  ROLES,
+  type AccessTokenClaims,
+  type Role,
+} from '../../auth/access-token';
+import { resolveJwtSecret } from '../../auth/jwt-secret';
+import type { Environment } from '../../config/environment';
+import { AdminCommand } from '../admin-command';
+import { parsePositiveInteger, parseTtl } from '../cli-options';
+import { CliOutput } from '../cli-output';
+import { CLI_ENVIRONMENT, LedgerSession } from '../ledger-session';
+
+interface TokenOptions {
+  profile: number;
+  role: Role;
+  ttl?: string;
+}
+
+@Command({
+  name: 'token',
+  description:
+    'Print an access token (JWT, HS256) the server accepts, for operators and local use.',
+})
+export class TokenCommand extends AdminCommand {
+  constructor(
+    private readonly session: LedgerSession,
+    private readonly output: CliOutput,
+    @Inject(CLI_ENVIRONMENT) private readonly environment: Environment,
+  ) {
+    super();
+  }
+
+  async run(_: string[], options: TokenOptions): Promise<void> {
+    const { wallets } = await this.session.open();
+    await wallets.getWallet(options.profile);
+    const claims: AccessTokenClaims = {
+      sub: String(options.profile),
+      roles: [options.role],
+    };
+    const jwt = new JwtService({
+      secret: await resolveJwtSecret(this.environment),
+    });
+    this.output.line(
+      await jwt.signAsync(claims, {
+        algorithm: JWT_ALGORITHM,
+        expiresIn: ttlForJwt(options.ttl ?? '1h'),
+      }),
+    );
+  }
+
+  @Help('after')
+  details(): string {
+    return `
+Signed with JWT_SECRET, or else with the secret generated once under
+DATA_DIR, which the server uses too. The profile must exist. Prints the
+token only.
+
+Exit codes: 0 done, 2 error.`;
+  }
+  @Option({
+    flags: '--profile <id>',
+    description: 'profile id (the token subject)',
+    required: true,
+  })
+  parseProfile(value: string): number {
+    return parsePositiveInteger(value);
+  }
+
+  @Option({
+    flags: '--role <role>',
+    description: `one of ${ROLES.join(', ')}`,
+    required: true,
+    choices: [...ROLES],
+  })
+  parseRole(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--ttl <duration>',
+    description: 'lifetime: 90s, 15m, 12h, 7d (default 1h)',
+  })
+  parseTtl(value: string): string {
+    return parseTtl(value);
+  }
+}
+
+/** jsonwebtoken reads a bare number as seconds and `15m` as minutes. */
+function ttlForJwt(ttl: string): number | `${number}${'s' | 'm' | 'h' | 'd'}` {
+  return /^\d+$/.test(ttl)
+    ? Number(ttl)
+    : (ttl as `${number}${'s' | 'm' | 'h' | 'd'}`);
+}

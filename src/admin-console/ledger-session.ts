@@ -1,0 +1,67 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { LazyModuleLoader } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import type { Environment } from '../config/environment';
+import {
+  openDatabaseServer,
+  type DatabaseServer,
+} from '../database/database-server';
+import { DatabaseModule } from '../database/database.module';
+import { EconomyModule } from '../economy/economy.module';
+import { LedgerService } from '../economy/ledger.service';
+import { WalletService } from '../economy/wallet.service';
+
+export const CLI_ENVIRONMENT = Symbol('CLI_ENVIRONMENT');
+
+export interface Ledger {
+  wallets: WalletService;
+  ledger: LedgerService;
+  dataSource: DataSource;
+}
+
+/**
+ * The database, opened on first use: `--help` and bad arguments never start
+ * PostgreSQL. Same configuration as the server (DATABASE_URL, or the embedded
+ * cluster under DATA_DIR, reused when the server already runs it).
+ */
+@Injectable()
+export class LedgerSession implements OnApplicationShutdown {
+  private server?: DatabaseServer;
+  private opened?: Ledger;
+
+  constructor(
+    private readonly lazyModules: LazyModuleLoader,
+    @Inject(CLI_ENVIRONMENT) private readonly environment: Environment,
+  ) {}
+
+  async open(): Promise<Ledger> {
+    if (this.opened) {
+      return this.opened;
+    }
+    this.server = await openDatabaseServer(this.environment);
+    const moduleRef = await this.lazyModules.load(() => ({
+      module: class LedgerRuntimeModule {},
+      imports: [
+        DatabaseModule.forRoot({
+          url: this.server!.url,
+          poolSize: Math.min(this.environment.DATABASE_POOL_SIZE, 4),
+          retryAttempts: 0,
+        }),
+        EconomyModule,
+      ],
+    }));
+    this.opened = {
+      wallets: moduleRef.get(WalletService, { strict: false }),
+      ledger: moduleRef.get(LedgerService, { strict: false }),
+      dataSource: moduleRef.get(DataSource, { strict: false }),
+    };
+    return this.opened;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.opened?.dataSource.isInitialized) {
+      await this.opened.dataSource.destroy();
+    }
+    await this.server?.stop();
+  }
+}
