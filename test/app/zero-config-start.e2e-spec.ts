@@ -33,7 +33,7 @@ function startServer(overrides: Record<string, string>): ServerProcess {
   Object.assign(env, overrides);
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
+    ['-r', '@swc-node/register', 'src/main.ts'],
     // Its own process group, so afterAll can reach the embedded PostgreSQL
     // too if the server had to be killed outright.
     { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },

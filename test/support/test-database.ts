@@ -8,8 +8,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database with every migration applied, for one test file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh database, every migration applied unless told otherwise. */
+export async function createTestDatabase(
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const serverUrl = process.env.ECONOMY_TEST_SERVER_URL;
   if (!serverUrl) {
     throw new Error(
@@ -20,10 +22,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await runOnServer(serverUrl, `CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const migrator = new DataSource(dataSourceOptions(url.toString(), 1));
-  await migrator.initialize();
-  await migrator.runMigrations();
-  await migrator.destroy();
+  if (options.migrate ?? true) {
+    const migrator = new DataSource(dataSourceOptions(url.toString(), 1));
+    await migrator.initialize();
+    await migrator.runMigrations();
+    await migrator.destroy();
+  }
   return {
     url: url.toString(),
     drop: () =>

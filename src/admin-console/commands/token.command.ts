@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { InvalidArgumentError } from 'commander';
 import { Command, Help, Option } from 'nest-commander';
 import {
   JWT_ALGORITHM,
@@ -74,10 +75,12 @@ Exit codes: 0 done, 2 error.`;
     flags: '--role <role>',
     description: `one of ${ROLES.join(', ')}`,
     required: true,
-    choices: [...ROLES],
   })
-  parseRole(value: string): string {
-    return value;
+  parseRole(value: string): Role {
+    if (!(ROLES as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`expected one of ${ROLES.join(', ')}`);
+    }
+    return value as Role;
   }
 
   @Option({
