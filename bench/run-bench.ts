@@ -23,7 +23,8 @@ import {
   baselineTransfer,
 } from './baseline';
 import { measure, type Measurement } from './measure';
-import { seedDeepHistory, seedWallets } from './seed';
+import { measureCli } from './cli-run';
+import { seedDeepHistory, seedLargeLedger, seedWallets } from './seed';
 import { freePort } from '../test/support/free-port';
 
 const CONCURRENCY = 16;
@@ -33,10 +34,13 @@ const CREDIT_OPS = 6_000;
 const HISTORY_DEPTH = 1_000_000;
 const HISTORY_OPS = 3_000;
 const HOT_BALANCE = 1_000_000_000_000;
+const RECALC_WALLETS = 100_000;
 
 interface Row extends Measurement {
   ratio?: number;
   baseline?: string;
+  seconds?: number;
+  peakRssMb?: number;
 }
 
 async function main(): Promise<void> {
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
   );
   try {
     const rows = await runScenarios(server.url, progress);
+    rows.push(await recalcDryRun(server.url, progress));
     print(rows, json);
   } finally {
     await server.stop();
@@ -184,6 +189,57 @@ async function runScenarios(
 }
 
 /**
+ * `recalc-all-wallets --dry-run` of the built CLI over a database of its own
+ * holding RECALC_WALLETS wallets and RECALC_WALLETS * 10 transactions, a few
+ * of them drifted: wall time (process start included) and peak RSS.
+ */
+async function recalcDryRun(
+  serverUrl: string,
+  progress: (m: string) => void,
+): Promise<Row> {
+  const admin = new Pool({ connectionString: serverUrl, max: 1 });
+  await admin.query('CREATE DATABASE bench_recalc');
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = '/bench_recalc';
+  const migrator = new DataSource(dataSourceOptions(url.toString(), 1));
+  await migrator.initialize();
+  await migrator.runMigrations();
+  await migrator.destroy();
+  const pool = new Pool({ connectionString: url.toString(), max: 1 });
+  progress(
+    `seeding ${RECALC_WALLETS} wallets holding ${RECALC_WALLETS * 10} transactions`,
+  );
+  await seedLargeLedger(pool, RECALC_WALLETS, 10);
+  await pool.query(
+    'UPDATE wallets SET cached_balance = cached_balance + 1 WHERE id % 1000 = 0',
+  );
+  await pool.end();
+  progress('recalc-dry-run-100k');
+  const run = await measureCli(['recalc-all-wallets', '--dry-run'], {
+    DATABASE_URL: url.toString(),
+  });
+  if (
+    run.code !== 1 ||
+    !run.stdout.includes(`checked ${RECALC_WALLETS} wallets, drift in 100,`)
+  ) {
+    throw new Error(
+      `recalc-all-wallets exited ${run.code}: ${run.stdout.slice(-200)}`,
+    );
+  }
+  const ms = Math.round(run.seconds * 1000);
+  return {
+    scenario: 'recalc-dry-run-100k',
+    ops: RECALC_WALLETS,
+    perSec: Math.round(RECALC_WALLETS / run.seconds),
+    p50ms: ms,
+    p99ms: ms,
+    seconds: Math.round(run.seconds * 100) / 100,
+    peakRssMb: run.peakRssMb,
+  };
+}
+
+/**
  * Baseline and service twice each, interleaved (A B A B) so that neither
  * profits from running later on a warmer or emptier server; the better run of
  * each is kept.
@@ -234,7 +290,7 @@ function print(rows: Row[], json: boolean): void {
     'ops/s',
     'p50 ms',
     'p99 ms',
-    'vs baseline',
+    'vs baseline / notes',
   ];
   const lines = rows.map((row) => [
     row.scenario,
@@ -242,7 +298,11 @@ function print(rows: Row[], json: boolean): void {
     row.perSec.toFixed(0),
     row.p50ms.toFixed(2),
     row.p99ms.toFixed(2),
-    row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}x ${row.baseline}`,
+    row.ratio !== undefined
+      ? `${row.ratio.toFixed(2)}x ${row.baseline}`
+      : row.peakRssMb !== undefined
+        ? `${row.seconds} s, peak RSS ${row.peakRssMb} MB`
+        : '',
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...lines.map((line) => line[column].length)),

@@ -59,3 +59,33 @@ export async function seedDeepHistory(
   await pool.query('VACUUM ANALYZE wallet_transactions');
   return wallet;
 }
+
+/**
+ * `wallets` profiles with a wallet each and `perWallet` credits of 1 per
+ * wallet, chained correctly: the shape of a large, healthy ledger.
+ */
+export async function seedLargeLedger(
+  pool: Pool,
+  wallets: number,
+  perWallet: number,
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO profiles (username, email)
+     SELECT 'large-' || n, 'large-' || n || '@example.test'
+       FROM generate_series(1, $1::int) AS n`,
+    [wallets],
+  );
+  await pool.query(
+    `INSERT INTO wallets (profile_id, cached_balance)
+     SELECT id, $1::bigint FROM profiles ORDER BY id`,
+    [perWallet],
+  );
+  await pool.query(
+    `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason)
+     SELECT w.id, 1, n, 'PARTICIPATION'
+       FROM wallets w CROSS JOIN generate_series(1, $1::int) AS n
+      ORDER BY w.id, n`,
+    [perWallet],
+  );
+  await pool.query('VACUUM ANALYZE');
+}
