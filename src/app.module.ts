@@ -1,17 +1,32 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import {
   DatabaseModule,
   type DatabaseModuleOptions,
 } from './database/database.module';
-import { EconomyModule } from './economy/economy.module';
+import { EconomyHttpModule } from './economy/http/economy-http.module';
 import { HealthModule } from './health/health.module';
+import { HttpModule } from './http/http.module';
+import { ProfilesModule } from './profiles/profiles.module';
+
+export interface AppOptions {
+  database: DatabaseModuleOptions;
+  jwtSecret: string;
+}
 
 @Module({})
 export class AppModule {
-  static forRoot(database: DatabaseModuleOptions): DynamicModule {
+  static forRoot(options: AppOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [DatabaseModule.forRoot(database), EconomyModule, HealthModule],
+      imports: [
+        DatabaseModule.forRoot(options.database),
+        AuthModule.forRoot(options.jwtSecret),
+        HttpModule,
+        HealthModule,
+        ProfilesModule,
+        EconomyHttpModule,
+      ],
     };
   }
 }

@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
+import { resolveJwtSecret } from './auth/jwt-secret';
 import { loadEnvironment } from './config/environment';
 import {
   openDatabaseServer,
   type DatabaseServer,
 } from './database/database-server';
+import { configureHttpApp } from './http/http-app';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 const LOG_LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -26,12 +28,16 @@ async function bootstrap(): Promise<void> {
     );
     const app = await NestFactory.create(
       AppModule.forRoot({
-        url: database.url,
-        poolSize: environment.DATABASE_POOL_SIZE,
-        migrationsRun: true,
+        database: {
+          url: database.url,
+          poolSize: environment.DATABASE_POOL_SIZE,
+          migrationsRun: true,
+        },
+        jwtSecret: await resolveJwtSecret(environment),
       }),
-      { logger: logLevels },
+      { logger: logLevels, bodyParser: false },
     );
+    configureHttpApp(app);
     const server = database;
     // Stop taking requests and close the pool first, then the database. A
     // request that never completes must not hold the process forever.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { safeIntegerFromDatabase } from './domain/safe-integer';
-import { InvalidWallet } from './errors/economy.errors';
+import { UnknownProfile } from './errors/economy.errors';
 import {
   LedgerDatabase,
   preparedStatement,
@@ -99,7 +99,7 @@ export class WalletDirectory {
   async assertProfileExists(profileId: number): Promise<void> {
     const rows = await this.database.run(FIND_PROFILE, [profileId]);
     if (rows.length === 0) {
-      throw new InvalidWallet(`unknown profile ${profileId}`);
+      throw new UnknownProfile(`unknown profile ${profileId}`);
     }
   }
 }

@@ -31,6 +31,7 @@ import type {
   HistoryPage,
   MovementOptions,
   MovementResult,
+  Outcome,
   TransferOptions,
   TransferResult,
   WalletView,
@@ -106,6 +107,33 @@ export class WalletService {
     amount: number,
     options: MovementOptions,
   ): Promise<MovementResult> {
+    return (await this.applyCredit(profile, amount, options)).result;
+  }
+
+  async debit(
+    profile: ProfileRef,
+    amount: number,
+    options: MovementOptions,
+  ): Promise<MovementResult> {
+    return (await this.applyDebit(profile, amount, options)).result;
+  }
+
+  async transfer(
+    fromProfile: ProfileRef,
+    toProfile: ProfileRef,
+    amount: number,
+    options: TransferOptions = {},
+  ): Promise<TransferResult> {
+    return (await this.applyTransfer(fromProfile, toProfile, amount, options))
+      .result;
+  }
+
+  /** `credit`, saying also whether the result is a replay of a keyed call. */
+  async applyCredit(
+    profile: ProfileRef,
+    amount: number,
+    options: MovementOptions,
+  ): Promise<Outcome<MovementResult>> {
     const profileId = requireProfileId(profile);
     const input = this.movementInput('CREDIT', profileId, amount, options);
     const walletId = await this.directory.findWalletId(profileId);
@@ -122,11 +150,11 @@ export class WalletService {
     return this.settleMovement([profileId], leg, input.claim);
   }
 
-  async debit(
+  async applyDebit(
     profile: ProfileRef,
     amount: number,
     options: MovementOptions,
-  ): Promise<MovementResult> {
+  ): Promise<Outcome<MovementResult>> {
     const profileId = requireProfileId(profile);
     const input = this.movementInput('DEBIT', profileId, amount, options);
     const walletId = await this.directory.findWalletId(profileId);
@@ -147,18 +175,18 @@ export class WalletService {
     return this.settleMovement([profileId], leg, input.claim);
   }
 
-  async transfer(
+  async applyTransfer(
     fromProfile: ProfileRef,
     toProfile: ProfileRef,
     amount: number,
     options: TransferOptions = {},
-  ): Promise<TransferResult> {
+  ): Promise<Outcome<TransferResult>> {
     const fromProfileId = requireProfileId(fromProfile);
     const toProfileId = requireProfileId(toProfile);
     const checkedAmount = requireAmount(amount);
     const reason = requireOptionalReason(options.reason);
     const meta = requireMeta(options.meta);
-    const claim = this.claimFor(options.idempotencyKey, 'TRANSFER', {
+    const claim = this.claimFor(options, 'TRANSFER', {
       fromProfileId,
       toProfileId,
       amount: checkedAmount,
@@ -193,12 +221,15 @@ export class WalletService {
       this.logger.debug(
         `transfer wallet ${fromWalletId} -> wallet ${legs[1].walletId}: transactions ${legs[0].transactionId}, ${legs[1].transactionId}`,
       );
-      return transferResult(legs, claim);
+      return { result: transferResult(legs, claim), replayed: false };
     }
-    return transferResult(
-      await this.replay([fromProfileId, toProfileId], claim),
-      claim,
-    );
+    return {
+      result: transferResult(
+        await this.replay([fromProfileId, toProfileId], claim),
+        claim,
+      ),
+      replayed: true,
+    };
   }
 
   async getBalance(profile: ProfileRef): Promise<number> {
@@ -296,7 +327,7 @@ export class WalletService {
       amount: checkedAmount,
       reason,
       meta: requireMeta(options.meta),
-      claim: this.claimFor(options.idempotencyKey, operation, {
+      claim: this.claimFor(options, operation, {
         profileId,
         amount: checkedAmount,
         reason,
@@ -339,24 +370,39 @@ export class WalletService {
     profileIds: number[],
     leg: WrittenLeg | null,
     claim: KeyClaim | null,
-  ): Promise<MovementResult> {
+  ): Promise<Outcome<MovementResult>> {
     if (leg !== null) {
       this.logger.debug(
         `wallet ${leg.walletId} moved ${leg.amount}: transaction ${leg.transactionId}`,
       );
-      return movementResult(leg, claim);
+      return { result: movementResult(leg, claim), replayed: false };
     }
     const [replayed] = await this.replay(profileIds, claim);
-    return movementResult(replayed, claim);
+    return { result: movementResult(replayed, claim), replayed: true };
   }
 
+  /**
+   * A caller that compares more than the payload (the HTTP layer compares
+   * whole request bodies) passes a fingerprint of it: it is stored and
+   * compared with the payload.
+   */
   private claimFor(
-    idempotencyKey: unknown,
+    options: { idempotencyKey?: unknown; requestFingerprint?: unknown },
     operation: IdempotentOperation,
     request: Record<string, unknown>,
   ): KeyClaim | null {
-    const key = requireIdempotencyKey(idempotencyKey);
-    return key === null ? null : { key, operation, request };
+    const key = requireIdempotencyKey(options.idempotencyKey);
+    if (key === null) {
+      return null;
+    }
+    const fingerprint = options.requestFingerprint;
+    if (fingerprint === undefined) {
+      return { key, operation, request };
+    }
+    if (typeof fingerprint !== 'string' || fingerprint.length > 128) {
+      throw new InvalidRequest('request fingerprint must be a short string');
+    }
+    return { key, operation, request: { ...request, fingerprint } };
   }
 
   /**

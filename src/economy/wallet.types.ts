@@ -5,6 +5,8 @@ export interface MovementOptions {
   reason: LedgerReason;
   idempotencyKey?: string | null;
   meta?: Meta | null;
+  /** Compared on replay besides the payload (see WalletService.claimFor). */
+  requestFingerprint?: string;
 }
 
 export interface TransferOptions {
@@ -12,6 +14,13 @@ export interface TransferOptions {
   reason?: LedgerReason | null;
   idempotencyKey?: string | null;
   meta?: Meta | null;
+  requestFingerprint?: string;
+}
+
+/** A result, and whether it replays an earlier call with the same key. */
+export interface Outcome<T> {
+  result: T;
+  replayed: boolean;
 }
 
 export interface MovementResult {

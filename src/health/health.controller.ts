@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { Public } from '../auth/auth.decorators';
 import {
   HealthCheck,
   HealthCheckService,
@@ -14,6 +15,7 @@ export class HealthController {
 
   /** 200 when PostgreSQL answers, 503 when it does not. */
   @Get()
+  @Public()
   @HealthCheck()
   check() {
     return this.health.check([

@@ -15,9 +15,14 @@ describe('GET /health', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot({ url: database.url, migrationsRun: true })],
+      imports: [
+        AppModule.forRoot({
+          database: { url: database.url, migrationsRun: true },
+          jwtSecret: 'h'.repeat(40),
+        }),
+      ],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = moduleRef.createNestApplication({ logger: false, bodyParser: false });
     await app.init();
   });
   afterAll(async () => {
@@ -28,6 +33,7 @@ describe('GET /health', () => {
   it('answers 200 when the database answers', async () => {
     const response = await request(app.getHttpServer()).get('/health');
     expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(response.body).toMatchObject({
       status: 'ok',
       info: { database: { status: 'up' } },
@@ -40,9 +46,13 @@ describe('GET /health', () => {
     await database.drop();
     const response = await request(app.getHttpServer()).get('/health');
     expect(response.status).toBe(503);
-    expect(response.body).toMatchObject({
-      status: 'error',
-      error: { database: { status: 'down' } },
+    expect(response.headers['content-type']).toMatch(
+      /^application\/problem\+json/,
+    );
+    expect(JSON.parse(response.text)).toMatchObject({
+      status: 503,
+      code: 'INTERNAL',
+      checks: { database: { status: 'down' } },
     });
   });
 });

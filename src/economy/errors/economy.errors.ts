@@ -36,6 +36,9 @@ export class InvalidWallet extends EconomyError {
   readonly code = EconomyErrorCode.InvalidWallet;
 }
 
+/** The profile does not exist (the HTTP API answers 404 for it). */
+export class UnknownProfile extends InvalidWallet {}
+
 /** An idempotency key reused for another operation or another payload. */
 export class IdempotencyConflict extends EconomyError {
   readonly code = EconomyErrorCode.IdempotencyConflict;

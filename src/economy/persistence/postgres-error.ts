@@ -2,7 +2,7 @@ import {
   InsufficientFunds,
   InvalidAmount,
   InvalidRequest,
-  InvalidWallet,
+  UnknownProfile,
 } from '../errors/economy.errors';
 
 /** The fields of a pg DatabaseError we act on; TypeORM keeps it as `driverError`. */
@@ -69,7 +69,7 @@ export function domainErrorFromPostgres(
     code === PostgresErrorCode.ForeignKeyViolation &&
     constraint === 'wallets_profile_id_fkey'
   ) {
-    return new InvalidWallet(`unknown profile: ${context}`);
+    return new UnknownProfile(`unknown profile: ${context}`);
   }
   if (
     code === PostgresErrorCode.InvalidTextRepresentation ||

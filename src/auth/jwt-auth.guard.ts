@@ -1,0 +1,64 @@
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { Request } from 'express';
+import { JWT_ALGORITHM, ROLES, type Role } from './access-token';
+import { PUBLIC_ROUTE } from './auth.decorators';
+import type { AuthenticatedRequest } from './principal';
+
+/**
+ * Every route needs `Authorization: Bearer <JWT>` (HS256, unexpired, `sub` a
+ * profile id, `roles` from the known set) unless it is marked @Public().
+ */
+@Injectable()
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (
+      this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [
+        context.getHandler(),
+        context.getClass(),
+      ])
+    ) {
+      return true;
+    }
+    const request = context
+      .switchToHttp()
+      .getRequest<Request & AuthenticatedRequest>();
+    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    if (scheme !== 'Bearer' || !token) {
+      throw new UnauthorizedException('a bearer token is required');
+    }
+    let claims: { sub?: unknown; roles?: unknown };
+    try {
+      claims = await this.jwt.verifyAsync(token, {
+        algorithms: [JWT_ALGORITHM],
+      });
+    } catch {
+      throw new UnauthorizedException('the bearer token is invalid or expired');
+    }
+    const profileId = Number(claims.sub);
+    const roles = claims.roles;
+    if (
+      typeof claims.sub !== 'string' ||
+      !Number.isSafeInteger(profileId) ||
+      profileId <= 0 ||
+      !Array.isArray(roles) ||
+      roles.length === 0 ||
+      !roles.every((role) => (ROLES as readonly unknown[]).includes(role))
+    ) {
+      throw new UnauthorizedException('the bearer token has malformed claims');
+    }
+    request.principal = { profileId, roles: roles as Role[] };
+    return true;
+  }
+}

@@ -1,0 +1,39 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { ProblemDetails } from '../../http/problem-details';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'malformed input (VALIDATION_FAILED, INVALID_AMOUNT)',
+  401: 'missing or invalid bearer token (UNAUTHORIZED)',
+  403: 'role or ownership missing (FORBIDDEN)',
+  404: 'unknown profile (NOT_FOUND)',
+  409: 'Idempotency-Key reused with another body (IDEMPOTENCY_CONFLICT)',
+  413: 'request body over 16 KiB (VALIDATION_FAILED)',
+  415: 'request body not application/json (VALIDATION_FAILED)',
+  422: 'insufficient funds or invalid wallet (INSUFFICIENT_FUNDS, INVALID_WALLET)',
+  500: 'unexpected error, without internals (INTERNAL)',
+};
+
+/** Bearer auth and the problem responses a route can give, for OpenAPI. */
+export function ApiProblems(...statuses: number[]) {
+  return applyDecorators(
+    ApiBearerAuth(),
+    ApiExtraModels(ProblemDetails),
+    ...[401, 403, 500, ...statuses].map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status],
+        content: {
+          'application/problem+json': {
+            schema: { $ref: getSchemaPath(ProblemDetails) },
+          },
+        },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,52 @@
+import { Body, Controller, Headers, Post, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AllowOwner, AllowRoles } from '../../auth/auth.decorators';
+import { WalletService } from '../wallet.service';
+import { ApiProblems } from './api-problems.decorator';
+import { TransferDto } from './dto/movement.dto';
+import { TransferResponse } from './dto/responses.dto';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  idempotencyKeyFrom,
+  replyWith,
+  requestFingerprint,
+} from './idempotency-header';
+
+@ApiTags('transfers')
+@Controller('transfers')
+export class TransfersController {
+  constructor(private readonly wallets: WalletService) {}
+
+  @Post()
+  @AllowRoles('service', 'admin')
+  @AllowOwner({ body: 'fromProfileId' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'up to 255 printable ASCII characters; a replay with the same body returns the original response with Idempotent-Replayed: true, another body gets 409',
+  })
+  @ApiCreatedResponse({ type: TransferResponse })
+  @ApiProblems(400, 404, 409, 413, 415, 422)
+  async transfer(
+    @Body() body: TransferDto,
+    @Headers(IDEMPOTENCY_KEY_HEADER) key: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return replyWith(
+      response,
+      await this.wallets.applyTransfer(
+        body.fromProfileId,
+        body.toProfileId,
+        body.amount,
+        {
+          reason: body.reason,
+          meta: body.meta,
+          idempotencyKey: idempotencyKeyFrom(key),
+          requestFingerprint: requestFingerprint('transfer', body),
+        },
+      ),
+    );
+  }
+}

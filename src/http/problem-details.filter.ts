@@ -1,0 +1,148 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import {
+  EconomyError,
+  EconomyErrorCode,
+  UnknownProfile,
+} from '../economy/errors/economy.errors';
+import { ProfileTaken } from '../profiles/profile.errors';
+import { problem, ProblemCode, type ProblemDetails } from './problem-details';
+import { RequestRejected } from './request-rejected.exception';
+
+/** The one mapping from a domain error to an HTTP problem. */
+const ECONOMY_PROBLEMS: Record<
+  EconomyErrorCode,
+  { status: number; code: ProblemCode }
+> = {
+  [EconomyErrorCode.InvalidAmount]: {
+    status: 400,
+    code: ProblemCode.InvalidAmount,
+  },
+  [EconomyErrorCode.ValidationFailed]: {
+    status: 400,
+    code: ProblemCode.ValidationFailed,
+  },
+  [EconomyErrorCode.InsufficientFunds]: {
+    status: 422,
+    code: ProblemCode.InsufficientFunds,
+  },
+  [EconomyErrorCode.InvalidWallet]: {
+    status: 422,
+    code: ProblemCode.InvalidWallet,
+  },
+  [EconomyErrorCode.IdempotencyConflict]: {
+    status: 409,
+    code: ProblemCode.IdempotencyConflict,
+  },
+  [EconomyErrorCode.LedgerInconsistent]: {
+    status: 500,
+    code: ProblemCode.Internal,
+  },
+};
+
+const HTTP_PROBLEMS: Record<number, ProblemCode> = {
+  400: ProblemCode.ValidationFailed,
+  401: ProblemCode.Unauthorized,
+  403: ProblemCode.Forbidden,
+  404: ProblemCode.NotFound,
+  409: ProblemCode.IdempotencyConflict,
+  413: ProblemCode.ValidationFailed,
+  415: ProblemCode.ValidationFailed,
+};
+
+/**
+ * Every error leaves as application/problem+json (RFC 9457). Services throw
+ * domain errors; this is the only place that turns them into HTTP. A 500
+ * says nothing of its cause (no stack, no SQL); the log keeps the cause.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toProblem(error);
+    response
+      .status(body.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(body));
+  }
+
+  private toProblem(error: unknown): ProblemDetails & { checks?: unknown } {
+    if (error instanceof ProfileTaken) {
+      return problem(409, ProblemCode.ValidationFailed, error.message);
+    }
+    if (error instanceof UnknownProfile) {
+      return problem(404, ProblemCode.NotFound, error.message);
+    }
+    if (error instanceof EconomyError) {
+      const { status, code } = ECONOMY_PROBLEMS[error.code];
+      if (status < 500) {
+        return problem(status, code, error.message);
+      }
+    }
+    if (error instanceof RequestRejected) {
+      return problem(error.getStatus(), error.code, error.message);
+    }
+    if (error instanceof ServiceUnavailableException) {
+      // The health check's own report (component names and up/down) rides
+      // along as an extension member.
+      const report = error.getResponse() as { error?: unknown };
+      return {
+        ...problem(503, ProblemCode.Internal, 'a dependency is unavailable'),
+        checks: report.error ?? {},
+      };
+    }
+    if (error instanceof HttpException && error.getStatus() < 500) {
+      const status = error.getStatus();
+      return problem(
+        status,
+        HTTP_PROBLEMS[status] ?? ProblemCode.ValidationFailed,
+        error.message,
+      );
+    }
+    const parserStatus = bodyParserStatus(error);
+    if (parserStatus !== null) {
+      return problem(
+        parserStatus,
+        ProblemCode.ValidationFailed,
+        parserStatus === 413
+          ? 'request body too large'
+          : 'request body is not valid JSON',
+      );
+    }
+    this.logger.error(
+      `unhandled ${error instanceof Error ? error.name : typeof error}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+    return problem(
+      HttpStatus.INTERNAL_SERVER_ERROR,
+      ProblemCode.Internal,
+      'the request could not be completed',
+    );
+  }
+}
+
+/** body-parser errors carry `status` and `type` (entity.parse.failed, …). */
+function bodyParserStatus(error: unknown): number | null {
+  if (typeof error !== 'object' || error === null || !('type' in error)) {
+    return null;
+  }
+  const { status, type } = error as { status?: unknown; type?: unknown };
+  return typeof type === 'string' &&
+    type.startsWith('entity.') &&
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500
+    ? status
+    : null;
+}

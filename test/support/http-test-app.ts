@@ -1,0 +1,65 @@
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { Test } from '@nestjs/testing';
+import type { App } from 'supertest/types';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import type { Role } from '../../src/auth/access-token';
+import { Profile } from '../../src/economy/entities';
+import { configureHttpApp } from '../../src/http/http-app';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export const TEST_JWT_SECRET = 'test-secret-'.padEnd(48, 'x');
+
+export interface HttpTestApp {
+  app: INestApplication<App>;
+  dataSource: DataSource;
+  database: TestDatabase;
+  token(profileId: number, roles: Role[], expiresIn?: number): string;
+  createProfile(): Promise<Profile>;
+  close(): Promise<void>;
+}
+
+let sequence = 0;
+
+/** The real application (every module, guard, pipe and filter) on its own database. */
+export async function createHttpTestApp(
+  options: { logger?: LoggerService | false } = {},
+): Promise<HttpTestApp> {
+  const database = await createTestDatabase();
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      AppModule.forRoot({
+        database: { url: database.url, poolSize: 20 },
+        jwtSecret: TEST_JWT_SECRET,
+      }),
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication<INestApplication<App>>({
+    bodyParser: false,
+    logger: options.logger ?? false,
+  });
+  configureHttpApp(app);
+  await app.init();
+  const dataSource = app.get(DataSource);
+  const jwt = new JwtService({ secret: TEST_JWT_SECRET });
+  return {
+    app,
+    dataSource,
+    database,
+    token: (profileId, roles, expiresIn = 300) =>
+      jwt.sign({ sub: String(profileId), roles }, { expiresIn }),
+    createProfile: () => {
+      sequence += 1;
+      const tag = `${process.pid}-${sequence}`;
+      return dataSource.getRepository(Profile).save({
+        username: `http-player-${tag}`,
+        email: `http-player-${tag}@example.test`,
+      });
+    },
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
