@@ -1,0 +1,95 @@
+import type { LoggerService } from '@nestjs/common';
+import request from 'supertest';
+import type { Profile } from '../../src/economy/entities';
+import { runCli } from '../support/cli-process';
+import {
+  createHttpTestApp,
+  TEST_JWT_SECRET,
+  type HttpTestApp,
+} from '../support/http-test-app';
+
+class CapturingLogger implements LoggerService {
+  readonly lines: { context: string; message: string }[] = [];
+  log = (message: unknown, context?: unknown) => this.capture(message, context);
+  error = (message: unknown, context?: unknown) =>
+    this.capture(message, context);
+  warn = (message: unknown, context?: unknown) =>
+    this.capture(message, context);
+  debug = (message: unknown, context?: unknown) =>
+    this.capture(message, context);
+  verbose = (message: unknown, context?: unknown) =>
+    this.capture(message, context);
+
+  private capture(message: unknown, context: unknown): void {
+    this.lines.push({ context: String(context), message: String(message) });
+  }
+}
+
+describe('HTTP request logs and CLI tokens', () => {
+  const logger = new CapturingLogger();
+  let t: HttpTestApp;
+  let player: Profile;
+
+  beforeAll(async () => {
+    t = await createHttpTestApp({ logger });
+    player = await t.createProfile();
+  });
+  afterAll(() => t.close());
+
+  it('writes one structured line per request, with ids only and no token', async () => {
+    const token = t.token(player.id, ['player']);
+    const service = t.token(player.id, ['service']);
+    await request(t.app.getHttpServer())
+      .post(`/wallets/${player.id}/credit`)
+      .set('Authorization', `Bearer ${service}`)
+      .send({ amount: 5, reason: 'WINNER', meta: { by: player.email } });
+    await request(t.app.getHttpServer())
+      .get(`/wallets/${player.id}?probe=${player.username}`)
+      .set('Authorization', `Bearer ${token}`);
+    await request(t.app.getHttpServer()).get('/wallets/1');
+
+    const requests = logger.lines
+      .filter((line) => line.context === 'HTTP')
+      .map((line) => JSON.parse(line.message) as Record<string, unknown>);
+    expect(requests).toEqual([
+      {
+        method: 'POST',
+        route: '/wallets/:profileId/credit',
+        status: 201,
+        durationMs: expect.any(Number),
+        principal: player.id,
+      },
+      {
+        method: 'GET',
+        route: '/wallets/:profileId',
+        status: 200,
+        durationMs: expect.any(Number),
+        principal: player.id,
+      },
+      {
+        method: 'GET',
+        route: '/wallets/:profileId',
+        status: 401,
+        durationMs: expect.any(Number),
+        principal: null,
+      },
+    ]);
+    const everything = logger.lines.map((line) => line.message).join('\n');
+    for (const secret of [token, service, player.username, player.email]) {
+      expect(everything).not.toContain(secret);
+    }
+  });
+
+  it('accepts a token printed by the admin console', async () => {
+    const run = await runCli(
+      ['token', '--profile', String(player.id), '--role', 'player'],
+      { DATABASE_URL: t.database.url, JWT_SECRET: TEST_JWT_SECRET },
+    );
+    expect(run.code).toBe(0);
+    const response = await request(t.app.getHttpServer())
+      .get(`/wallets/${player.id}`)
+      .set('Authorization', `Bearer ${run.stdout.trim()}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ profileId: player.id, balance: 5 });
+  });
+});
