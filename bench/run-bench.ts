@@ -24,6 +24,7 @@ import {
 } from './baseline';
 import { measure, type Measurement } from './measure';
 import { measureCli } from './cli-run';
+import { startServer } from './http-transfers';
 import { seedDeepHistory, seedLargeLedger, seedWallets } from './seed';
 import { freePort } from '../test/support/free-port';
 
@@ -140,6 +141,35 @@ async function runScenarios(
         () => wallets.transfer(hot.profileId, pick().profileId, 1),
       )),
     );
+
+    progress('http-transfer');
+    const server = await startServer(url, CONCURRENCY, 'warn');
+    try {
+      // Warm the server's caches and connections, then measure.
+      await measure('warm-up', 1_000, CONCURRENCY, () => {
+        const [from, to] = pair();
+        return server.transfer(from.profileId, to.profileId, 1);
+      });
+      const baselineUniform = rows.find(
+        (row) => row.scenario === 'baseline-transfer-uniform',
+      )!;
+      const overHttp = await measure(
+        'http-transfer',
+        TRANSFER_OPS,
+        CONCURRENCY,
+        () => {
+          const [from, to] = pair();
+          return server.transfer(from.profileId, to.profileId, 1);
+        },
+      );
+      rows.push({
+        ...overHttp,
+        ratio: ratio(overHttp, baselineUniform),
+        baseline: baselineUniform.scenario,
+      });
+    } finally {
+      await server.stop();
+    }
 
     progress('credit');
     rows.push(

@@ -1,0 +1,126 @@
+import { JwtService } from '@nestjs/jwt';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { freePort } from '../test/support/free-port';
+
+const SERVER = join(__dirname, '..', 'dist', 'src', 'main.js');
+const SECRET = 'bench-secret-'.padEnd(48, 'b');
+
+export interface RunningServer {
+  /** POST /transfers, authenticated, with a fresh Idempotency-Key. */
+  transfer(
+    fromProfileId: number,
+    toProfileId: number,
+    amount: number,
+  ): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The built server as a process of its own on `databaseUrl`, and a keep-alive
+ * client with `sockets` connections, as another module of the platform calls
+ * it.
+ */
+export async function startServer(
+  databaseUrl: string,
+  sockets: number,
+  logLevel: string,
+): Promise<RunningServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [SERVER], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      JWT_SECRET: SECRET,
+      DATABASE_POOL_SIZE: String(sockets),
+      LOG_LEVEL: logLevel,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitForHealth(port);
+  const token = new JwtService({ secret: SECRET }).sign(
+    { sub: '1', roles: ['service'] },
+    { expiresIn: '1h' },
+  );
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  let sequence = 0;
+  return {
+    transfer: (fromProfileId, toProfileId, amount) => {
+      sequence += 1;
+      return post(
+        port,
+        agent,
+        '/transfers',
+        token,
+        `bench-${process.pid}-${sequence}`,
+        {
+          fromProfileId,
+          toProfileId,
+          amount,
+        },
+      );
+    },
+    stop: async () => {
+      agent.destroy();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function post(
+  port: number,
+  agent: Agent,
+  path: string,
+  token: string,
+  key: string,
+  body: object,
+): Promise<void> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const call = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Idempotency-Key': key,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(payload),
+        },
+      },
+      (response) => {
+        response.resume();
+        response.once('end', () =>
+          response.statusCode === 201
+            ? resolve()
+            : reject(new Error(`POST ${path} answered ${response.statusCode}`)),
+        );
+      },
+    );
+    call.once('error', reject);
+    call.end(payload);
+  });
+}
+
+async function waitForHealth(port: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      if (response.status === 200) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the server did not become healthy within 60 s');
+}
