@@ -8,6 +8,13 @@ import type { Outcome } from '../wallet.types';
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
+export const IDEMPOTENCY_HEADER_DOC = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'up to 255 printable ASCII characters; a replay with the same body returns the original response with Idempotent-Replayed: true, another body gets 409',
+};
+
 /** The Idempotency-Key header, when present: 1 to 255 printable ASCII characters. */
 export function idempotencyKeyFrom(
   header: string | undefined,

@@ -7,6 +7,7 @@ import { ApiProblems } from './api-problems.decorator';
 import { TransferDto } from './dto/movement.dto';
 import { TransferResponse } from './dto/responses.dto';
 import {
+  IDEMPOTENCY_HEADER_DOC,
   IDEMPOTENCY_KEY_HEADER,
   idempotencyKeyFrom,
   replyWith,
@@ -21,12 +22,7 @@ export class TransfersController {
   @Post()
   @AllowRoles('service', 'admin')
   @AllowOwner({ body: 'fromProfileId' })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'up to 255 printable ASCII characters; a replay with the same body returns the original response with Idempotent-Replayed: true, another body gets 409',
-  })
+  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @ApiCreatedResponse({ type: TransferResponse })
   @ApiProblems(400, 404, 409, 413, 415, 422)
   async transfer(

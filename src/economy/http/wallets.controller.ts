@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Get,
@@ -29,18 +30,12 @@ import {
   WalletResponse,
 } from './dto/responses.dto';
 import {
+  IDEMPOTENCY_HEADER_DOC,
   IDEMPOTENCY_KEY_HEADER,
   idempotencyKeyFrom,
   replyWith,
   requestFingerprint,
 } from './idempotency-header';
-
-const IDEMPOTENCY_HEADER_DOC = {
-  name: 'Idempotency-Key',
-  required: false,
-  description:
-    'up to 255 printable ASCII characters; a replay with the same body returns the original response with Idempotent-Replayed: true, another body gets 409',
-};
 
 @ApiTags('wallets')
 @Controller('wallets')
@@ -82,47 +77,25 @@ export class WalletsController {
   }
 
   @Post(':profileId/credit')
-  @AllowRoles('service', 'admin')
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: MovementResponse })
-  @ApiProblems(400, 404, 409, 413, 415, 422)
-  async credit(
+  @MovementRoute()
+  credit(
     @Param('profileId', PositiveIdPipe) profileId: number,
     @Body() body: MovementDto,
     @Headers(IDEMPOTENCY_KEY_HEADER) key: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return replyWith(
-      response,
-      await this.wallets.applyCredit(profileId, body.amount, {
-        reason: body.reason,
-        meta: body.meta,
-        idempotencyKey: idempotencyKeyFrom(key),
-        requestFingerprint: requestFingerprint(`credit ${profileId}`, body),
-      }),
-    );
+    return this.move('credit', profileId, body, key, response);
   }
 
   @Post(':profileId/debit')
-  @AllowRoles('service', 'admin')
-  @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: MovementResponse })
-  @ApiProblems(400, 404, 409, 413, 415, 422)
-  async debit(
+  @MovementRoute()
+  debit(
     @Param('profileId', PositiveIdPipe) profileId: number,
     @Body() body: MovementDto,
     @Headers(IDEMPOTENCY_KEY_HEADER) key: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return replyWith(
-      response,
-      await this.wallets.applyDebit(profileId, body.amount, {
-        reason: body.reason,
-        meta: body.meta,
-        idempotencyKey: idempotencyKeyFrom(key),
-        requestFingerprint: requestFingerprint(`debit ${profileId}`, body),
-      }),
-    );
+    return this.move('debit', profileId, body, key, response);
   }
 
   @Patch(':profileId')
@@ -136,4 +109,35 @@ export class WalletsController {
   ) {
     return this.wallets.setOverdraft(profileId, body.allowOverdraft);
   }
+
+  private async move(
+    kind: 'credit' | 'debit',
+    profileId: number,
+    body: MovementDto,
+    key: string | undefined,
+    response: Response,
+  ) {
+    const options = {
+      reason: body.reason,
+      meta: body.meta,
+      idempotencyKey: idempotencyKeyFrom(key),
+      requestFingerprint: requestFingerprint(`${kind} ${profileId}`, body),
+    };
+    return replyWith(
+      response,
+      kind === 'credit'
+        ? await this.wallets.applyCredit(profileId, body.amount, options)
+        : await this.wallets.applyDebit(profileId, body.amount, options),
+    );
+  }
+}
+
+/** Roles, Idempotency-Key and responses shared by credit and debit. */
+function MovementRoute() {
+  return applyDecorators(
+    AllowRoles('service', 'admin'),
+    ApiHeader(IDEMPOTENCY_HEADER_DOC),
+    ApiCreatedResponse({ type: MovementResponse }),
+    ApiProblems(400, 404, 409, 413, 415, 422),
+  );
 }
