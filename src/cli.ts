@@ -6,6 +6,7 @@ import { AdminConsoleModule } from './admin-console/admin-console.module';
 import { CliExitCode, EXIT_CODES_HELP } from './admin-console/cli-exit-code';
 import { CliExitStatus } from './admin-console/cli-exit-status';
 import { loadEnvironment } from './config/environment';
+import { logLevelsUpTo } from './config/log-levels';
 
 /** Logs (warnings and errors, ids only) go to stderr: stdout is for results. */
 class StderrLogger extends ConsoleLogger {
@@ -24,7 +25,9 @@ async function main(status: CliExitStatus): Promise<void> {
     AdminConsoleModule.forRoot(environment, status),
     {
       cliName: 'deltacrown',
-      logger: new StderrLogger({ logLevels: ['error', 'warn'] }),
+      logger: new StderrLogger({
+        logLevels: logLevelsUpTo(environment.LOG_LEVEL),
+      }),
       // Throw instead of exiting, so that bad arguments map to exit code 2.
       errorHandler: (error) => {
         throw error;

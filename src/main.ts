@@ -1,9 +1,10 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { resolveJwtSecret } from './auth/jwt-secret';
 import { loadEnvironment } from './config/environment';
+import { logLevelsUpTo } from './config/log-levels';
 import {
   openDatabaseServer,
   type DatabaseServer,
@@ -11,14 +12,10 @@ import {
 import { configureHttpApp } from './http/http-app';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
-const LOG_LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 async function bootstrap(): Promise<void> {
   const environment = loadEnvironment();
-  const logLevels = LOG_LEVELS.slice(
-    0,
-    LOG_LEVELS.indexOf(environment.LOG_LEVEL) + 1,
-  );
+  const logLevels = logLevelsUpTo(environment.LOG_LEVEL);
   Logger.overrideLogger(logLevels);
   const logger = new Logger('Bootstrap');
   let database: DatabaseServer | undefined;

@@ -16,6 +16,34 @@ export class CliOutput {
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   }
 
+  /**
+   * One JSON document whose `field` array is written item by item, so that
+   * memory stays flat however long it grows; `finish` adds the other fields.
+   */
+  jsonStream(
+    head: Record<string, unknown>,
+    field: string,
+  ): {
+    item(value: unknown): void;
+    finish(tail: Record<string, unknown>): void;
+  } {
+    const opening = JSON.stringify(head).slice(0, -1);
+    process.stdout.write(
+      `${opening}${opening.length > 1 ? ',' : ''}${JSON.stringify(field)}:[`,
+    );
+    let first = true;
+    return {
+      item: (value) => {
+        process.stdout.write(`${first ? '' : ','}\n${JSON.stringify(value)}`);
+        first = false;
+      },
+      finish: (tail) => {
+        const rest = JSON.stringify(tail).slice(1);
+        process.stdout.write(`]${rest.length > 1 ? ',' : ''}${rest}\n`);
+      },
+    };
+  }
+
   progress(): { update(message: string): void; done(): void } {
     const started = Date.now();
     let shown = false;

@@ -38,7 +38,7 @@ export class JwtAuthGuard implements CanActivate {
     if (scheme !== 'Bearer' || !token) {
       throw new UnauthorizedException('a bearer token is required');
     }
-    let claims: { sub?: unknown; roles?: unknown };
+    let claims: { sub?: unknown; roles?: unknown; exp?: unknown };
     try {
       claims = await this.jwt.verifyAsync(token, {
         algorithms: [JWT_ALGORITHM],
@@ -48,8 +48,11 @@ export class JwtAuthGuard implements CanActivate {
     }
     const profileId = Number(claims.sub);
     const roles = claims.roles;
+    // Every token expires: one without `exp` is refused, not trusted forever.
     if (
+      typeof claims.exp !== 'number' ||
       typeof claims.sub !== 'string' ||
+      !/^[1-9]\d{0,15}$/.test(claims.sub) ||
       !Number.isSafeInteger(profileId) ||
       profileId <= 0 ||
       !Array.isArray(roles) ||

@@ -7,6 +7,7 @@ import {
   requireMovementReason,
   requireOptionalReason,
   requireProfileId,
+  type Meta,
   type ProfileRef,
 } from './domain/movement-input';
 import { safeIntegerFromDatabase } from './domain/safe-integer';
@@ -212,7 +213,7 @@ export class WalletService {
         fromWalletId,
         id,
         checkedAmount,
-        reason === null ? meta : { ...meta, transferReason: reason },
+        transferMeta(meta, reason),
         claim,
         runner,
       ),
@@ -446,6 +447,13 @@ export class WalletService {
       await this.replay([], claim);
     }
   }
+}
+
+/** The transfer's reason rides in both legs' meta; a caller cannot forge it. */
+function transferMeta(meta: Meta, reason: LedgerReason | null): Meta {
+  const rest = { ...meta };
+  delete rest.transferReason;
+  return reason === null ? rest : { ...rest, transferReason: reason };
 }
 
 function sameRequest(

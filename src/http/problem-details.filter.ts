@@ -103,10 +103,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (error instanceof HttpException && error.getStatus() < 500) {
       const status = error.getStatus();
+      // Nest's own 404 quotes the URL, query included: say less.
       return problem(
         status,
         HTTP_PROBLEMS[status] ?? ProblemCode.ValidationFailed,
-        error.message,
+        status === 404 ? 'no such resource' : error.message,
       );
     }
     const parserStatus = bodyParserStatus(error);
@@ -114,9 +115,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return problem(
         parserStatus,
         ProblemCode.ValidationFailed,
-        parserStatus === 413
-          ? 'request body too large'
-          : 'request body is not valid JSON',
+        PARSER_DETAILS[parserStatus] ?? 'request body is not valid JSON',
       );
     }
     this.logger.error(
@@ -132,14 +131,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-/** body-parser errors carry `status` and `type` (entity.parse.failed, …). */
+const PARSER_DETAILS: Record<number, string> = {
+  413: 'request body too large',
+  415: 'request body charset or encoding not supported',
+};
+
+/**
+ * body-parser errors carry a 4xx `status` and a `type` (entity.parse.failed,
+ * charset.unsupported, encoding.unsupported, …).
+ */
 function bodyParserStatus(error: unknown): number | null {
   if (typeof error !== 'object' || error === null || !('type' in error)) {
     return null;
   }
   const { status, type } = error as { status?: unknown; type?: unknown };
   return typeof type === 'string' &&
-    type.startsWith('entity.') &&
     typeof status === 'number' &&
     status >= 400 &&
     status < 500

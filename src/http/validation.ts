@@ -19,7 +19,7 @@ export function strictValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors: ValidationError[]) => {
       const failures = flatten(errors);
-      const code = failures.some((failure) => failure.startsWith('amount'))
+      const code = failures.some((failure) => failure.startsWith('amount: '))
         ? ProblemCode.InvalidAmount
         : ProblemCode.ValidationFailed;
       return new RequestRejected(

@@ -8,6 +8,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { runCli } from '../support/cli-process';
 import { freePort } from '../support/free-port';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -304,6 +305,30 @@ describe('npm start with no configuration', () => {
       expect(ledger.rows[0].total).toBe('500');
       expect(await migrationCount(client)).toBe(migrationsAfterFirstStart);
     });
+
+    // The admin console finds the running cluster and signs with the secret
+    // the server generated in DATA_DIR; the server accepts the token.
+    const [{ profile_id: profileId }] = (
+      await withDatabase(databaseUrl, (client) =>
+        client.query<{ profile_id: string }>(
+          'SELECT profile_id FROM wallets WHERE id = $1',
+          [walletId],
+        ),
+      )
+    ).rows;
+    const token = await runCli(
+      ['token', '--profile', profileId, '--role', 'player'],
+      { DATA_DIR: dataDir, EMBEDDED_POSTGRES_PORT: String(postgresPort) },
+    );
+    expect(token.code).toBe(0);
+    const wallet = await fetch(
+      `http://127.0.0.1:${httpPort}/wallets/${profileId}`,
+      {
+        headers: { Authorization: `Bearer ${token.stdout.trim()}` },
+      },
+    );
+    expect(wallet.status).toBe(200);
+    expect(await wallet.json()).toMatchObject({ balance: 500 });
 
     const exit = await stopServer(server);
     expect(exit).toEqual({ code: 0, signal: null });

@@ -9,6 +9,13 @@ import {
 
 const PROBLEM_JSON = /^application\/problem\+json/;
 
+/** A token with `alg: none`: no signature at all. */
+function unsigned(claims: object): string {
+  const part = (value: object) =>
+    Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.`;
+}
+
 describe('REST API', () => {
   let t: HttpTestApp;
   let alice: Profile;
@@ -91,11 +98,29 @@ describe('REST API', () => {
       const own = new JwtService({ secret: TEST_JWT_SECRET });
       const tokens = [
         t.token(alice.id, ['player'], -10),
+        new JwtService({ secret: TEST_JWT_SECRET }).sign({
+          sub: String(alice.id),
+          roles: ['admin'],
+        }),
         foreign.sign({ sub: String(alice.id), roles: ['admin'] }),
         own.sign({ sub: alice.id, roles: ['player'] }),
         own.sign({ sub: String(alice.id), roles: ['root'] }),
         own.sign({ sub: String(alice.id), roles: [] }),
         own.sign({ sub: 'abc', roles: ['admin'] }),
+        own.sign({ sub: '0x1', roles: ['admin'] }),
+        own.sign(
+          { sub: String(alice.id), roles: ['player'] },
+          { noTimestamp: true },
+        ),
+        own.sign(
+          { sub: String(alice.id), roles: ['admin'] },
+          { algorithm: 'HS512' },
+        ),
+        unsigned({
+          sub: String(alice.id),
+          roles: ['admin'],
+          exp: Math.floor(Date.now() / 1000) + 60,
+        }),
       ];
       for (const token of tokens) {
         expectProblem(
@@ -317,6 +342,32 @@ describe('REST API', () => {
     });
   });
 
+  it('refuses a player every route reserved to services and admins', async () => {
+    const calls = [
+      http()
+        .post(`/wallets/${alice.id}/debit`)
+        .send({ amount: 1, reason: 'PURCHASE' }),
+      http()
+        .post(`/wallets/${alice.id}/credit`)
+        .send({ amount: 1, reason: 'WINNER' }),
+      http().patch(`/wallets/${alice.id}`).send({ allowOverdraft: true }),
+      http()
+        .post('/profiles')
+        .send({ username: 'sneaky', email: 's@example.com' }),
+    ];
+    for (const call of calls) {
+      expectProblem(await call.set(bearer(aliceToken)), 403, 'FORBIDDEN');
+    }
+    expectProblem(
+      await http()
+        .patch(`/wallets/${alice.id}`)
+        .set(bearer(serviceToken))
+        .send({ allowOverdraft: true }),
+      403,
+      'FORBIDDEN',
+    );
+  });
+
   describe('transfers', () => {
     it('lets a player transfer from its own wallet only', async () => {
       const own = await http().post('/transfers').set(bearer(aliceToken)).send({
@@ -421,6 +472,28 @@ describe('REST API', () => {
         .set('Idempotency-Key', `credit-${alice.id}-1`)
         .send({ amount: 10, reason: 'WINNER', meta: { round: 1 } });
       expectProblem(debitWithSameKey, 409, 'IDEMPOTENCY_CONFLICT');
+    });
+
+    it('scopes keys to the caller: the same key from two callers is two movements', async () => {
+      const otherService = t.token(bob.id, ['service']);
+      const send = (token: string) =>
+        http()
+          .post(`/wallets/${alice.id}/credit`)
+          .set(bearer(token))
+          .set('Idempotency-Key', 'shared-key')
+          .send({ amount: 2, reason: 'WINNER' });
+      const mine = await send(serviceToken);
+      const theirs = await send(otherService);
+      expect([mine.status, theirs.status]).toEqual([201, 201]);
+      expect(theirs.headers['idempotent-replayed']).toBeUndefined();
+      expect(theirs.body.transactionId).not.toBe(mine.body.transactionId);
+      expect([mine.body.idempotencyKey, theirs.body.idempotencyKey]).toEqual([
+        'shared-key',
+        'shared-key',
+      ]);
+      const replay = await send(otherService);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual(theirs.body);
     });
 
     it('turns 20 concurrent identical transfers with one key into one movement', async () => {

@@ -1,5 +1,4 @@
 import { Command, Help, Option } from 'nest-commander';
-import type { WalletDrift } from '../../economy/ledger.types';
 import { DEFAULT_DRIFT_BATCH_SIZE } from '../../economy/ledger.service';
 import { AdminCommand } from '../admin-command';
 import { CliExitCode } from '../cli-exit-code';
@@ -32,7 +31,9 @@ export class RecalcAllWalletsCommand extends AdminCommand {
     const dryRun = options.dryRun === true;
     const { ledger } = await this.session.open();
     const progress = this.output.progress();
-    const drifts: WalletDrift[] = [];
+    const json = options.json
+      ? this.output.jsonStream({ dryRun }, 'drifts')
+      : null;
     let checked = 0;
     let drifted = 0;
     let corrected = 0;
@@ -42,8 +43,8 @@ export class RecalcAllWalletsCommand extends AdminCommand {
       checked += batch.checked;
       for (const drift of batch.drifts) {
         drifted += 1;
-        if (options.json) {
-          drifts.push(drift);
+        if (json) {
+          json.item(drift);
         } else {
           this.output.line(
             `wallet ${drift.walletId} cached=${drift.cached} ledger=${drift.ledger} drift=${drift.drift}`,
@@ -57,8 +58,8 @@ export class RecalcAllWalletsCommand extends AdminCommand {
       progress.update(`checked ${checked} wallets, drift in ${drifted}`);
     }
     progress.done();
-    if (options.json) {
-      this.output.json({ dryRun, checked, drifted, corrected, drifts });
+    if (json) {
+      json.finish({ checked, drifted, corrected });
     } else {
       this.output.line(
         `checked ${checked} wallets, drift in ${drifted}, corrected ${corrected}`,

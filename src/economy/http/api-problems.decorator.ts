@@ -12,7 +12,7 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'missing or invalid bearer token (UNAUTHORIZED)',
   403: 'role or ownership missing (FORBIDDEN)',
   404: 'unknown profile (NOT_FOUND)',
-  409: 'Idempotency-Key reused with another body (IDEMPOTENCY_CONFLICT)',
+  409: 'Idempotency-Key reused with another body (IDEMPOTENCY_CONFLICT), or a username or email already taken (VALIDATION_FAILED)',
   413: 'request body over 16 KiB (VALIDATION_FAILED)',
   415: 'request body not application/json (VALIDATION_FAILED)',
   422: 'insufficient funds or invalid wallet (INSUFFICIENT_FUNDS, INVALID_WALLET)',

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import { ProblemCode } from '../../http/problem-details';
 import { RequestRejected } from '../../http/request-rejected.exception';
+import type { Principal } from '../../auth/principal';
 import type { Outcome } from '../wallet.types';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -15,10 +16,22 @@ export const IDEMPOTENCY_HEADER_DOC = {
     'up to 255 printable ASCII characters; a replay with the same body returns the original response with Idempotent-Replayed: true, another body gets 409',
 };
 
-/** The Idempotency-Key header, when present: 1 to 255 printable ASCII characters. */
+/** A client's Idempotency-Key and the ledger key it stands for. */
+export interface ScopedKey {
+  client: string;
+  ledger: string;
+}
+
+/**
+ * The Idempotency-Key header, when present (1 to 255 printable ASCII
+ * characters), scoped to the caller: two callers never share a key, so no one
+ * can block or read another's keyed movements. The ledger stores a digest of
+ * (caller, key); responses show the client's own key.
+ */
 export function idempotencyKeyFrom(
+  principal: Principal,
   header: string | undefined,
-): string | undefined {
+): ScopedKey | undefined {
   if (header === undefined) {
     return undefined;
   }
@@ -29,7 +42,10 @@ export function idempotencyKeyFrom(
       'Idempotency-Key must be 1 to 255 printable ASCII characters',
     );
   }
-  return header;
+  const digest = createHash('sha256')
+    .update(`${principal.profileId}\n${header}`)
+    .digest('base64url');
+  return { client: header, ledger: `http:${digest}` };
 }
 
 /**
@@ -42,12 +58,16 @@ export function requestFingerprint(route: string, body: object): string {
     .digest('base64url');
 }
 
-/** Marks a replayed response, and returns its body. */
-export function replyWith<T>(response: Response, outcome: Outcome<T>): T {
+/** Marks a replayed response, and returns its body with the client's key. */
+export function replyWith<T extends { idempotencyKey: string | null }>(
+  response: Response,
+  outcome: Outcome<T>,
+  key: ScopedKey | undefined,
+): T {
   if (outcome.replayed) {
     response.setHeader(REPLAYED_HEADER, 'true');
   }
-  return outcome.result;
+  return { ...outcome.result, idempotencyKey: key?.client ?? null };
 }
 
 function canonicalJson(value: unknown): string {

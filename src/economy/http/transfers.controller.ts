@@ -1,7 +1,12 @@
 import { Body, Controller, Headers, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AllowOwner, AllowRoles } from '../../auth/auth.decorators';
+import {
+  AllowOwner,
+  AllowRoles,
+  CurrentPrincipal,
+} from '../../auth/auth.decorators';
+import type { Principal } from '../../auth/principal';
 import { WalletService } from '../wallet.service';
 import { ApiProblems } from './api-problems.decorator';
 import { TransferDto } from './dto/movement.dto';
@@ -27,9 +32,11 @@ export class TransfersController {
   @ApiProblems(400, 404, 409, 413, 415, 422)
   async transfer(
     @Body() body: TransferDto,
-    @Headers(IDEMPOTENCY_KEY_HEADER) key: string | undefined,
+    @Headers(IDEMPOTENCY_KEY_HEADER) header: string | undefined,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ) {
+    const key = idempotencyKeyFrom(principal, header);
     return replyWith(
       response,
       await this.wallets.applyTransfer(
@@ -39,10 +46,11 @@ export class TransfersController {
         {
           reason: body.reason,
           meta: body.meta,
-          idempotencyKey: idempotencyKeyFrom(key),
+          idempotencyKey: key?.ledger,
           requestFingerprint: requestFingerprint('transfer', body),
         },
       ),
+      key,
     );
   }
 }

@@ -5,7 +5,6 @@ import {
   Get,
   Headers,
   HttpCode,
-  Param,
   Patch,
   Post,
   Query,
@@ -13,13 +12,19 @@ import {
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiParam,
   ApiHeader,
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AllowOwner, AllowRoles } from '../../auth/auth.decorators';
-import { PositiveIdPipe } from '../../http/positive-id.pipe';
+import {
+  AllowOwner,
+  AllowRoles,
+  CurrentPrincipal,
+} from '../../auth/auth.decorators';
+import type { Principal } from '../../auth/principal';
+import { PathId } from '../../http/path-id.decorator';
 import { WalletService } from '../wallet.service';
 import { ApiProblems } from './api-problems.decorator';
 import { HistoryQueryDto } from './dto/history-query.dto';
@@ -35,9 +40,11 @@ import {
   idempotencyKeyFrom,
   replyWith,
   requestFingerprint,
+  type ScopedKey,
 } from './idempotency-header';
 
 @ApiTags('wallets')
+@ApiParam({ name: 'profileId', type: Number, description: 'a profile id' })
 @Controller('wallets')
 export class WalletsController {
   constructor(private readonly wallets: WalletService) {}
@@ -47,7 +54,7 @@ export class WalletsController {
   @AllowOwner({ param: 'profileId' })
   @ApiOkResponse({ type: WalletResponse })
   @ApiProblems(400, 404)
-  getWallet(@Param('profileId', PositiveIdPipe) profileId: number) {
+  getWallet(@PathId('profileId') profileId: number) {
     return this.wallets.getWallet(profileId);
   }
 
@@ -57,7 +64,7 @@ export class WalletsController {
   @ApiOkResponse({ type: HistoryPageResponse })
   @ApiProblems(400, 404)
   async getTransactions(
-    @Param('profileId', PositiveIdPipe) profileId: number,
+    @PathId('profileId') profileId: number,
     @Query() query: HistoryQueryDto,
   ): Promise<HistoryPageResponse> {
     const limit = query.limit ?? 50;
@@ -79,23 +86,37 @@ export class WalletsController {
   @Post(':profileId/credit')
   @MovementRoute()
   credit(
-    @Param('profileId', PositiveIdPipe) profileId: number,
+    @PathId('profileId') profileId: number,
     @Body() body: MovementDto,
     @Headers(IDEMPOTENCY_KEY_HEADER) key: string | undefined,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return this.move('credit', profileId, body, key, response);
+    return this.move(
+      'credit',
+      profileId,
+      body,
+      idempotencyKeyFrom(principal, key),
+      response,
+    );
   }
 
   @Post(':profileId/debit')
   @MovementRoute()
   debit(
-    @Param('profileId', PositiveIdPipe) profileId: number,
+    @PathId('profileId') profileId: number,
     @Body() body: MovementDto,
     @Headers(IDEMPOTENCY_KEY_HEADER) key: string | undefined,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return this.move('debit', profileId, body, key, response);
+    return this.move(
+      'debit',
+      profileId,
+      body,
+      idempotencyKeyFrom(principal, key),
+      response,
+    );
   }
 
   @Patch(':profileId')
@@ -104,7 +125,7 @@ export class WalletsController {
   @ApiOkResponse({ type: WalletResponse })
   @ApiProblems(400, 404, 422)
   setOverdraft(
-    @Param('profileId', PositiveIdPipe) profileId: number,
+    @PathId('profileId') profileId: number,
     @Body() body: OverdraftDto,
   ) {
     return this.wallets.setOverdraft(profileId, body.allowOverdraft);
@@ -114,13 +135,13 @@ export class WalletsController {
     kind: 'credit' | 'debit',
     profileId: number,
     body: MovementDto,
-    key: string | undefined,
+    key: ScopedKey | undefined,
     response: Response,
   ) {
     const options = {
       reason: body.reason,
       meta: body.meta,
-      idempotencyKey: idempotencyKeyFrom(key),
+      idempotencyKey: key?.ledger,
       requestFingerprint: requestFingerprint(`${kind} ${profileId}`, body),
     };
     return replyWith(
@@ -128,6 +149,7 @@ export class WalletsController {
       kind === 'credit'
         ? await this.wallets.applyCredit(profileId, body.amount, options)
         : await this.wallets.applyDebit(profileId, body.amount, options),
+      key,
     );
   }
 }

@@ -1,0 +1,32 @@
+import {
+  createParamDecorator,
+  HttpStatus,
+  type ExecutionContext,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import { ProblemCode } from './problem-details';
+import { RequestRejected } from './request-rejected.exception';
+
+/**
+ * A path id, read from the raw path: a positive integer written canonically
+ * (no sign, no leading zero, no exponent, no spaces) within the safe range;
+ * anything else is 400. Read raw on purpose: the global ValidationPipe would
+ * first turn "0x1" or "1e0" into 1.
+ */
+export const PathId = createParamDecorator(
+  (name: string, context: ExecutionContext): number => {
+    const raw = context.switchToHttp().getRequest<Request>().params[name];
+    const id =
+      typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw)
+        ? Number(raw)
+        : Number.NaN;
+    if (!Number.isSafeInteger(id)) {
+      throw new RequestRejected(
+        HttpStatus.BAD_REQUEST,
+        ProblemCode.ValidationFailed,
+        'ids in paths are positive integers',
+      );
+    }
+    return id;
+  },
+);
