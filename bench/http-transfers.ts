@@ -8,6 +8,7 @@ const SERVER = join(__dirname, '..', 'dist', 'src', 'main.js');
 const SECRET = 'bench-secret-'.padEnd(48, 'b');
 
 export interface RunningServer {
+  pid: number;
   /** POST /transfers, authenticated, with a fresh Idempotency-Key. */
   transfer(
     fromProfileId: number,
@@ -47,6 +48,7 @@ export async function startServer(
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
   let sequence = 0;
   return {
+    pid: child.pid!,
     transfer: (fromProfileId, toProfileId, amount) => {
       sequence += 1;
       return post(

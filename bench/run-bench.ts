@@ -24,6 +24,7 @@ import {
 } from './baseline';
 import { measure, type Measurement } from './measure';
 import { measureCli } from './cli-run';
+import { cpuMs, postgresPids } from './cpu-usage';
 import { startServer } from './http-transfers';
 import { seedDeepHistory, seedLargeLedger, seedWallets } from './seed';
 import { freePort } from '../test/support/free-port';
@@ -42,6 +43,7 @@ interface Row extends Measurement {
   baseline?: string;
   seconds?: number;
   peakRssMb?: number;
+  cpuUsPerRequest?: { server: number; client: number; postgres: number };
 }
 
 async function main(): Promise<void> {
@@ -153,6 +155,13 @@ async function runScenarios(
       const baselineUniform = rows.find(
         (row) => row.scenario === 'baseline-transfer-uniform',
       )!;
+      // Where the CPU goes, per request: the server, this client, PostgreSQL.
+      const processes = () => [
+        cpuMs([server.pid]),
+        cpuMs([process.pid]),
+        cpuMs(postgresPids()),
+      ];
+      const before = processes();
       const overHttp = await measure(
         'http-transfer',
         TRANSFER_OPS,
@@ -162,10 +171,18 @@ async function runScenarios(
           return server.transfer(from.profileId, to.profileId, 1);
         },
       );
+      const [serverUs, clientUs, postgresUs] = processes().map((after, i) =>
+        Math.round(((after - before[i]) * 1000) / TRANSFER_OPS),
+      );
       rows.push({
         ...overHttp,
         ratio: ratio(overHttp, baselineUniform),
         baseline: baselineUniform.scenario,
+        cpuUsPerRequest: {
+          server: serverUs,
+          client: clientUs,
+          postgres: postgresUs,
+        },
       });
     } finally {
       await server.stop();
@@ -328,11 +345,13 @@ function print(rows: Row[], json: boolean): void {
     row.perSec.toFixed(0),
     row.p50ms.toFixed(2),
     row.p99ms.toFixed(2),
-    row.ratio !== undefined
-      ? `${row.ratio.toFixed(2)}x ${row.baseline}`
-      : row.peakRssMb !== undefined
-        ? `${row.seconds} s, peak RSS ${row.peakRssMb} MB`
-        : '',
+    row.cpuUsPerRequest !== undefined
+      ? `${row.ratio?.toFixed(2)}x ${row.baseline}; CPU µs/request: server ${row.cpuUsPerRequest.server}, client ${row.cpuUsPerRequest.client}, postgres ${row.cpuUsPerRequest.postgres}`
+      : row.ratio !== undefined
+        ? `${row.ratio.toFixed(2)}x ${row.baseline}`
+        : row.peakRssMb !== undefined
+          ? `${row.seconds} s, peak RSS ${row.peakRssMb} MB`
+          : '',
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...lines.map((line) => line[column].length)),
