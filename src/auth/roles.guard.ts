@@ -40,7 +40,11 @@ export class RolesGuard implements CanActivate {
         'param' in owner
           ? request.params[owner.param]
           : (request.body as Record<string, unknown> | undefined)?.[owner.body];
-      if (String(named) === String(principal.profileId)) {
+      // A malformed id names nobody: let validation answer it with a 400.
+      if (
+        String(named) === String(principal.profileId) ||
+        !/^[1-9]\d{0,15}$/.test(String(named))
+      ) {
         return true;
       }
     }

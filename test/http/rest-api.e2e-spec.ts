@@ -342,6 +342,22 @@ describe('REST API', () => {
     });
   });
 
+  it('answers a player 400, not 403, for a malformed id it might own', async () => {
+    expectProblem(
+      await http().get('/wallets/abc').set(bearer(aliceToken)),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await http()
+        .post('/transfers')
+        .set(bearer(aliceToken))
+        .send({ fromProfileId: 'me', toProfileId: bob.id, amount: 1 }),
+      400,
+      'VALIDATION_FAILED',
+    );
+  });
+
   it('refuses a player every route reserved to services and admins', async () => {
     const calls = [
       http()
