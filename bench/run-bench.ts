@@ -24,7 +24,7 @@ import {
 } from './baseline';
 import { measure, type Measurement } from './measure';
 import { measureCli } from './cli-run';
-import { cpuMs, postgresPids } from './cpu-usage';
+import { cpuMs, cpuSpentMs, postgresPids } from './cpu-usage';
 import { startServer } from './http-transfers';
 import { seedDeepHistory, seedLargeLedger, seedWallets } from './seed';
 import { freePort } from '../test/support/free-port';
@@ -37,6 +37,7 @@ const HISTORY_DEPTH = 1_000_000;
 const HISTORY_OPS = 3_000;
 const HOT_BALANCE = 1_000_000_000_000;
 const RECALC_WALLETS = 100_000;
+const ROUNDS = 3;
 
 interface Row extends Measurement {
   ratio?: number;
@@ -172,7 +173,7 @@ async function runScenarios(
         },
       );
       const [serverUs, clientUs, postgresUs] = processes().map((after, i) =>
-        Math.round(((after - before[i]) * 1000) / TRANSFER_OPS),
+        Math.round((cpuSpentMs(before[i], after) * 1000) / TRANSFER_OPS),
       );
       rows.push({
         ...overHttp,
@@ -287,9 +288,9 @@ async function recalcDryRun(
 }
 
 /**
- * Baseline and service twice each, interleaved (A B A B) so that neither
- * profits from running later on a warmer or emptier server; the better run of
- * each is kept.
+ * Baseline and service ROUNDS times each, interleaved (A B A B …) so that
+ * neither profits from running later on a warmer or emptier server; the best
+ * run of each is kept (this 2-core machine is noisy).
  */
 async function compare(
   scenario: string,
@@ -300,7 +301,7 @@ async function compare(
 ): Promise<Row[]> {
   const baselineRuns: Measurement[] = [];
   const serviceRuns: Measurement[] = [];
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     baselineRuns.push(
       await measure(`baseline-${scenario}`, ops, concurrency, baseline),
     );

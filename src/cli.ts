@@ -26,7 +26,10 @@ async function main(status: CliExitStatus): Promise<void> {
     {
       cliName: 'deltacrown',
       logger: new StderrLogger({
-        logLevels: logLevelsUpTo(environment.LOG_LEVEL),
+        // Quiet unless asked: warnings and errors, or LOG_LEVEL when set.
+        logLevels: logLevelsUpTo(
+          process.env.LOG_LEVEL ? environment.LOG_LEVEL : 'warn',
+        ),
       }),
       // Throw instead of exiting, so that bad arguments map to exit code 2.
       errorHandler: (error) => {
