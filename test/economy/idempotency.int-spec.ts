@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   IdempotencyConflict,
   InsufficientFunds,
+  InvalidRequest,
 } from '../../src/economy/errors/economy.errors';
 import {
   createEconomyTestContext,
@@ -212,6 +213,41 @@ describe('WalletService idempotency', () => {
     expect(await ctx.wallets.getWallet(walletless)).toMatchObject({
       walletId: null,
     });
+  });
+
+  it('compares a caller fingerprint besides the payload, and rejects a malformed one', async () => {
+    const profile = await ctx.createProfile();
+    const idempotencyKey = key();
+    const first = await ctx.wallets.applyCredit(profile, 4, {
+      reason: 'WINNER',
+      idempotencyKey,
+      requestFingerprint: 'body-a',
+    });
+    expect(first.replayed).toBe(false);
+    const again = await ctx.wallets.applyCredit(profile, 4, {
+      reason: 'WINNER',
+      idempotencyKey,
+      requestFingerprint: 'body-a',
+    });
+    expect(again).toEqual({ result: first.result, replayed: true });
+    await expect(
+      ctx.wallets.credit(profile, 4, {
+        reason: 'WINNER',
+        idempotencyKey,
+        requestFingerprint: 'body-b',
+      }),
+    ).rejects.toBeInstanceOf(IdempotencyConflict);
+    await expect(
+      ctx.wallets.credit(profile, 4, { reason: 'WINNER', idempotencyKey }),
+    ).rejects.toBeInstanceOf(IdempotencyConflict);
+    await expect(
+      ctx.wallets.credit(profile, 4, {
+        reason: 'WINNER',
+        idempotencyKey: key(),
+        requestFingerprint: 'f'.repeat(200),
+      }),
+    ).rejects.toBeInstanceOf(InvalidRequest);
+    expect(await ctx.wallets.getBalance(profile)).toBe(4);
   });
 
   it('does not claim the key of a movement that failed', async () => {
