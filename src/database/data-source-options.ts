@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { ECONOMY_ENTITIES } from '../economy/entities';
+import { PAYOUT_ENTITIES } from '../payout/entities';
 
 const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 
@@ -16,7 +17,7 @@ export function dataSourceOptions(
   return {
     type: 'postgres',
     url,
-    entities: [...ECONOMY_ENTITIES],
+    entities: [...ECONOMY_ENTITIES, ...PAYOUT_ENTITIES],
     migrations: [MIGRATIONS_GLOB],
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',

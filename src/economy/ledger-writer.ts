@@ -211,8 +211,11 @@ export class LedgerWriter {
     return [legs[0], legs[1]];
   }
 
-  async findKeyedOperation(key: string): Promise<KeyedOperation | null> {
-    const rows = await this.database.run<
+  async findKeyedOperation(
+    key: string,
+    runner: SqlRunner = this.database,
+  ): Promise<KeyedOperation | null> {
+    const rows = await runner.run<
       Partial<LegRow> & {
         operation: IdempotentOperation;
         request: Record<string, unknown>;

@@ -30,6 +30,7 @@ import { WalletDirectory } from './wallet-directory';
 import type {
   HistoryEntry,
   HistoryPage,
+  KeyedCredit,
   MovementOptions,
   MovementResult,
   Outcome,
@@ -127,6 +128,65 @@ export class WalletService {
   ): Promise<TransferResult> {
     return (await this.applyTransfer(fromProfile, toProfile, amount, options))
       .result;
+  }
+
+  /** The profile's wallet id, creating an empty wallet if it has none. */
+  async ensureWallet(profile: ProfileRef): Promise<number> {
+    return this.directory.ensureWalletId(requireProfileId(profile));
+  }
+
+  /**
+   * Keyed credits of several wallets in one transaction, all or none, then
+   * `andThen` in the same transaction (to record what they paid for). Each
+   * credit replays like `credit` when its key was used before with the same
+   * payload. Wallets are locked in ascending id order.
+   */
+  async creditAll<T>(
+    credits: KeyedCredit[],
+    andThen: (results: MovementResult[], transaction: SqlRunner) => Promise<T>,
+  ): Promise<T> {
+    const inputs = credits.map((credit) => {
+      const profileId = requireProfileId(credit.profileId);
+      if (
+        credit.idempotencyKey === undefined ||
+        credit.idempotencyKey === null
+      ) {
+        throw new InvalidRequest(
+          'every credit of a batch needs an idempotency key',
+        );
+      }
+      return {
+        profileId,
+        ...this.movementInput('CREDIT', profileId, credit.amount, credit),
+      };
+    });
+    const walletIds: number[] = [];
+    for (const input of inputs) {
+      walletIds.push(await this.directory.ensureWalletId(input.profileId));
+    }
+    const order = inputs
+      .map((_, index) => index)
+      .sort((a, b) => walletIds[a] - walletIds[b]);
+    return retryTransient(() =>
+      this.database.transaction(async (transaction) => {
+        const results = new Array<MovementResult>(inputs.length);
+        for (const index of order) {
+          const input = inputs[index];
+          const leg =
+            (await this.writer.moveOneWallet(
+              walletIds[index],
+              input.amount,
+              input.reason,
+              input.meta,
+              input.claim,
+              transaction,
+            )) ??
+            (await this.replay([input.profileId], input.claim, transaction))[0];
+          results[index] = movementResult(leg, input.claim);
+        }
+        return andThen(results, transaction);
+      }),
+    );
   }
 
   /** `credit`, saying also whether the result is a replay of a keyed call. */
@@ -413,9 +473,12 @@ export class WalletService {
   private async replay(
     profileIds: number[],
     claim: KeyClaim | null,
+    runner?: SqlRunner,
   ): Promise<WrittenLeg[]> {
     const held =
-      claim === null ? null : await this.writer.findKeyedOperation(claim.key);
+      claim === null
+        ? null
+        : await this.writer.findKeyedOperation(claim.key, runner);
     if (claim === null || held === null) {
       // Nothing written and no key held: a cached wallet id the database
       // does not know (it was restored, say). Forget it; the caller may retry.

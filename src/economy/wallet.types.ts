@@ -17,6 +17,15 @@ export interface TransferOptions {
   requestFingerprint?: string;
 }
 
+/** One credit of `WalletService.creditAll`: keyed, always. */
+export interface KeyedCredit {
+  profileId: number;
+  amount: number;
+  reason: LedgerReason;
+  idempotencyKey: string;
+  meta?: Meta | null;
+}
+
 /** A result, and whether it replays an earlier call with the same key. */
 export interface Outcome<T> {
   result: T;

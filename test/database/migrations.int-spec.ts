@@ -26,7 +26,9 @@ describe('migrations', () => {
 
   it('have all run, and revert and re-apply cleanly', async () => {
     expect(await dataSource.showMigrations()).toBe(false);
-    await dataSource.undoLastMigration();
+    for (let i = 0; i < dataSource.migrations.length; i++) {
+      await dataSource.undoLastMigration();
+    }
     const tables: { table_name: string }[] = await dataSource.query(
       `SELECT table_name FROM information_schema.tables
         WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`,

@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import type { LoggerService, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { DatabaseModule } from '../../src/database/database.module';
@@ -31,6 +31,8 @@ export async function createEconomyTestContext(
     poolSize?: number;
     shared?: TestDatabase;
     logger?: LoggerService;
+    /** Feature modules built on the economy (PayoutModule, say). */
+    modules?: Type[];
   } = {},
 ): Promise<EconomyTestContext> {
   const poolSize = options.poolSize ?? 20;
@@ -39,6 +41,7 @@ export async function createEconomyTestContext(
     imports: [
       DatabaseModule.forRoot({ url: database.url, poolSize }),
       EconomyModule,
+      ...(options.modules ?? []),
     ],
   }).compile();
   moduleRef.useLogger(options.logger ?? false);

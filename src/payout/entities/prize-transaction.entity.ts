@@ -1,0 +1,92 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  OneToOne,
+  PrimaryColumn,
+  Unique,
+} from 'typeorm';
+import { bigintColumnTransformer } from '../../economy/domain/safe-integer';
+import { WalletTransaction } from '../../economy/entities/wallet-transaction.entity';
+import { Registration } from './registration.entity';
+import { Tournament } from './tournament.entity';
+
+export type PrizePlacement = 'PARTICIPATION' | 'WINNER' | 'RUNNER_UP' | 'TOP4';
+
+/** The payout record other modules read: one per (registration, placement). */
+@Entity({ name: 'prize_transactions' })
+@Unique('prize_transactions_registration_placement_key', [
+  'registrationId',
+  'placement',
+])
+@Check(
+  'prize_transactions_placement_check',
+  "placement IN ('PARTICIPATION', 'WINNER', 'RUNNER_UP', 'TOP4')",
+)
+@Check('prize_transactions_coins_check', 'coins > 0')
+@Index('prize_transactions_tournament_id_idx', ['tournamentId', 'id'])
+export class PrizeTransaction {
+  @PrimaryColumn({
+    type: 'bigint',
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+    primaryKeyConstraintName: 'prize_transactions_pkey',
+    transformer: bigintColumnTransformer,
+  })
+  id!: number;
+
+  @Column({
+    name: 'tournament_id',
+    type: 'bigint',
+    transformer: bigintColumnTransformer,
+  })
+  tournamentId!: number;
+
+  @ManyToOne(() => Tournament, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({
+    name: 'tournament_id',
+    foreignKeyConstraintName: 'prize_transactions_tournament_id_fkey',
+  })
+  tournament?: Tournament;
+
+  @Column({
+    name: 'registration_id',
+    type: 'bigint',
+    transformer: bigintColumnTransformer,
+  })
+  registrationId!: number;
+
+  @ManyToOne(() => Registration, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({
+    name: 'registration_id',
+    foreignKeyConstraintName: 'prize_transactions_registration_id_fkey',
+  })
+  registration?: Registration;
+
+  @Column({ type: 'text' })
+  placement!: PrizePlacement;
+
+  @Column({ type: 'bigint', transformer: bigintColumnTransformer })
+  coins!: number;
+
+  @Column({
+    name: 'wallet_transaction_id',
+    type: 'bigint',
+    transformer: bigintColumnTransformer,
+  })
+  walletTransactionId!: number;
+
+  @OneToOne(() => WalletTransaction, { onDelete: 'RESTRICT', nullable: false })
+  @JoinColumn({
+    name: 'wallet_transaction_id',
+    foreignKeyConstraintName: 'prize_transactions_wallet_transaction_id_fkey',
+  })
+  walletTransaction?: WalletTransaction;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,327 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { safeIntegerFromDatabase } from '../economy/domain/safe-integer';
+import {
+  preparedStatement,
+  type SqlRunner,
+} from '../economy/persistence/ledger-database';
+import { WalletService } from '../economy/wallet.service';
+import type { MovementResult } from '../economy/wallet.types';
+import type { PrizePlacement } from './entities/prize-transaction.entity';
+import { Registration } from './entities/registration.entity';
+import { Tournament } from './entities/tournament.entity';
+import { PayoutError, PayoutErrorCode } from './payout.errors';
+
+/** A prize transaction as other modules read it. */
+export interface PrizeRecord {
+  id: number;
+  tournamentId: number;
+  registrationId: number;
+  placement: PrizePlacement;
+  coins: number;
+  walletTransactionId: number;
+  createdAt: Date;
+}
+
+export interface BackfillCounts {
+  /** Verified registrations looked at. */
+  checked: number;
+  /** Paid now (or, in a dry run, that would be). */
+  awarded: number;
+  /** Already paid, or of a tournament without participation coins. */
+  skipped: number;
+}
+
+interface Payment {
+  tournamentId: number;
+  registrationId: number;
+  profileId: number;
+  placement: PrizePlacement;
+  coins: number;
+  key: string;
+}
+
+interface PrizeRow {
+  id: string;
+  tournament_id: string;
+  registration_id: string;
+  placement: PrizePlacement;
+  coins: string;
+  wallet_transaction_id: string;
+  created_at: Date;
+}
+
+const PRIZE_COLUMNS =
+  'id, tournament_id, registration_id, placement, coins, wallet_transaction_id, created_at';
+
+/**
+ * Tournament payouts, each exactly once. Every payout is a WalletService
+ * credit under a deterministic idempotency key, recorded in
+ * prize_transactions in the same transaction: a re-run, a concurrent call or
+ * a run after a crash replays the credit and finds the record.
+ */
+@Injectable()
+export class PayoutService {
+  private readonly logger = new Logger(PayoutService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly wallets: WalletService,
+  ) {}
+
+  /** Participation coins of a verified registration; null when there are none to pay. */
+  async awardParticipationForRegistration(
+    registration: Pick<Registration, 'id'> | number,
+  ): Promise<PrizeRecord | null> {
+    const found = await this.registration(
+      typeof registration === 'number' ? registration : registration.id,
+    );
+    if (found.status !== 'VERIFIED') {
+      throw new PayoutError(
+        PayoutErrorCode.RegistrationNotVerified,
+        `registration ${found.id} is not verified`,
+      );
+    }
+    const tournament = await this.tournament(found.tournamentId);
+    if (tournament.participationCoins === 0) {
+      return null;
+    }
+    const walletId = await this.wallets.ensureWallet(found.profileId);
+    const [record] = await this.pay([
+      {
+        tournamentId: tournament.id,
+        registrationId: found.id,
+        profileId: found.profileId,
+        placement: 'PARTICIPATION',
+        coins: tournament.participationCoins,
+        key: `participation:reg:${found.id}:w:${walletId}`,
+      },
+    ]);
+    return record;
+  }
+
+  /** Every placement prize of a completed tournament, in one transaction. */
+  async awardPlacements(
+    tournament: Pick<Tournament, 'id'> | number,
+  ): Promise<PrizeRecord[]> {
+    const found = await this.tournament(
+      typeof tournament === 'number' ? tournament : tournament.id,
+    );
+    if (found.status !== 'COMPLETED') {
+      throw new PayoutError(
+        PayoutErrorCode.TournamentNotCompleted,
+        `tournament ${found.id} is not completed`,
+      );
+    }
+    const placed = await this.dataSource.getRepository(Registration).find({
+      where: { tournamentId: found.id },
+      order: { id: 'ASC' },
+    });
+    const payments: Payment[] = [];
+    for (const registration of placed) {
+      const coins = registration.placement
+        ? prizeFor(found, registration.placement)
+        : 0;
+      if (registration.placement && coins > 0) {
+        const walletId = await this.wallets.ensureWallet(
+          registration.profileId,
+        );
+        payments.push({
+          tournamentId: found.id,
+          registrationId: registration.id,
+          profileId: registration.profileId,
+          placement: registration.placement,
+          coins,
+          key: `${registration.placement}:t:${found.id}:w:${walletId}`,
+        });
+      }
+    }
+    await this.pay(payments);
+    return this.placementPrizes(found.id);
+  }
+
+  /**
+   * Pays every verified registration that has no participation payout yet,
+   * a batch per transaction: a crash loses at most the batch in flight, and
+   * the next run finishes the job without paying anyone twice.
+   */
+  async backfillParticipationForVerifiedPayments(
+    options: { dryRun?: boolean; batchSize?: number } = {},
+  ): Promise<BackfillCounts> {
+    const batchSize = options.batchSize ?? 500;
+    const counts: BackfillCounts = { checked: 0, awarded: 0, skipped: 0 };
+    for (let after = 0; ;) {
+      const rows: {
+        id: string;
+        profile_id: string;
+        tournament_id: string;
+        coins: string;
+        paid: boolean;
+      }[] = await this.dataSource.query(
+        `SELECT r.id, r.profile_id, r.tournament_id, t.participation_coins AS coins,
+                EXISTS (SELECT 1 FROM prize_transactions p
+                         WHERE p.registration_id = r.id AND p.placement = 'PARTICIPATION') AS paid
+           FROM registrations r JOIN tournaments t ON t.id = r.tournament_id
+          WHERE r.status = 'VERIFIED' AND r.id > $1
+          ORDER BY r.id LIMIT $2`,
+        [after, batchSize],
+      );
+      if (rows.length === 0) {
+        return counts;
+      }
+      after = safeIntegerFromDatabase(rows[rows.length - 1].id);
+      counts.checked += rows.length;
+      const due = rows.filter((row) => !row.paid && row.coins !== '0');
+      counts.skipped += rows.length - due.length;
+      counts.awarded += due.length;
+      if (!options.dryRun && due.length > 0) {
+        await this.pay(await this.participationPayments(due));
+        this.logger.log(
+          `backfill paid ${due.length} registrations up to ${after}`,
+        );
+      }
+    }
+  }
+
+  /** The placement prizes of a tournament, oldest first. */
+  async placementPrizes(tournamentId: number): Promise<PrizeRecord[]> {
+    const rows: PrizeRow[] = await this.dataSource.query(
+      `SELECT ${PRIZE_COLUMNS} FROM prize_transactions
+        WHERE tournament_id = $1 AND placement <> 'PARTICIPATION'
+        ORDER BY id`,
+      [tournamentId],
+    );
+    return rows.map(prizeRecord);
+  }
+
+  private async participationPayments(
+    due: {
+      id: string;
+      profile_id: string;
+      tournament_id: string;
+      coins: string;
+    }[],
+  ): Promise<Payment[]> {
+    const payments: Payment[] = [];
+    for (const row of due) {
+      const profileId = safeIntegerFromDatabase(row.profile_id);
+      const registrationId = safeIntegerFromDatabase(row.id);
+      const walletId = await this.wallets.ensureWallet(profileId);
+      payments.push({
+        tournamentId: safeIntegerFromDatabase(row.tournament_id),
+        registrationId,
+        profileId,
+        placement: 'PARTICIPATION',
+        coins: safeIntegerFromDatabase(row.coins),
+        key: `participation:reg:${registrationId}:w:${walletId}`,
+      });
+    }
+    return payments;
+  }
+
+  /** Credits and records `payments` in one transaction; returns their records. */
+  private pay(payments: Payment[]): Promise<PrizeRecord[]> {
+    return this.wallets.creditAll(
+      payments.map((payment) => ({
+        profileId: payment.profileId,
+        amount: payment.coins,
+        reason: payment.placement,
+        idempotencyKey: payment.key,
+        meta: {
+          tournamentId: payment.tournamentId,
+          registrationId: payment.registrationId,
+        },
+      })),
+      (results, transaction) => this.record(payments, results, transaction),
+    );
+  }
+
+  private async record(
+    payments: Payment[],
+    results: MovementResult[],
+    transaction: SqlRunner,
+  ): Promise<PrizeRecord[]> {
+    const records: PrizeRecord[] = [];
+    for (const [index, payment] of payments.entries()) {
+      const [row] = await transaction.run<PrizeRow>(RECORD_PRIZE, [
+        payment.tournamentId,
+        payment.registrationId,
+        payment.placement,
+        payment.coins,
+        results[index].transactionId,
+      ]);
+      records.push(prizeRecord(row));
+    }
+    return records;
+  }
+
+  private async registration(id: number): Promise<Registration> {
+    const found = Number.isSafeInteger(id)
+      ? await this.dataSource.getRepository(Registration).findOneBy({ id })
+      : null;
+    if (!found) {
+      throw new PayoutError(
+        PayoutErrorCode.RegistrationNotFound,
+        `unknown registration ${id}`,
+      );
+    }
+    return found;
+  }
+
+  private async tournament(id: number): Promise<Tournament> {
+    const found = Number.isSafeInteger(id)
+      ? await this.dataSource.getRepository(Tournament).findOneBy({ id })
+      : null;
+    if (!found) {
+      throw new PayoutError(
+        PayoutErrorCode.TournamentNotFound,
+        `unknown tournament ${id}`,
+      );
+    }
+    return found;
+  }
+}
+
+// The record is written once; a replay finds the row its first run wrote
+// (committed before: a replay waited on the credit's key until then).
+const RECORD_PRIZE = preparedStatement(
+  'record_prize',
+  `WITH inserted AS (
+           INSERT INTO prize_transactions
+             (tournament_id, registration_id, placement, coins, wallet_transaction_id)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (registration_id, placement) DO NOTHING
+           RETURNING ${PRIZE_COLUMNS}
+         )
+         SELECT * FROM inserted
+         UNION ALL
+         SELECT ${PRIZE_COLUMNS} FROM prize_transactions
+          WHERE registration_id = $2 AND placement = $3
+            AND NOT EXISTS (SELECT 1 FROM inserted)`,
+);
+
+function prizeFor(tournament: Tournament, placement: PrizePlacement): number {
+  switch (placement) {
+    case 'WINNER':
+      return tournament.winnerCoins;
+    case 'RUNNER_UP':
+      return tournament.runnerUpCoins;
+    case 'TOP4':
+      return tournament.top4Coins;
+    case 'PARTICIPATION':
+      return tournament.participationCoins;
+  }
+}
+
+function prizeRecord(row: PrizeRow): PrizeRecord {
+  return {
+    id: safeIntegerFromDatabase(row.id),
+    tournamentId: safeIntegerFromDatabase(row.tournament_id),
+    registrationId: safeIntegerFromDatabase(row.registration_id),
+    placement: row.placement,
+    coins: safeIntegerFromDatabase(row.coins),
+    walletTransactionId: safeIntegerFromDatabase(row.wallet_transaction_id),
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,276 @@
+import { InvalidAmount } from '../../src/economy/errors/economy.errors';
+import { PayoutErrorCode } from '../../src/payout/payout.errors';
+import { PayoutModule } from '../../src/payout/payout.module';
+import { PayoutService } from '../../src/payout/payout.service';
+import { TournamentsService } from '../../src/payout/tournaments.service';
+import {
+  createEconomyTestContext,
+  type EconomyTestContext,
+} from '../support/economy-test-context';
+import { ledgerRowCount } from '../support/ledger-queries';
+import {
+  tournamentWithPlayers,
+  verifyWithoutPayout,
+} from '../support/payout-fixtures';
+
+describe('PayoutService', () => {
+  let ctx: EconomyTestContext;
+  let payouts: PayoutService;
+  let tournaments: TournamentsService;
+
+  beforeAll(async () => {
+    ctx = await createEconomyTestContext({ modules: [PayoutModule] });
+    payouts = ctx.get(PayoutService);
+    tournaments = ctx.get(TournamentsService);
+  });
+  afterAll(() => ctx.close());
+
+  const keysOf = async (walletId: number): Promise<string[]> =>
+    (
+      (await ctx.dataSource.query(
+        'SELECT idempotency_key FROM wallet_transactions WHERE wallet_id = $1 ORDER BY id',
+        [walletId],
+      )) as { idempotency_key: string }[]
+    ).map((row) => row.idempotency_key);
+
+  describe('participation', () => {
+    it('pays a verified registration once, under its deterministic key, and records it', async () => {
+      const { tournament, profiles, registrations } =
+        await tournamentWithPlayers(ctx, {
+          players: 1,
+          participationCoins: 25,
+        });
+      const verified = await tournaments.verifyPayment(registrations[0].id);
+      expect(verified.registration.status).toBe('VERIFIED');
+      expect(verified.participation).toMatchObject({
+        tournamentId: tournament.id,
+        registrationId: registrations[0].id,
+        placement: 'PARTICIPATION',
+        coins: 25,
+      });
+      const again = await payouts.awardParticipationForRegistration(
+        registrations[0].id,
+      );
+      const verifiedAgain = await tournaments.verifyPayment(
+        registrations[0].id,
+      );
+      expect(again).toEqual(verified.participation);
+      expect(verifiedAgain.participation).toEqual(verified.participation);
+      expect(await ctx.wallets.getBalance(profiles[0])).toBe(25);
+      const walletId = await ctx.wallets.ensureWallet(profiles[0]);
+      expect(await keysOf(walletId)).toEqual([
+        `participation:reg:${registrations[0].id}:w:${walletId}`,
+      ]);
+      const [entry] = await ctx.wallets.getTransactionHistory(profiles[0]);
+      expect(entry).toMatchObject({
+        id: verified.participation!.walletTransactionId,
+        reason: 'PARTICIPATION',
+        meta: {
+          tournamentId: tournament.id,
+          registrationId: registrations[0].id,
+        },
+      });
+    });
+
+    it('refuses an unverified registration and pays nothing without participation coins', async () => {
+      const pending = await tournamentWithPlayers(ctx, { players: 1 });
+      await expect(
+        payouts.awardParticipationForRegistration(pending.registrations[0]),
+      ).rejects.toMatchObject({
+        code: PayoutErrorCode.RegistrationNotVerified,
+      });
+      await expect(
+        payouts.awardParticipationForRegistration(987654),
+      ).rejects.toMatchObject({
+        code: PayoutErrorCode.RegistrationNotFound,
+      });
+      const unpaid = await tournamentWithPlayers(ctx, {
+        players: 1,
+        participationCoins: 0,
+      });
+      const result = await tournaments.verifyPayment(
+        unpaid.registrations[0].id,
+      );
+      expect(result.participation).toBeNull();
+      expect(await ctx.wallets.getBalance(unpaid.profiles[0])).toBe(0);
+    });
+
+    it('pays once under 10 concurrent calls, every caller getting the same record', async () => {
+      const { profiles, registrations } = await tournamentWithPlayers(ctx, {
+        players: 1,
+        participationCoins: 40,
+      });
+      await verifyWithoutPayout(ctx, [registrations[0].id]);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          payouts.awardParticipationForRegistration(registrations[0].id),
+        ),
+      );
+      expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
+      expect(await ctx.wallets.getBalance(profiles[0])).toBe(40);
+      const walletId = await ctx.wallets.ensureWallet(profiles[0]);
+      expect(await ledgerRowCount(ctx.dataSource, [walletId])).toBe(1);
+    });
+  });
+
+  describe('placements', () => {
+    it('rejects invalid placements and writes nothing', async () => {
+      const main = await tournamentWithPlayers(ctx, { players: 6 });
+      const other = await tournamentWithPlayers(ctx, { players: 1 });
+      const ids = main.registrations.map((r) => r.id);
+      await verifyWithoutPayout(ctx, [
+        ...ids.slice(0, 5),
+        other.registrations[0].id,
+      ]);
+      await ctx.dataSource.query(
+        "UPDATE registrations SET status = 'CANCELLED', payment_verified_at = NULL WHERE id = $1",
+        [ids[4]],
+      );
+      const cases = [
+        { WINNER: other.registrations[0].id, RUNNER_UP: ids[1], TOP4: [] },
+        { WINNER: ids[5], RUNNER_UP: ids[1], TOP4: [] },
+        { WINNER: ids[4], RUNNER_UP: ids[1], TOP4: [] },
+        { WINNER: ids[0], RUNNER_UP: ids[0], TOP4: [] },
+        { WINNER: ids[0], RUNNER_UP: ids[1], TOP4: [ids[1]] },
+        {
+          WINNER: ids[0],
+          RUNNER_UP: ids[1],
+          TOP4: [ids[2], ids[3], ids[3] + 1000],
+        },
+        { WINNER: 987654, RUNNER_UP: ids[1], TOP4: [] },
+      ];
+      for (const placements of cases) {
+        await expect(
+          tournaments.setPlacements(main.tournament.id, placements),
+        ).rejects.toMatchObject({ code: PayoutErrorCode.InvalidPlacements });
+      }
+      const placed: unknown[] = await ctx.dataSource.query(
+        'SELECT 1 FROM registrations WHERE tournament_id = $1 AND placement IS NOT NULL',
+        [main.tournament.id],
+      );
+      expect(placed).toEqual([]);
+      await expect(
+        payouts.awardPlacements(main.tournament),
+      ).rejects.toMatchObject({
+        code: PayoutErrorCode.TournamentNotCompleted,
+      });
+    });
+
+    it('pays WINNER, RUNNER_UP and TOP4 once, under their keys, the same list on every call', async () => {
+      const { tournament, profiles, registrations } =
+        await tournamentWithPlayers(ctx, {
+          players: 5,
+          prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 100 },
+        });
+      const ids = registrations.map((r) => r.id);
+      await verifyWithoutPayout(ctx, ids);
+      await tournaments.setPlacements(tournament.id, {
+        WINNER: ids[0],
+        RUNNER_UP: ids[1],
+        TOP4: [ids[2], ids[3]],
+      });
+      const concurrent = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          payouts.awardPlacements(tournament.id),
+        ),
+      );
+      const first = concurrent[0];
+      expect(new Set(concurrent.map((list) => JSON.stringify(list))).size).toBe(
+        1,
+      );
+      expect(
+        first.map((p) => [p.registrationId, p.placement, p.coins]),
+      ).toEqual([
+        [ids[0], 'WINNER', 500],
+        [ids[1], 'RUNNER_UP', 250],
+        [ids[2], 'TOP4', 100],
+        [ids[3], 'TOP4', 100],
+      ]);
+      expect(await payouts.awardPlacements(tournament)).toEqual(first);
+      const balances = [];
+      for (const profile of profiles) {
+        balances.push(await ctx.wallets.getBalance(profile));
+      }
+      expect(balances).toEqual([500, 250, 100, 100, 0]);
+      const walletId = await ctx.wallets.ensureWallet(profiles[0]);
+      expect(await keysOf(walletId)).toEqual([
+        `WINNER:t:${tournament.id}:w:${walletId}`,
+      ]);
+      const runnerUpWallet = await ctx.wallets.ensureWallet(profiles[1]);
+      expect(await keysOf(runnerUpWallet)).toEqual([
+        `RUNNER_UP:t:${tournament.id}:w:${runnerUpWallet}`,
+      ]);
+      const top4Wallet = await ctx.wallets.ensureWallet(profiles[2]);
+      expect(await keysOf(top4Wallet)).toEqual([
+        `TOP4:t:${tournament.id}:w:${top4Wallet}`,
+      ]);
+    });
+
+    it('pays all placements or none', async () => {
+      const { tournament, profiles, registrations } =
+        await tournamentWithPlayers(ctx, {
+          players: 2,
+          prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 0 },
+        });
+      const ids = registrations.map((r) => r.id);
+      await verifyWithoutPayout(ctx, ids);
+      await tournaments.setPlacements(tournament.id, {
+        WINNER: ids[0],
+        RUNNER_UP: ids[1],
+        TOP4: [],
+      });
+      // The runner-up's wallet is so full that its prize would overflow it.
+      await ctx.wallets.credit(profiles[1], Number.MAX_SAFE_INTEGER - 100, {
+        reason: 'MANUAL_ADJUST',
+      });
+      await expect(
+        payouts.awardPlacements(tournament.id),
+      ).rejects.toBeInstanceOf(InvalidAmount);
+      expect(await ctx.wallets.getBalance(profiles[0])).toBe(0);
+      expect(await payouts.placementPrizes(tournament.id)).toEqual([]);
+      expect((await ctx.ledger.verifyInvariants()).ok).toBe(true);
+    });
+  });
+
+  describe('backfill', () => {
+    it('pays every verified registration without a payout, once, and counts what it did', async () => {
+      const paid = await tournamentWithPlayers(ctx, {
+        players: 3,
+        participationCoins: 7,
+      });
+      const free = await tournamentWithPlayers(ctx, {
+        players: 2,
+        participationCoins: 0,
+      });
+      await verifyWithoutPayout(ctx, [
+        ...paid.registrations.map((r) => r.id),
+        ...free.registrations.map((r) => r.id),
+      ]);
+      await payouts.awardParticipationForRegistration(paid.registrations[0].id);
+      const pending = await tournamentWithPlayers(ctx, {
+        players: 1,
+        participationCoins: 7,
+      });
+
+      const before = await payouts.backfillParticipationForVerifiedPayments({
+        dryRun: true,
+      });
+      expect(before.awarded).toBeGreaterThanOrEqual(2);
+      expect(await ctx.wallets.getBalance(paid.profiles[1])).toBe(0);
+
+      const run = await payouts.backfillParticipationForVerifiedPayments({
+        batchSize: 2,
+      });
+      expect(run).toEqual(before);
+      for (const profile of paid.profiles) {
+        expect(await ctx.wallets.getBalance(profile)).toBe(7);
+      }
+      expect(await ctx.wallets.getBalance(pending.profiles[0])).toBe(0);
+      const again = await payouts.backfillParticipationForVerifiedPayments({
+        batchSize: 2,
+      });
+      expect(again).toMatchObject({ awarded: 0, checked: run.checked });
+      expect((await ctx.ledger.verifyInvariants()).ok).toBe(true);
+    });
+  });
+});
