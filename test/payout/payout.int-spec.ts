@@ -25,13 +25,13 @@ describe('PayoutService', () => {
   });
   afterAll(() => ctx.close());
 
-  const keysOf = async (walletId: number): Promise<string[]> =>
-    (
-      (await ctx.dataSource.query(
-        'SELECT idempotency_key FROM wallet_transactions WHERE wallet_id = $1 ORDER BY id',
-        [walletId],
-      )) as { idempotency_key: string }[]
-    ).map((row) => row.idempotency_key);
+  const keysOf = async (walletId: number): Promise<string[]> => {
+    const rows = await ctx.dataSource.query<{ idempotency_key: string }[]>(
+      'SELECT idempotency_key FROM wallet_transactions WHERE wallet_id = $1 ORDER BY id',
+      [walletId],
+    );
+    return rows.map((row) => row.idempotency_key);
+  };
 
   describe('participation', () => {
     it('pays a verified registration once, under its deterministic key, and records it', async () => {
