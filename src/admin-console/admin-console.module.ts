@@ -3,6 +3,9 @@ import type { Environment } from '../config/environment';
 import { CliExitStatus } from './cli-exit-status';
 import { CliOutput } from './cli-output';
 import { AdjustCommand } from './commands/adjust.command';
+import { AwardParticipationCommand } from './commands/award-participation.command';
+import { AwardPlacementsCommand } from './commands/award-placements.command';
+import { BackfillParticipationCommand } from './commands/backfill-participation.command';
 import { MigrateCommand } from './commands/migrate.command';
 import { RecalcAllWalletsCommand } from './commands/recalc-all-wallets.command';
 import { TokenCommand } from './commands/token.command';
@@ -30,6 +33,9 @@ export class AdminConsoleModule {
         WalletCommand,
         MigrateCommand,
         TokenCommand,
+        AwardParticipationCommand,
+        AwardPlacementsCommand,
+        BackfillParticipationCommand,
       ],
     };
   }

@@ -10,12 +10,15 @@ import { DatabaseModule } from '../database/database.module';
 import { EconomyModule } from '../economy/economy.module';
 import { LedgerService } from '../economy/ledger.service';
 import { WalletService } from '../economy/wallet.service';
+import { PayoutModule } from '../payout/payout.module';
+import { PayoutService } from '../payout/payout.service';
 
 export const CLI_ENVIRONMENT = Symbol('CLI_ENVIRONMENT');
 
 export interface Ledger {
   wallets: WalletService;
   ledger: LedgerService;
+  payouts: PayoutService;
   dataSource: DataSource;
 }
 
@@ -48,11 +51,13 @@ export class LedgerSession implements OnApplicationShutdown {
           retryAttempts: 0,
         }),
         EconomyModule,
+        PayoutModule,
       ],
     }));
     this.opened = {
       wallets: moduleRef.get(WalletService, { strict: false }),
       ledger: moduleRef.get(LedgerService, { strict: false }),
+      payouts: moduleRef.get(PayoutService, { strict: false }),
       dataSource: moduleRef.get(DataSource, { strict: false }),
     };
     return this.opened;

@@ -184,6 +184,19 @@ export class PayoutService {
     }
   }
 
+  /** The prize a registration holds for `placement`, if it was paid. */
+  async prizeOf(
+    registrationId: number,
+    placement: PrizePlacement,
+  ): Promise<PrizeRecord | null> {
+    const rows: PrizeRow[] = await this.dataSource.query(
+      `SELECT ${PRIZE_COLUMNS} FROM prize_transactions
+        WHERE registration_id = $1 AND placement = $2`,
+      [registrationId, placement],
+    );
+    return rows.length === 0 ? null : prizeRecord(rows[0]);
+  }
+
   /** The placement prizes of a tournament, oldest first. */
   async placementPrizes(tournamentId: number): Promise<PrizeRecord[]> {
     const rows: PrizeRow[] = await this.dataSource.query(

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 export interface CliRun {
@@ -10,13 +10,13 @@ export interface CliRun {
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Runs the admin console as automation does: a real child process, its exit
- * status and its two streams. No inherited database settings: `env` says all.
+ * Starts the admin console as automation does: a real child process. No
+ * inherited database settings: `env` says all.
  */
-export function runCli(
+export function startCli(
   args: string[],
   env: Record<string, string | undefined>,
-): Promise<CliRun> {
+): { child: ChildProcess; done: Promise<CliRun> } {
   const environment: Record<string, string | undefined> = { ...process.env };
   for (const name of [
     'DATABASE_URL',
@@ -26,21 +26,30 @@ export function runCli(
   ]) {
     delete environment[name];
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', '@swc-node/register', 'src/cli.ts', ...args],
-      { cwd: ROOT, env: { ...environment, ...env }, stdio: 'pipe' },
-    );
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', 'src/cli.ts', ...args],
+    { cwd: ROOT, env: { ...environment, ...env }, stdio: 'pipe' },
+  );
+  const done = new Promise<CliRun>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
   });
+  return { child, done };
+}
+
+/** Runs the admin console to its end: exit status and both streams. */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<CliRun> {
+  return startCli(args, env).done;
 }
