@@ -7,6 +7,7 @@ import {
 import { EconomyHttpModule } from './economy/http/economy-http.module';
 import { HealthModule } from './health/health.module';
 import { HttpModule } from './http/http.module';
+import { PayoutHttpModule } from './payout/http/payout-http.module';
 import { ProfilesModule } from './profiles/profiles.module';
 
 export interface AppOptions {
@@ -26,6 +27,7 @@ export class AppModule {
         HealthModule,
         ProfilesModule,
         EconomyHttpModule,
+        PayoutHttpModule,
       ],
     };
   }

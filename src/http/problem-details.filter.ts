@@ -13,9 +13,44 @@ import {
   EconomyErrorCode,
   UnknownProfile,
 } from '../economy/errors/economy.errors';
+import { PayoutError, PayoutErrorCode } from '../payout/payout.errors';
 import { ProfileTaken } from '../profiles/profile.errors';
 import { problem, ProblemCode, type ProblemDetails } from './problem-details';
 import { RequestRejected } from './request-rejected.exception';
+
+const PAYOUT_PROBLEMS: Record<
+  PayoutErrorCode,
+  { status: number; code: ProblemCode }
+> = {
+  [PayoutErrorCode.TournamentNotFound]: {
+    status: 404,
+    code: ProblemCode.NotFound,
+  },
+  [PayoutErrorCode.RegistrationNotFound]: {
+    status: 404,
+    code: ProblemCode.NotFound,
+  },
+  [PayoutErrorCode.InvalidPlacements]: {
+    status: 400,
+    code: ProblemCode.ValidationFailed,
+  },
+  [PayoutErrorCode.RegistrationNotVerified]: {
+    status: 422,
+    code: ProblemCode.RegistrationNotVerified,
+  },
+  [PayoutErrorCode.TournamentNotCompleted]: {
+    status: 422,
+    code: ProblemCode.TournamentNotCompleted,
+  },
+  [PayoutErrorCode.TournamentClosed]: {
+    status: 422,
+    code: ProblemCode.TournamentClosed,
+  },
+  [PayoutErrorCode.AlreadyRegistered]: {
+    status: 409,
+    code: ProblemCode.AlreadyRegistered,
+  },
+};
 
 /** The one mapping from a domain error to an HTTP problem. */
 const ECONOMY_PROBLEMS: Record<
@@ -79,6 +114,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private toProblem(error: unknown): ProblemDetails & { checks?: unknown } {
     if (error instanceof ProfileTaken) {
       return problem(409, ProblemCode.ValidationFailed, error.message);
+    }
+    if (error instanceof PayoutError) {
+      const { status, code } = PAYOUT_PROBLEMS[error.code];
+      return problem(status, code, error.message);
     }
     if (error instanceof UnknownProfile) {
       return problem(404, ProblemCode.NotFound, error.message);

@@ -11,6 +11,10 @@ export enum ProblemCode {
   Unauthorized = 'UNAUTHORIZED',
   Forbidden = 'FORBIDDEN',
   Internal = 'INTERNAL',
+  RegistrationNotVerified = 'REGISTRATION_NOT_VERIFIED',
+  TournamentNotCompleted = 'TOURNAMENT_NOT_COMPLETED',
+  TournamentClosed = 'TOURNAMENT_CLOSED',
+  AlreadyRegistered = 'ALREADY_REGISTERED',
 }
 
 /** An RFC 9457 problem document, as every error response carries it. */
@@ -41,6 +45,10 @@ const TITLES: Record<ProblemCode, string> = {
   [ProblemCode.Unauthorized]: 'Unauthorized',
   [ProblemCode.Forbidden]: 'Forbidden',
   [ProblemCode.Internal]: 'Internal error',
+  [ProblemCode.RegistrationNotVerified]: 'Registration not verified',
+  [ProblemCode.TournamentNotCompleted]: 'Tournament not completed',
+  [ProblemCode.TournamentClosed]: 'Tournament closed',
+  [ProblemCode.AlreadyRegistered]: 'Already registered',
 };
 
 export function problem(

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
+import { UnknownProfile } from '../economy/errors/economy.errors';
 import { postgresErrorOf } from '../economy/persistence/postgres-error';
 import type { Placement } from './entities/registration.entity';
 import { Registration } from './entities/registration.entity';
@@ -44,10 +45,7 @@ export class TournamentsService {
     });
   }
 
-  async register(
-    tournamentId: number,
-    profileId: number,
-  ): Promise<Registration> {
+  async find(tournamentId: number): Promise<Tournament> {
     const tournament = await this.dataSource
       .getRepository(Tournament)
       .findOneBy({ id: tournamentId });
@@ -57,6 +55,14 @@ export class TournamentsService {
         `unknown tournament ${tournamentId}`,
       );
     }
+    return tournament;
+  }
+
+  async register(
+    tournamentId: number,
+    profileId: number,
+  ): Promise<Registration> {
+    const tournament = await this.find(tournamentId);
     if (tournament.status !== 'OPEN') {
       throw new PayoutError(
         PayoutErrorCode.TournamentClosed,
@@ -68,11 +74,15 @@ export class TournamentsService {
         .getRepository(Registration)
         .save({ tournamentId, profileId, status: 'PENDING' });
     } catch (error) {
-      if (postgresErrorOf(error).code === '23505') {
+      const { code } = postgresErrorOf(error);
+      if (code === '23505') {
         throw new PayoutError(
           PayoutErrorCode.AlreadyRegistered,
           `profile ${profileId} is already registered for tournament ${tournamentId}`,
         );
+      }
+      if (code === '23503') {
+        throw new UnknownProfile(`unknown profile ${profileId}`);
       }
       throw error;
     }

@@ -883,6 +883,12 @@ describe('REST API', () => {
         'POST /transfers',
         'POST /wallets/{profileId}/credit',
         'POST /wallets/{profileId}/debit',
+        'POST /tournaments',
+        'POST /tournaments/{id}/registrations',
+        'POST /registrations/{id}/verify-payment',
+        'PUT /tournaments/{id}/placements',
+        'POST /tournaments/{id}/payouts',
+        'GET /tournaments/{id}/payouts',
       ].sort(),
     );
     expect(document.components.securitySchemes).toHaveProperty('bearer');

@@ -11,11 +11,11 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'malformed input (VALIDATION_FAILED, INVALID_AMOUNT)',
   401: 'missing or invalid bearer token (UNAUTHORIZED)',
   403: 'role or ownership missing (FORBIDDEN)',
-  404: 'unknown profile (NOT_FOUND)',
-  409: 'Idempotency-Key reused with another body (IDEMPOTENCY_CONFLICT), or a username or email already taken (VALIDATION_FAILED)',
+  404: 'unknown profile, tournament or registration (NOT_FOUND)',
+  409: 'Idempotency-Key reused with another body (IDEMPOTENCY_CONFLICT), a username or email already taken (VALIDATION_FAILED), a profile already registered (ALREADY_REGISTERED)',
   413: 'request body over 16 KiB (VALIDATION_FAILED)',
   415: 'request body not application/json (VALIDATION_FAILED)',
-  422: 'insufficient funds or invalid wallet (INSUFFICIENT_FUNDS, INVALID_WALLET)',
+  422: 'refused by a business rule (INSUFFICIENT_FUNDS, INVALID_WALLET, REGISTRATION_NOT_VERIFIED, TOURNAMENT_NOT_COMPLETED, TOURNAMENT_CLOSED)',
   500: 'unexpected error, without internals (INTERNAL)',
 };
 

@@ -1,0 +1,33 @@
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AllowRoles } from '../../auth/auth.decorators';
+import { ApiProblems } from '../../economy/http/api-problems.decorator';
+import { PathId } from '../../http/path-id.decorator';
+import { TournamentsService } from '../tournaments.service';
+import { RegistrationResponse } from './dto/tournament.dto';
+
+@ApiTags('tournaments')
+@ApiParam({ name: 'id', type: Number, description: 'a registration id' })
+@Controller('registrations')
+export class RegistrationsController {
+  constructor(private readonly tournaments: TournamentsService) {}
+
+  /** Verifies the payment and pays participation at once. */
+  @Post(':id/verify-payment')
+  @HttpCode(200)
+  @AllowRoles('service', 'admin')
+  @ApiOkResponse({ type: RegistrationResponse })
+  @ApiProblems(400, 404, 422)
+  async verifyPayment(@PathId('id') id: number): Promise<RegistrationResponse> {
+    const { registration, participation } =
+      await this.tournaments.verifyPayment(id);
+    return {
+      id: registration.id,
+      tournamentId: registration.tournamentId,
+      profileId: registration.profileId,
+      status: registration.status,
+      paymentVerifiedAt: registration.paymentVerifiedAt,
+      participation,
+    };
+  }
+}
