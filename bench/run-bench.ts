@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import { mkdtemp, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -16,6 +17,9 @@ import { DatabaseModule } from '../src/database/database.module';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { EconomyModule } from '../src/economy/economy.module';
 import { WalletService } from '../src/economy/wallet.service';
+import { PayoutModule } from '../src/payout/payout.module';
+import { PayoutService } from '../src/payout/payout.service';
+import { TournamentsService } from '../src/payout/tournaments.service';
 import {
   BASELINE_FUNCTIONS,
   baselineCredit,
@@ -26,7 +30,12 @@ import { measure, type Measurement } from './measure';
 import { measureCli } from './cli-run';
 import { cpuMs, cpuSpentMs, postgresPids } from './cpu-usage';
 import { startServer } from './http-transfers';
-import { seedDeepHistory, seedLargeLedger, seedWallets } from './seed';
+import {
+  seedDeepHistory,
+  seedLargeLedger,
+  seedVerifiedTournament,
+  seedWallets,
+} from './seed';
 import { freePort } from '../test/support/free-port';
 
 const CONCURRENCY = 16;
@@ -38,6 +47,8 @@ const HISTORY_OPS = 3_000;
 const HOT_BALANCE = 1_000_000_000_000;
 const RECALC_WALLETS = 100_000;
 const ROUNDS = 3;
+const BACKFILL_REGISTRATIONS = 10_000;
+const PLACEMENT_TOURNAMENTS = 200;
 
 interface Row extends Measurement {
   ratio?: number;
@@ -89,6 +100,7 @@ async function runScenarios(
     imports: [
       DatabaseModule.forRoot({ url, poolSize: CONCURRENCY }),
       EconomyModule,
+      PayoutModule,
     ],
   }).compile();
   moduleRef.useLogger(false);
@@ -199,6 +211,16 @@ async function runScenarios(
       )),
     );
 
+    rows.push(
+      ...(await payoutScenarios(
+        pool,
+        moduleRef.get(PayoutService),
+        moduleRef.get(TournamentsService),
+        rows.find((row) => row.scenario === 'credit')!,
+        progress,
+      )),
+    );
+
     progress(`seeding a wallet ${HISTORY_DEPTH} transactions deep`);
     const deep = await seedDeepHistory(pool, HISTORY_DEPTH);
     const { rows: bounds } = await pool.query<{ min: string }>(
@@ -234,6 +256,67 @@ async function runScenarios(
     await pool.end();
   }
   return rows;
+}
+
+/**
+ * `backfill-10k`: the backfill of 10,000 verified registrations (credits/s,
+ * as a ratio to single credits at concurrency 16); `award-placements`: the
+ * latency of paying one completed tournament's four placements.
+ */
+async function payoutScenarios(
+  pool: Pool,
+  payouts: PayoutService,
+  tournaments: TournamentsService,
+  credit: Measurement,
+  progress: (m: string) => void,
+): Promise<Row[]> {
+  progress(`seeding ${BACKFILL_REGISTRATIONS} verified registrations`);
+  await seedVerifiedTournament(pool, BACKFILL_REGISTRATIONS, 10, 'backfill');
+  progress('backfill-10k');
+  const started = performance.now();
+  const counts = await payouts.backfillParticipationForVerifiedPayments();
+  const ms = performance.now() - started;
+  if (counts.awarded !== BACKFILL_REGISTRATIONS) {
+    throw new Error(`backfill awarded ${counts.awarded}`);
+  }
+  const backfill: Measurement = {
+    scenario: 'backfill-10k',
+    ops: BACKFILL_REGISTRATIONS,
+    perSec: Math.round((BACKFILL_REGISTRATIONS * 1000) / ms),
+    p50ms: Math.round(ms),
+    p99ms: Math.round(ms),
+  };
+
+  progress('award-placements');
+  const completed: number[] = [];
+  for (let i = 0; i < PLACEMENT_TOURNAMENTS; i++) {
+    const id = await seedVerifiedTournament(pool, 4, 0, `placements-${i}`);
+    const { rows } = await pool.query<{ id: string }>(
+      'SELECT id FROM registrations WHERE tournament_id = $1 ORDER BY id',
+      [id],
+    );
+    const [winner, runnerUp, top4a, top4b] = rows.map((row) => Number(row.id));
+    await tournaments.setPlacements(id, {
+      WINNER: winner,
+      RUNNER_UP: runnerUp,
+      TOP4: [top4a, top4b],
+    });
+    completed.push(id);
+  }
+  const placements = await measure(
+    'award-placements',
+    PLACEMENT_TOURNAMENTS,
+    1,
+    (index) => payouts.awardPlacements(completed[index]),
+  );
+  return [
+    {
+      ...backfill,
+      ratio: ratio(backfill, credit),
+      baseline: credit.scenario,
+    },
+    placements,
+  ];
 }
 
 /**

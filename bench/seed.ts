@@ -89,3 +89,31 @@ export async function seedLargeLedger(
   );
   await pool.query('VACUUM ANALYZE');
 }
+
+/** A tournament with `players` verified registrations, none paid yet. */
+export async function seedVerifiedTournament(
+  pool: Pool,
+  players: number,
+  participationCoins: number,
+  tag: string,
+): Promise<number> {
+  const {
+    rows: [tournament],
+  } = await pool.query<{ id: string }>(
+    `INSERT INTO tournaments (name, participation_coins, winner_coins, runner_up_coins, top4_coins)
+     VALUES ($1, $2, 500, 250, 100) RETURNING id`,
+    [`bench ${tag}`, participationCoins],
+  );
+  await pool.query(
+    `WITH players AS (
+       INSERT INTO profiles (username, email)
+       SELECT $3 || '-' || n, $3 || '-' || n || '@example.test'
+         FROM generate_series(1, $2::int) AS n
+       RETURNING id
+     )
+     INSERT INTO registrations (tournament_id, profile_id, status, payment_verified_at)
+     SELECT $1, id, 'VERIFIED', now() FROM players`,
+    [tournament.id, players, `bench-${tag}`],
+  );
+  return Number(tournament.id);
+}

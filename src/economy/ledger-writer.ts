@@ -133,6 +133,48 @@ SELECT moved.id,
 RETURNING id, wallet_id, amount, balance_after`,
 );
 
+// Many keyed credits of distinct wallets in one statement (batch payouts).
+// The same argument as above, for sets: keys are claimed in key order, then
+// the wallets whose keys were claimed are locked in id order; a credit whose
+// key was held already moves nothing here (the caller replays it).
+const CREDIT_MANY = preparedStatement(
+  'credit_many',
+  `
+WITH input AS (
+  SELECT *
+    FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])
+      AS i(wallet_id, amount, reason, key, request, meta)
+),
+claimed AS (
+  INSERT INTO idempotency_keys (key, operation, request)
+  SELECT i.key, 'CREDIT', i.request
+    FROM input i
+   WHERE EXISTS (SELECT 1 FROM wallets w WHERE w.id = i.wallet_id)
+   ORDER BY i.key
+  ON CONFLICT (key) DO NOTHING
+  RETURNING key
+),
+locked AS (
+  SELECT w.id
+    FROM wallets w
+   WHERE w.id IN (SELECT i.wallet_id FROM input i JOIN claimed c ON c.key = i.key)
+   ORDER BY w.id
+     FOR NO KEY UPDATE
+),
+moved AS (
+  UPDATE wallets w
+     SET cached_balance = w.cached_balance + i.amount, updated_at = now()
+    FROM locked l, input i
+   WHERE w.id = l.id AND i.wallet_id = l.id
+  RETURNING w.id, w.cached_balance, i.amount, i.reason, i.key, i.meta
+)
+INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, idempotency_key, meta)
+SELECT id, amount, cached_balance, reason, key, meta
+  FROM moved
+ ORDER BY id
+RETURNING id, wallet_id, amount, balance_after, idempotency_key`,
+);
+
 const KEYED_OPERATION = preparedStatement(
   'keyed_operation',
   `
@@ -209,6 +251,43 @@ export class LedgerWriter {
       throw new Error(`transfer wrote ${legs.length} legs instead of 2`);
     }
     return [legs[0], legs[1]];
+  }
+
+  /**
+   * Keyed credits of distinct wallets in one statement, inside the caller's
+   * transaction. Returns the legs written, by key; a credit missing from the
+   * map wrote nothing (its key was held already).
+   */
+  async creditMany(
+    credits: {
+      walletId: number;
+      amount: number;
+      reason: LedgerReason;
+      meta: Meta;
+      claim: KeyClaim;
+    }[],
+    runner: SqlRunner,
+  ): Promise<Map<string, WrittenLeg>> {
+    let rows: (LegRow & { idempotency_key: string })[];
+    try {
+      rows = await runner.run<LegRow & { idempotency_key: string }>(
+        CREDIT_MANY,
+        [
+          credits.map((credit) => credit.walletId),
+          credits.map((credit) => credit.amount),
+          credits.map((credit) => credit.reason),
+          credits.map((credit) => credit.claim.key),
+          credits.map((credit) => JSON.stringify(credit.claim.request)),
+          credits.map((credit) => JSON.stringify(credit.meta)),
+        ],
+      );
+    } catch (error) {
+      throw domainErrorFromPostgres(
+        error,
+        `a batch of ${credits.length} credits`,
+      );
+    }
+    return new Map(rows.map((row) => [row.idempotency_key, toLeg(row)]));
   }
 
   async findKeyedOperation(

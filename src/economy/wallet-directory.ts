@@ -24,6 +24,18 @@ const CREATE_WALLET = preparedStatement(
    RETURNING id`,
 );
 
+const CREATE_WALLETS = preparedStatement(
+  'create_wallets',
+  `INSERT INTO wallets (profile_id)
+   SELECT profile_id FROM unnest($1::bigint[]) AS p(profile_id) ORDER BY profile_id
+   ON CONFLICT (profile_id) DO NOTHING`,
+);
+
+const FIND_WALLETS = preparedStatement(
+  'find_wallets',
+  'SELECT id, profile_id FROM wallets WHERE profile_id = ANY($1::bigint[])',
+);
+
 const FIND_PROFILE = preparedStatement(
   'find_profile',
   'SELECT 1 FROM profiles WHERE id = $1',
@@ -62,6 +74,37 @@ export class WalletDirectory {
     }
     const created = await this.createWallet(profileId, this.database);
     return this.rememberWallet(profileId, created);
+  }
+
+  /** `ensureWalletId` for many profiles: two statements, whatever their number. */
+  async ensureWalletIds(profileIds: number[]): Promise<number[]> {
+    const found = new Map<number, number>();
+    for (const profileId of profileIds) {
+      const cached = this.walletIdByProfile.get(profileId);
+      if (cached !== undefined) {
+        found.set(profileId, cached);
+      }
+    }
+    const missing = [...new Set(profileIds.filter((id) => !found.has(id)))];
+    if (missing.length > 0) {
+      try {
+        await this.database.run(CREATE_WALLETS, [missing]);
+      } catch (error) {
+        throw domainErrorFromPostgres(error, `profiles ${missing.join(', ')}`);
+      }
+      const rows = await this.database.run<{ id: string; profile_id: string }>(
+        FIND_WALLETS,
+        [missing],
+      );
+      for (const row of rows) {
+        const profileId = safeIntegerFromDatabase(row.profile_id);
+        found.set(
+          profileId,
+          this.rememberWallet(profileId, safeIntegerFromDatabase(row.id)),
+        );
+      }
+    }
+    return profileIds.map((profileId) => found.get(profileId)!);
   }
 
   /**

@@ -135,11 +135,17 @@ export class WalletService {
     return this.directory.ensureWalletId(requireProfileId(profile));
   }
 
+  /** `ensureWallet` for many profiles at once, in their order. */
+  async ensureWallets(profiles: ProfileRef[]): Promise<number[]> {
+    return this.directory.ensureWalletIds(profiles.map(requireProfileId));
+  }
+
   /**
    * Keyed credits of several wallets in one transaction, all or none, then
    * `andThen` in the same transaction (to record what they paid for). Each
    * credit replays like `credit` when its key was used before with the same
-   * payload. Wallets are locked in ascending id order.
+   * payload. Keys are claimed in key order, then wallets locked in id order,
+   * a statement per round (see LedgerWriter.creditMany).
    */
   async creditAll<T>(
     credits: KeyedCredit[],
@@ -160,29 +166,41 @@ export class WalletService {
         ...this.movementInput('CREDIT', profileId, credit.amount, credit),
       };
     });
-    const walletIds: number[] = [];
-    for (const input of inputs) {
-      walletIds.push(await this.directory.ensureWalletId(input.profileId));
-    }
-    const order = inputs
-      .map((_, index) => index)
-      .sort((a, b) => walletIds[a] - walletIds[b]);
+    const walletIds = await this.directory.ensureWalletIds(
+      inputs.map((input) => input.profileId),
+    );
     return retryTransient(() =>
       this.database.transaction(async (transaction) => {
         const results = new Array<MovementResult>(inputs.length);
-        for (const index of order) {
-          const input = inputs[index];
-          const leg =
-            (await this.writer.moveOneWallet(
-              walletIds[index],
-              input.amount,
-              input.reason,
-              input.meta,
-              input.claim,
-              transaction,
-            )) ??
-            (await this.replay([input.profileId], input.claim, transaction))[0];
-          results[index] = movementResult(leg, input.claim);
+        // One statement credits each wallet at most once: a wallet's second
+        // credit waits for the next round.
+        let pending = inputs.map((_, index) => index);
+        while (pending.length > 0) {
+          const round: number[] = [];
+          const later: number[] = [];
+          const seen = new Set<number>();
+          for (const index of pending) {
+            (seen.has(walletIds[index]) ? later : round).push(index);
+            seen.add(walletIds[index]);
+          }
+          const written = await this.writer.creditMany(
+            round.map((index) => ({
+              walletId: walletIds[index],
+              amount: inputs[index].amount,
+              reason: inputs[index].reason,
+              meta: inputs[index].meta,
+              claim: inputs[index].claim!,
+            })),
+            transaction,
+          );
+          for (const index of round) {
+            const { profileId, claim } = inputs[index];
+            const leg =
+              written.get(claim!.key) ??
+              (await this.replay([profileId], claim, transaction))[0];
+            results[index] = movementResult(leg, claim);
+          }
+          pending = later;
         }
         return andThen(results, transaction);
       }),

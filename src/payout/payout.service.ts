@@ -216,21 +216,21 @@ export class PayoutService {
       coins: string;
     }[],
   ): Promise<Payment[]> {
-    const payments: Payment[] = [];
-    for (const row of due) {
-      const profileId = safeIntegerFromDatabase(row.profile_id);
+    const profileIds = due.map((row) =>
+      safeIntegerFromDatabase(row.profile_id),
+    );
+    const walletIds = await this.wallets.ensureWallets(profileIds);
+    return due.map((row, index) => {
       const registrationId = safeIntegerFromDatabase(row.id);
-      const walletId = await this.wallets.ensureWallet(profileId);
-      payments.push({
+      return {
         tournamentId: safeIntegerFromDatabase(row.tournament_id),
         registrationId,
-        profileId,
+        profileId: profileIds[index],
         placement: 'PARTICIPATION',
         coins: safeIntegerFromDatabase(row.coins),
-        key: `participation:reg:${registrationId}:w:${walletId}`,
-      });
-    }
-    return payments;
+        key: `participation:reg:${registrationId}:w:${walletIds[index]}`,
+      };
+    });
   }
 
   /** Credits and records `payments` in one transaction; returns their records. */
@@ -255,18 +255,22 @@ export class PayoutService {
     results: MovementResult[],
     transaction: SqlRunner,
   ): Promise<PrizeRecord[]> {
-    const records: PrizeRecord[] = [];
-    for (const [index, payment] of payments.entries()) {
-      const [row] = await transaction.run<PrizeRow>(RECORD_PRIZE, [
-        payment.tournamentId,
-        payment.registrationId,
-        payment.placement,
-        payment.coins,
-        results[index].transactionId,
-      ]);
-      records.push(prizeRecord(row));
-    }
-    return records;
+    const rows = await transaction.run<PrizeRow>(RECORD_PRIZES, [
+      payments.map((payment) => payment.tournamentId),
+      payments.map((payment) => payment.registrationId),
+      payments.map((payment) => payment.placement),
+      payments.map((payment) => payment.coins),
+      results.map((result) => result.transactionId),
+    ]);
+    const byPayment = new Map(
+      rows.map((row) => [
+        `${row.registration_id}:${row.placement}`,
+        prizeRecord(row),
+      ]),
+    );
+    return payments.map((payment) =>
+      byPayment.get(`${payment.registrationId}:${payment.placement}`)!,
+    );
   }
 
   private async registration(id: number): Promise<Registration> {
@@ -296,22 +300,31 @@ export class PayoutService {
   }
 }
 
-// The record is written once; a replay finds the row its first run wrote
-// (committed before: a replay waited on the credit's key until then).
-const RECORD_PRIZE = preparedStatement(
-  'record_prize',
-  `WITH inserted AS (
-           INSERT INTO prize_transactions
-             (tournament_id, registration_id, placement, coins, wallet_transaction_id)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (registration_id, placement) DO NOTHING
-           RETURNING ${PRIZE_COLUMNS}
-         )
-         SELECT * FROM inserted
-         UNION ALL
-         SELECT ${PRIZE_COLUMNS} FROM prize_transactions
-          WHERE registration_id = $2 AND placement = $3
-            AND NOT EXISTS (SELECT 1 FROM inserted)`,
+// Each record is written once; a replay finds the row its first run wrote
+// (committed before: a replayed credit waited on its key until then).
+const RECORD_PRIZES = preparedStatement(
+  'record_prizes',
+  `WITH input AS (
+     SELECT *
+       FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
+         AS i(tournament_id, registration_id, placement, coins, wallet_transaction_id)
+   ),
+   inserted AS (
+     INSERT INTO prize_transactions
+       (tournament_id, registration_id, placement, coins, wallet_transaction_id)
+     SELECT * FROM input ORDER BY registration_id, placement
+     ON CONFLICT (registration_id, placement) DO NOTHING
+     RETURNING ${PRIZE_COLUMNS}
+   )
+   SELECT * FROM inserted
+   UNION ALL
+   SELECT ${PRIZE_COLUMNS.split(', ')
+     .map((column) => `p.${column}`)
+     .join(', ')}
+     FROM prize_transactions p
+     JOIN input i ON i.registration_id = p.registration_id AND i.placement = p.placement
+    WHERE NOT EXISTS (SELECT 1 FROM inserted n
+                       WHERE n.registration_id = p.registration_id AND n.placement = p.placement)`,
 );
 
 function prizeFor(tournament: Tournament, placement: PrizePlacement): number {
