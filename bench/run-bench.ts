@@ -49,6 +49,7 @@ const RECALC_WALLETS = 100_000;
 const ROUNDS = 3;
 const BACKFILL_REGISTRATIONS = 10_000;
 const PLACEMENT_TOURNAMENTS = 200;
+const SEQUENTIAL_CREDITS = 2_000;
 
 interface Row extends Measurement {
   ratio?: number;
@@ -214,6 +215,7 @@ async function runScenarios(
     rows.push(
       ...(await payoutScenarios(
         pool,
+        wallets,
         moduleRef.get(PayoutService),
         moduleRef.get(TournamentsService),
         rows.find((row) => row.scenario === 'credit')!,
@@ -260,11 +262,13 @@ async function runScenarios(
 
 /**
  * `backfill-10k`: the backfill of 10,000 verified registrations (credits/s,
- * as a ratio to single credits at concurrency 16); `award-placements`: the
- * latency of paying one completed tournament's four placements.
+ * as a ratio to single keyed credits from one worker, `credit-sequential`,
+ * and to `credit` from 16); `award-placements`: the latency of paying one
+ * completed tournament's four placements.
  */
 async function payoutScenarios(
   pool: Pool,
+  wallets: WalletService,
   payouts: PayoutService,
   tournaments: TournamentsService,
   credit: Measurement,
@@ -272,6 +276,24 @@ async function payoutScenarios(
 ): Promise<Row[]> {
   progress(`seeding ${BACKFILL_REGISTRATIONS} verified registrations`);
   await seedVerifiedTournament(pool, BACKFILL_REGISTRATIONS, 10, 'backfill');
+  // Single keyed credits one after another: what the backfill would do
+  // without batching, from one worker like the backfill itself.
+  const sequentialPlayers = await seedWallets(
+    pool,
+    SEQUENTIAL_CREDITS,
+    0,
+    'sequential',
+  );
+  const sequential = await measure(
+    'credit-sequential',
+    SEQUENTIAL_CREDITS,
+    1,
+    (index) =>
+      wallets.credit(sequentialPlayers[index].profileId, 10, {
+        reason: 'PARTICIPATION',
+        idempotencyKey: `bench-sequential-${index}`,
+      }),
+  );
   progress('backfill-10k');
   const started = performance.now();
   const counts = await payouts.backfillParticipationForVerifiedPayments();
@@ -310,10 +332,11 @@ async function payoutScenarios(
     (index) => payouts.awardPlacements(completed[index]),
   );
   return [
+    sequential,
     {
       ...backfill,
-      ratio: ratio(backfill, credit),
-      baseline: credit.scenario,
+      ratio: ratio(backfill, sequential),
+      baseline: `${sequential.scenario} (${ratio(backfill, credit).toFixed(2)}x ${credit.scenario})`,
     },
     placements,
   ];
