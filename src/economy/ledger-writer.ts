@@ -133,45 +133,54 @@ SELECT moved.id,
 RETURNING id, wallet_id, amount, balance_after`,
 );
 
-// Many keyed credits of distinct wallets in one statement (batch payouts).
-// The same argument as above, for sets: keys are claimed in key order, then
-// the wallets whose keys were claimed are locked in id order; a credit whose
-// key was held already moves nothing here (the caller replays it).
-const CREDIT_MANY = preparedStatement(
-  'credit_many',
+// Batch credits (payouts) take two statements in the caller's transaction.
+// CLAIM_KEYS claims every key of the batch at once, in key order, before any
+// wallet is locked. CREDIT_CLAIMED then locks the wallets of the claimed
+// credits in id order and writes them all: a wallet credited twice gets its
+// total in one update and one ledger row per credit, balance_after chained
+// in key order. So a batch, like a single movement, never holds a wallet
+// while it waits for a key, and takes its wallet locks in one ascending pass.
+const CLAIM_KEYS = preparedStatement(
+  'claim_keys',
+  `
+INSERT INTO idempotency_keys (key, operation, request)
+SELECT i.key, 'CREDIT', i.request
+  FROM unnest($1::bigint[], $2::text[], $3::jsonb[]) AS i(wallet_id, key, request)
+ WHERE EXISTS (SELECT 1 FROM wallets w WHERE w.id = i.wallet_id)
+ ORDER BY i.key
+ON CONFLICT (key) DO NOTHING
+RETURNING key`,
+);
+
+const CREDIT_CLAIMED = preparedStatement(
+  'credit_claimed',
   `
 WITH input AS (
-  SELECT *
-    FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])
-      AS i(wallet_id, amount, reason, key, request, meta)
-),
-claimed AS (
-  INSERT INTO idempotency_keys (key, operation, request)
-  SELECT i.key, 'CREDIT', i.request
-    FROM input i
-   WHERE EXISTS (SELECT 1 FROM wallets w WHERE w.id = i.wallet_id)
-   ORDER BY i.key
-  ON CONFLICT (key) DO NOTHING
-  RETURNING key
+  SELECT i.*,
+         sum(i.amount) OVER (PARTITION BY i.wallet_id ORDER BY i.key
+                             ROWS UNBOUNDED PRECEDING) AS running,
+         sum(i.amount) OVER (PARTITION BY i.wallet_id) AS total
+    FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[])
+      AS i(wallet_id, amount, reason, key, meta)
 ),
 locked AS (
-  SELECT w.id
-    FROM wallets w
-   WHERE w.id IN (SELECT i.wallet_id FROM input i JOIN claimed c ON c.key = i.key)
-   ORDER BY w.id
+  SELECT id
+    FROM wallets
+   WHERE id IN (SELECT wallet_id FROM input)
+   ORDER BY id
      FOR NO KEY UPDATE
 ),
 moved AS (
   UPDATE wallets w
-     SET cached_balance = w.cached_balance + i.amount, updated_at = now()
-    FROM locked l, input i
-   WHERE w.id = l.id AND i.wallet_id = l.id
-  RETURNING w.id, w.cached_balance, i.amount, i.reason, i.key, i.meta
+     SET cached_balance = w.cached_balance + t.total, updated_at = now()
+    FROM locked l, (SELECT DISTINCT wallet_id, total FROM input) t
+   WHERE w.id = l.id AND t.wallet_id = l.id
+  RETURNING w.id, w.cached_balance
 )
 INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, idempotency_key, meta)
-SELECT id, amount, cached_balance, reason, key, meta
-  FROM moved
- ORDER BY id
+SELECT i.wallet_id, i.amount, m.cached_balance - i.total + i.running, i.reason, i.key, i.meta
+  FROM input i JOIN moved m ON m.id = i.wallet_id
+ ORDER BY i.wallet_id, i.key
 RETURNING id, wallet_id, amount, balance_after, idempotency_key`,
 );
 
@@ -254,9 +263,9 @@ export class LedgerWriter {
   }
 
   /**
-   * Keyed credits of distinct wallets in one statement, inside the caller's
-   * transaction. Returns the legs written, by key; a credit missing from the
-   * map wrote nothing (its key was held already).
+   * Keyed credits in the caller's transaction: claims every key first, then
+   * writes the credits whose keys it claimed. Returns the legs written, by
+   * key; a credit missing from the map wrote nothing (its key was held).
    */
   async creditMany(
     credits: {
@@ -268,26 +277,37 @@ export class LedgerWriter {
     }[],
     runner: SqlRunner,
   ): Promise<Map<string, WrittenLeg>> {
-    let rows: (LegRow & { idempotency_key: string })[];
     try {
-      rows = await runner.run<LegRow & { idempotency_key: string }>(
-        CREDIT_MANY,
+      const claimed = new Set(
+        (
+          await runner.run<{ key: string }>(CLAIM_KEYS, [
+            credits.map((credit) => credit.walletId),
+            credits.map((credit) => credit.claim.key),
+            credits.map((credit) => JSON.stringify(credit.claim.request)),
+          ])
+        ).map((row) => row.key),
+      );
+      const toWrite = credits.filter((credit) => claimed.has(credit.claim.key));
+      if (toWrite.length === 0) {
+        return new Map();
+      }
+      const rows = await runner.run<LegRow & { idempotency_key: string }>(
+        CREDIT_CLAIMED,
         [
-          credits.map((credit) => credit.walletId),
-          credits.map((credit) => credit.amount),
-          credits.map((credit) => credit.reason),
-          credits.map((credit) => credit.claim.key),
-          credits.map((credit) => JSON.stringify(credit.claim.request)),
-          credits.map((credit) => JSON.stringify(credit.meta)),
+          toWrite.map((credit) => credit.walletId),
+          toWrite.map((credit) => credit.amount),
+          toWrite.map((credit) => credit.reason),
+          toWrite.map((credit) => credit.claim.key),
+          toWrite.map((credit) => JSON.stringify(credit.meta)),
         ],
       );
+      return new Map(rows.map((row) => [row.idempotency_key, toLeg(row)]));
     } catch (error) {
       throw domainErrorFromPostgres(
         error,
         `a batch of ${credits.length} credits`,
       );
     }
-    return new Map(rows.map((row) => [row.idempotency_key, toLeg(row)]));
   }
 
   async findKeyedOperation(

@@ -144,12 +144,15 @@ export class WalletService {
    * Keyed credits of several wallets in one transaction, all or none, then
    * `andThen` in the same transaction (to record what they paid for). Each
    * credit replays like `credit` when its key was used before with the same
-   * payload. Keys are claimed in key order, then wallets locked in id order,
-   * a statement per round (see LedgerWriter.creditMany).
+   * payload. All keys are claimed first, then all wallets locked in one
+   * ascending pass (see LedgerWriter.creditMany).
    */
   async creditAll<T>(
     credits: KeyedCredit[],
-    andThen: (results: MovementResult[], transaction: SqlRunner) => Promise<T>,
+    andThen: (
+      results: Outcome<MovementResult>[],
+      transaction: SqlRunner,
+    ) => Promise<T>,
   ): Promise<T> {
     const inputs = credits.map((credit) => {
       const profileId = requireProfileId(credit.profileId);
@@ -171,36 +174,30 @@ export class WalletService {
     );
     return retryTransient(() =>
       this.database.transaction(async (transaction) => {
-        const results = new Array<MovementResult>(inputs.length);
-        // One statement credits each wallet at most once: a wallet's second
-        // credit waits for the next round.
-        let pending = inputs.map((_, index) => index);
-        while (pending.length > 0) {
-          const round: number[] = [];
-          const later: number[] = [];
-          const seen = new Set<number>();
-          for (const index of pending) {
-            (seen.has(walletIds[index]) ? later : round).push(index);
-            seen.add(walletIds[index]);
-          }
-          const written = await this.writer.creditMany(
-            round.map((index) => ({
-              walletId: walletIds[index],
-              amount: inputs[index].amount,
-              reason: inputs[index].reason,
-              meta: inputs[index].meta,
-              claim: inputs[index].claim!,
-            })),
-            transaction,
+        const written = await this.writer.creditMany(
+          inputs.map((input, index) => ({
+            walletId: walletIds[index],
+            amount: input.amount,
+            reason: input.reason,
+            meta: input.meta,
+            claim: input.claim!,
+          })),
+          transaction,
+        );
+        const results: Outcome<MovementResult>[] = [];
+        for (const { profileId, claim } of inputs) {
+          const leg = written.get(claim!.key);
+          results.push(
+            leg !== undefined
+              ? { result: movementResult(leg, claim), replayed: false }
+              : {
+                  result: movementResult(
+                    (await this.replay([profileId], claim, transaction))[0],
+                    claim,
+                  ),
+                  replayed: true,
+                },
           );
-          for (const index of round) {
-            const { profileId, claim } = inputs[index];
-            const leg =
-              written.get(claim!.key) ??
-              (await this.replay([profileId], claim, transaction))[0];
-            results[index] = movementResult(leg, claim);
-          }
-          pending = later;
         }
         return andThen(results, transaction);
       }),

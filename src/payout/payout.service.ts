@@ -88,7 +88,9 @@ export class PayoutService {
       return null;
     }
     const walletId = await this.wallets.ensureWallet(found.profileId);
-    const [record] = await this.pay([
+    const {
+      records: [record],
+    } = await this.pay([
       {
         tournamentId: tournament.id,
         registrationId: found.id,
@@ -173,14 +175,17 @@ export class PayoutService {
       after = safeIntegerFromDatabase(rows[rows.length - 1].id);
       counts.checked += rows.length;
       const due = rows.filter((row) => !row.paid && row.coins !== '0');
-      counts.skipped += rows.length - due.length;
-      counts.awarded += due.length;
-      if (!options.dryRun && due.length > 0) {
-        await this.pay(await this.participationPayments(due));
-        this.logger.log(
-          `backfill paid ${due.length} registrations up to ${after}`,
-        );
+      if (options.dryRun || due.length === 0) {
+        counts.awarded += due.length;
+        counts.skipped += rows.length - due.length;
+        continue;
       }
+      // A registration paid meanwhile (by its verification, say) replays:
+      // skipped, not awarded.
+      const { paidNow } = await this.pay(await this.participationPayments(due));
+      counts.awarded += paidNow;
+      counts.skipped += rows.length - paidNow;
+      this.logger.log(`backfill paid ${paidNow} registrations up to ${after}`);
     }
   }
 
@@ -233,8 +238,13 @@ export class PayoutService {
     });
   }
 
-  /** Credits and records `payments` in one transaction; returns their records. */
-  private pay(payments: Payment[]): Promise<PrizeRecord[]> {
+  /**
+   * Credits and records `payments` in one transaction; returns their records
+   * and how many were paid now rather than replayed.
+   */
+  private pay(
+    payments: Payment[],
+  ): Promise<{ records: PrizeRecord[]; paidNow: number }> {
     return this.wallets.creditAll(
       payments.map((payment) => ({
         profileId: payment.profileId,
@@ -246,7 +256,14 @@ export class PayoutService {
           registrationId: payment.registrationId,
         },
       })),
-      (results, transaction) => this.record(payments, results, transaction),
+      async (results, transaction) => ({
+        records: await this.record(
+          payments,
+          results.map((outcome) => outcome.result),
+          transaction,
+        ),
+        paidNow: results.filter((outcome) => !outcome.replayed).length,
+      }),
     );
   }
 

@@ -149,7 +149,10 @@ export class TournamentsService {
         );
       }
       if (tournament.status === 'COMPLETED') {
-        throw invalid(`tournament ${tournamentId} already has its placements`);
+        throw new PayoutError(
+          PayoutErrorCode.TournamentClosed,
+          `tournament ${tournamentId} already has its placements`,
+        );
       }
       const registrations = await manager.getRepository(Registration).findBy({
         id: In(chosen.map(([id]) => id)),

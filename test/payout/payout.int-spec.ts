@@ -233,6 +233,73 @@ describe('PayoutService', () => {
   });
 
   describe('backfill', () => {
+    const participationPrizes = async (): Promise<number> => {
+      const [{ count }]: { count: string }[] = await ctx.dataSource.query(
+        "SELECT count(*) FROM prize_transactions WHERE placement = 'PARTICIPATION'",
+      );
+      return Number(count);
+    };
+
+    it('pays each registration once under concurrent backfills and verifications, a wallet twice in a batch', async () => {
+      const first = await tournamentWithPlayers(ctx, {
+        players: 6,
+        participationCoins: 3,
+      });
+      const second = await tournamentWithPlayers(ctx, {
+        players: 0,
+        participationCoins: 5,
+      });
+      const repeatRegistrations = [];
+      for (const profile of first.profiles) {
+        repeatRegistrations.push(
+          await tournaments.register(second.tournament.id, profile.id),
+        );
+      }
+      const all = [...first.registrations, ...repeatRegistrations];
+      // The second tournament's registrations interleave with the first's in
+      // id order only partly; small batches put both of a player's in one.
+      await verifyWithoutPayout(
+        ctx,
+        all.map((r) => r.id),
+      );
+      const paidBefore = await participationPrizes();
+      const outcomes = await Promise.allSettled([
+        payouts.backfillParticipationForVerifiedPayments({ batchSize: 7 }),
+        payouts.backfillParticipationForVerifiedPayments({ batchSize: 12 }),
+        payouts.backfillParticipationForVerifiedPayments({ batchSize: 5 }),
+        ...all
+          .slice(0, 4)
+          .map((r) => payouts.awardParticipationForRegistration(r.id)),
+      ]);
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+      const backfills = outcomes
+        .slice(0, 3)
+        .map(
+          (o) =>
+            (o as PromiseFulfilledResult<{ awarded: number }>).value.awarded,
+        );
+      const [{ count }]: { count: string }[] = await ctx.dataSource.query(
+        `SELECT count(*) FROM prize_transactions WHERE registration_id = ANY($1)`,
+        [all.map((r) => r.id)],
+      );
+      expect(Number(count)).toBe(12);
+      // Backfills count only what they paid themselves: with the four direct
+      // awards, every new prize is counted once.
+      const newPrizes = (await participationPrizes()) - paidBefore;
+      const awarded = backfills.reduce((a, b) => a + b, 0);
+      expect(awarded).toBeLessThanOrEqual(newPrizes);
+      expect(awarded).toBeGreaterThanOrEqual(newPrizes - 4);
+      for (const profile of first.profiles) {
+        expect(await ctx.wallets.getBalance(profile)).toBe(8);
+        const history = await ctx.wallets.getTransactionHistory(profile);
+        expect(history.map((entry) => entry.reason)).toEqual([
+          'PARTICIPATION',
+          'PARTICIPATION',
+        ]);
+      }
+      expect(await ctx.ledger.verifyInvariants()).toMatchObject({ ok: true });
+    });
+
     it('pays every verified registration without a payout, once, and counts what it did', async () => {
       const paid = await tournamentWithPlayers(ctx, {
         players: 3,

@@ -3,6 +3,8 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsDefined,
+  IsObject,
   IsInt,
   IsString,
   Length,
@@ -46,6 +48,8 @@ export class CreateTournamentDto {
   participationCoins!: number;
 
   @ApiProperty({ type: PrizesDto })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => PrizesDto)
   prizes!: PrizesDto;
