@@ -74,7 +74,7 @@ export class PayoutService {
   async awardParticipationForRegistration(
     registration: Pick<Registration, 'id'> | number,
   ): Promise<PrizeRecord | null> {
-    const found = await this.registration(
+    const found = await this.findRegistration(
       typeof registration === 'number' ? registration : registration.id,
     );
     if (found.status !== 'VERIFIED') {
@@ -83,7 +83,7 @@ export class PayoutService {
         `registration ${found.id} is not verified`,
       );
     }
-    const tournament = await this.tournament(found.tournamentId);
+    const tournament = await this.findTournament(found.tournamentId);
     if (tournament.participationCoins === 0) {
       return null;
     }
@@ -107,7 +107,7 @@ export class PayoutService {
   async awardPlacements(
     tournament: Pick<Tournament, 'id'> | number,
   ): Promise<PrizeRecord[]> {
-    const found = await this.tournament(
+    const found = await this.findTournament(
       typeof tournament === 'number' ? tournament : tournament.id,
     );
     if (found.status !== 'COMPLETED') {
@@ -290,7 +290,7 @@ export class PayoutService {
     );
   }
 
-  private async registration(id: number): Promise<Registration> {
+  async findRegistration(id: number): Promise<Registration> {
     const found = Number.isSafeInteger(id)
       ? await this.dataSource.getRepository(Registration).findOneBy({ id })
       : null;
@@ -303,7 +303,7 @@ export class PayoutService {
     return found;
   }
 
-  private async tournament(id: number): Promise<Tournament> {
+  async findTournament(id: number): Promise<Tournament> {
     const found = Number.isSafeInteger(id)
       ? await this.dataSource.getRepository(Tournament).findOneBy({ id })
       : null;

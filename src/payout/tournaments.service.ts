@@ -2,7 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { UnknownProfile } from '../economy/errors/economy.errors';
-import { postgresErrorOf } from '../economy/persistence/postgres-error';
+import {
+  PostgresErrorCode,
+  postgresErrorOf,
+} from '../economy/persistence/postgres-error';
 import type { Placement } from './entities/registration.entity';
 import { Registration } from './entities/registration.entity';
 import { Tournament } from './entities/tournament.entity';
@@ -45,24 +48,11 @@ export class TournamentsService {
     });
   }
 
-  async find(tournamentId: number): Promise<Tournament> {
-    const tournament = await this.dataSource
-      .getRepository(Tournament)
-      .findOneBy({ id: tournamentId });
-    if (!tournament) {
-      throw new PayoutError(
-        PayoutErrorCode.TournamentNotFound,
-        `unknown tournament ${tournamentId}`,
-      );
-    }
-    return tournament;
-  }
-
   async register(
     tournamentId: number,
     profileId: number,
   ): Promise<Registration> {
-    const tournament = await this.find(tournamentId);
+    const tournament = await this.payouts.findTournament(tournamentId);
     if (tournament.status !== 'OPEN') {
       throw new PayoutError(
         PayoutErrorCode.TournamentClosed,
@@ -75,13 +65,13 @@ export class TournamentsService {
         .save({ tournamentId, profileId, status: 'PENDING' });
     } catch (error) {
       const { code } = postgresErrorOf(error);
-      if (code === '23505') {
+      if (code === PostgresErrorCode.UniqueViolation) {
         throw new PayoutError(
           PayoutErrorCode.AlreadyRegistered,
           `profile ${profileId} is already registered for tournament ${tournamentId}`,
         );
       }
-      if (code === '23503') {
+      if (code === PostgresErrorCode.ForeignKeyViolation) {
         throw new UnknownProfile(`unknown profile ${profileId}`);
       }
       throw error;
@@ -103,15 +93,7 @@ export class TournamentsService {
         WHERE id = $1 AND status = 'PENDING'`,
       [registrationId],
     );
-    const registration = await this.dataSource
-      .getRepository(Registration)
-      .findOneBy({ id: registrationId });
-    if (!registration) {
-      throw new PayoutError(
-        PayoutErrorCode.RegistrationNotFound,
-        `unknown registration ${registrationId}`,
-      );
-    }
+    const registration = await this.payouts.findRegistration(registrationId);
     const participation =
       await this.payouts.awardParticipationForRegistration(registration);
     return { registration, participation };

@@ -1,7 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { AllowRoles } from '../auth/auth.decorators';
-import { ApiProblems } from '../economy/http/api-problems.decorator';
+import { ApiProblems } from '../http/api-problems.decorator';
 import { CreateProfileDto, ProfileResponse } from './dto/create-profile.dto';
 import { ProfilesService } from './profiles.service';
 

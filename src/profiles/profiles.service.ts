@@ -2,7 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Profile } from '../economy/entities';
-import { postgresErrorOf } from '../economy/persistence/postgres-error';
+import {
+  PostgresErrorCode,
+  postgresErrorOf,
+} from '../economy/persistence/postgres-error';
 import { ProfileTaken } from './profile.errors';
 
 /** Profiles are the only home of personal data; logs name them by id. */
@@ -20,7 +23,7 @@ export class ProfilesService {
       this.logger.log(`profile ${profile.id} created`);
       return profile;
     } catch (error) {
-      if (postgresErrorOf(error).code === '23505') {
+      if (postgresErrorOf(error).code === PostgresErrorCode.UniqueViolation) {
         throw new ProfileTaken('username or email already taken');
       }
       throw error;

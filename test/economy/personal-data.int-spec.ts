@@ -1,22 +1,8 @@
-import type { LoggerService } from '@nestjs/common';
+import { CapturingLogger } from '../support/capturing-logger';
 import {
   createEconomyTestContext,
   type EconomyTestContext,
 } from '../support/economy-test-context';
-
-/** Everything the economy logs, at every level. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log = (...parts: unknown[]) => this.capture(parts);
-  error = (...parts: unknown[]) => this.capture(parts);
-  warn = (...parts: unknown[]) => this.capture(parts);
-  debug = (...parts: unknown[]) => this.capture(parts);
-  verbose = (...parts: unknown[]) => this.capture(parts);
-
-  private capture(parts: unknown[]): void {
-    this.lines.push(parts.map((part) => String(part)).join(' '));
-  }
-}
 
 describe('personal data', () => {
   const logger = new CapturingLogger();
@@ -64,8 +50,8 @@ describe('personal data', () => {
 
     expect(messages).toHaveLength(4);
     // The capture works: the movements were logged, by wallet id.
-    expect(logger.lines.join('\n')).toContain(`wallet ${walletId}`);
-    for (const text of [...logger.lines, ...messages]) {
+    expect(logger.text()).toContain(`wallet ${walletId}`);
+    for (const text of [logger.text(), ...messages]) {
       for (const profile of [a, b]) {
         expect(text).not.toContain(profile.username);
         expect(text).not.toContain(profile.email);

@@ -1,29 +1,12 @@
-import type { LoggerService } from '@nestjs/common';
 import request from 'supertest';
 import type { Profile } from '../../src/economy/entities';
+import { CapturingLogger } from '../support/capturing-logger';
 import { runCli } from '../support/cli-process';
 import {
   createHttpTestApp,
   TEST_JWT_SECRET,
   type HttpTestApp,
 } from '../support/http-test-app';
-
-class CapturingLogger implements LoggerService {
-  readonly lines: { context: string; message: string }[] = [];
-  log = (message: unknown, context?: unknown) => this.capture(message, context);
-  error = (message: unknown, context?: unknown) =>
-    this.capture(message, context);
-  warn = (message: unknown, context?: unknown) =>
-    this.capture(message, context);
-  debug = (message: unknown, context?: unknown) =>
-    this.capture(message, context);
-  verbose = (message: unknown, context?: unknown) =>
-    this.capture(message, context);
-
-  private capture(message: unknown, context: unknown): void {
-    this.lines.push({ context: String(context), message: String(message) });
-  }
-}
 
 describe('HTTP request logs and CLI tokens', () => {
   const logger = new CapturingLogger();
@@ -74,7 +57,7 @@ describe('HTTP request logs and CLI tokens', () => {
         principal: null,
       },
     ]);
-    const everything = logger.lines.map((line) => line.message).join('\n');
+    const everything = logger.text();
     for (const secret of [token, service, player.username, player.email]) {
       expect(everything).not.toContain(secret);
     }

@@ -1,24 +1,12 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  PrimaryColumn,
-  Unique,
-} from 'typeorm';
-import { bigintColumnTransformer } from '../domain/safe-integer';
+import { Column, CreateDateColumn, Entity, Unique } from 'typeorm';
+import { IdentityPrimaryColumn } from './bigint-columns';
 
 /** A stand-in for the platform's user profile: the only home of personal data. */
 @Entity({ name: 'profiles' })
 @Unique('profiles_username_key', ['username'])
 @Unique('profiles_email_key', ['email'])
 export class Profile {
-  @PrimaryColumn({
-    type: 'bigint',
-    generated: 'identity',
-    generatedIdentity: 'ALWAYS',
-    primaryKeyConstraintName: 'profiles_pkey',
-    transformer: bigintColumnTransformer,
-  })
+  @IdentityPrimaryColumn('profiles_pkey')
   id!: number;
 
   @Column({ type: 'text' })

@@ -6,9 +6,8 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
-  PrimaryColumn,
 } from 'typeorm';
-import { bigintColumnTransformer } from '../domain/safe-integer';
+import { BigintColumn, IdentityPrimaryColumn } from './bigint-columns';
 import type { LedgerReason } from '../domain/ledger-reason';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { LedgerReasonRow } from './ledger-reason.entity';
@@ -36,20 +35,10 @@ import { Wallet } from './wallet.entity';
   "(transfer_id IS NOT NULL) = (reason IN ('TRANSFER_IN', 'TRANSFER_OUT')) AND (transfer_id IS NULL OR (reason = 'TRANSFER_OUT') = (amount < 0))",
 )
 export class WalletTransaction {
-  @PrimaryColumn({
-    type: 'bigint',
-    generated: 'identity',
-    generatedIdentity: 'ALWAYS',
-    primaryKeyConstraintName: 'wallet_transactions_pkey',
-    transformer: bigintColumnTransformer,
-  })
+  @IdentityPrimaryColumn('wallet_transactions_pkey')
   id!: number;
 
-  @Column({
-    name: 'wallet_id',
-    type: 'bigint',
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'wallet_id' })
   walletId!: number;
 
   @ManyToOne(() => Wallet, { onDelete: 'RESTRICT', nullable: false })
@@ -59,14 +48,10 @@ export class WalletTransaction {
   })
   wallet?: Wallet;
 
-  @Column({ type: 'bigint', transformer: bigintColumnTransformer })
+  @BigintColumn()
   amount!: number;
 
-  @Column({
-    name: 'balance_after',
-    type: 'bigint',
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'balance_after' })
   balanceAfter!: number;
 
   @Column({ type: 'text' })
@@ -92,12 +77,7 @@ export class WalletTransaction {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   meta!: Record<string, unknown>;
 
-  @Column({
-    name: 'transfer_id',
-    type: 'bigint',
-    nullable: true,
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'transfer_id', nullable: true })
   transferId!: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

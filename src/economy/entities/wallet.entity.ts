@@ -5,11 +5,10 @@ import {
   Entity,
   JoinColumn,
   ManyToOne,
-  PrimaryColumn,
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
-import { bigintColumnTransformer } from '../domain/safe-integer';
+import { BigintColumn, IdentityPrimaryColumn } from './bigint-columns';
 import { Profile } from './profile.entity';
 
 @Entity({ name: 'wallets' })
@@ -20,20 +19,10 @@ import { Profile } from './profile.entity';
   'cached_balance BETWEEN -9007199254740991 AND 9007199254740991',
 )
 export class Wallet {
-  @PrimaryColumn({
-    type: 'bigint',
-    generated: 'identity',
-    generatedIdentity: 'ALWAYS',
-    primaryKeyConstraintName: 'wallets_pkey',
-    transformer: bigintColumnTransformer,
-  })
+  @IdentityPrimaryColumn('wallets_pkey')
   id!: number;
 
-  @Column({
-    name: 'profile_id',
-    type: 'bigint',
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'profile_id' })
   profileId!: number;
 
   @ManyToOne(() => Profile, { onDelete: 'RESTRICT', nullable: false })
@@ -43,12 +32,7 @@ export class Wallet {
   })
   profile?: Profile;
 
-  @Column({
-    name: 'cached_balance',
-    type: 'bigint',
-    default: 0,
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'cached_balance', default: 0 })
   cachedBalance!: number;
 
   @Column({ name: 'allow_overdraft', type: 'boolean', default: false })

@@ -8,7 +8,7 @@ import {
 } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
 import { WalletService } from '../wallet.service';
-import { ApiProblems } from './api-problems.decorator';
+import { ApiProblems } from '../../http/api-problems.decorator';
 import { TransferDto } from './dto/movement.dto';
 import { TransferResponse } from './dto/responses.dto';
 import {

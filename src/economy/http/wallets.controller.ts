@@ -26,7 +26,7 @@ import {
 import type { Principal } from '../../auth/principal';
 import { PathId } from '../../http/path-id.decorator';
 import { WalletService } from '../wallet.service';
-import { ApiProblems } from './api-problems.decorator';
+import { ApiProblems } from '../../http/api-problems.decorator';
 import { HistoryQueryDto } from './dto/history-query.dto';
 import { MovementDto, OverdraftDto } from './dto/movement.dto';
 import {

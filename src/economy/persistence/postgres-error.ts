@@ -15,6 +15,7 @@ export const PostgresErrorCode = {
   SerializationFailure: '40001',
   DeadlockDetected: '40P01',
   CheckViolation: '23514',
+  UniqueViolation: '23505',
   ForeignKeyViolation: '23503',
   NumericValueOutOfRange: '22003',
   InvalidTextRepresentation: '22P02',

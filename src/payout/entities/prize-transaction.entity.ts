@@ -7,10 +7,12 @@ import {
   JoinColumn,
   ManyToOne,
   OneToOne,
-  PrimaryColumn,
   Unique,
 } from 'typeorm';
-import { bigintColumnTransformer } from '../../economy/domain/safe-integer';
+import {
+  BigintColumn,
+  IdentityPrimaryColumn,
+} from '../../economy/entities/bigint-columns';
 import { WalletTransaction } from '../../economy/entities/wallet-transaction.entity';
 import { Registration } from './registration.entity';
 import { Tournament } from './tournament.entity';
@@ -30,20 +32,10 @@ export type PrizePlacement = 'PARTICIPATION' | 'WINNER' | 'RUNNER_UP' | 'TOP4';
 @Check('prize_transactions_coins_check', 'coins > 0')
 @Index('prize_transactions_tournament_id_idx', ['tournamentId', 'id'])
 export class PrizeTransaction {
-  @PrimaryColumn({
-    type: 'bigint',
-    generated: 'identity',
-    generatedIdentity: 'ALWAYS',
-    primaryKeyConstraintName: 'prize_transactions_pkey',
-    transformer: bigintColumnTransformer,
-  })
+  @IdentityPrimaryColumn('prize_transactions_pkey')
   id!: number;
 
-  @Column({
-    name: 'tournament_id',
-    type: 'bigint',
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'tournament_id' })
   tournamentId!: number;
 
   @ManyToOne(() => Tournament, { onDelete: 'RESTRICT', nullable: false })
@@ -53,11 +45,7 @@ export class PrizeTransaction {
   })
   tournament?: Tournament;
 
-  @Column({
-    name: 'registration_id',
-    type: 'bigint',
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'registration_id' })
   registrationId!: number;
 
   @ManyToOne(() => Registration, { onDelete: 'RESTRICT', nullable: false })
@@ -70,14 +58,10 @@ export class PrizeTransaction {
   @Column({ type: 'text' })
   placement!: PrizePlacement;
 
-  @Column({ type: 'bigint', transformer: bigintColumnTransformer })
+  @BigintColumn()
   coins!: number;
 
-  @Column({
-    name: 'wallet_transaction_id',
-    type: 'bigint',
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'wallet_transaction_id' })
   walletTransactionId!: number;
 
   @OneToOne(() => WalletTransaction, { onDelete: 'RESTRICT', nullable: false })

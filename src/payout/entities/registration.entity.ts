@@ -6,10 +6,12 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
-  PrimaryColumn,
   Unique,
 } from 'typeorm';
-import { bigintColumnTransformer } from '../../economy/domain/safe-integer';
+import {
+  BigintColumn,
+  IdentityPrimaryColumn,
+} from '../../economy/entities/bigint-columns';
 import { Profile } from '../../economy/entities/profile.entity';
 import { Tournament } from './tournament.entity';
 
@@ -41,20 +43,10 @@ export type Placement = 'WINNER' | 'RUNNER_UP' | 'TOP4';
 })
 @Index('registrations_verified_idx', ['id'], { where: "status = 'VERIFIED'" })
 export class Registration {
-  @PrimaryColumn({
-    type: 'bigint',
-    generated: 'identity',
-    generatedIdentity: 'ALWAYS',
-    primaryKeyConstraintName: 'registrations_pkey',
-    transformer: bigintColumnTransformer,
-  })
+  @IdentityPrimaryColumn('registrations_pkey')
   id!: number;
 
-  @Column({
-    name: 'tournament_id',
-    type: 'bigint',
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'tournament_id' })
   tournamentId!: number;
 
   @ManyToOne(() => Tournament, { onDelete: 'RESTRICT', nullable: false })
@@ -64,11 +56,7 @@ export class Registration {
   })
   tournament?: Tournament;
 
-  @Column({
-    name: 'profile_id',
-    type: 'bigint',
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'profile_id' })
   profileId!: number;
 
   @ManyToOne(() => Profile, { onDelete: 'RESTRICT', nullable: false })

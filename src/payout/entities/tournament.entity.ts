@@ -1,11 +1,8 @@
+import { Check, Column, CreateDateColumn, Entity } from 'typeorm';
 import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  PrimaryColumn,
-} from 'typeorm';
-import { bigintColumnTransformer } from '../../economy/domain/safe-integer';
+  BigintColumn,
+  IdentityPrimaryColumn,
+} from '../../economy/entities/bigint-columns';
 
 export type TournamentStatus = 'DRAFT' | 'OPEN' | 'COMPLETED';
 
@@ -21,13 +18,7 @@ export type TournamentStatus = 'DRAFT' | 'OPEN' | 'COMPLETED';
           AND top4_coins BETWEEN 0 AND 9007199254740991`,
 )
 export class Tournament {
-  @PrimaryColumn({
-    type: 'bigint',
-    generated: 'identity',
-    generatedIdentity: 'ALWAYS',
-    primaryKeyConstraintName: 'tournaments_pkey',
-    transformer: bigintColumnTransformer,
-  })
+  @IdentityPrimaryColumn('tournaments_pkey')
   id!: number;
 
   @Column({ type: 'text' })
@@ -36,36 +27,16 @@ export class Tournament {
   @Column({ type: 'text', default: 'OPEN' })
   status!: TournamentStatus;
 
-  @Column({
-    name: 'participation_coins',
-    type: 'bigint',
-    default: 0,
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'participation_coins', default: 0 })
   participationCoins!: number;
 
-  @Column({
-    name: 'winner_coins',
-    type: 'bigint',
-    default: 0,
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'winner_coins', default: 0 })
   winnerCoins!: number;
 
-  @Column({
-    name: 'runner_up_coins',
-    type: 'bigint',
-    default: 0,
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'runner_up_coins', default: 0 })
   runnerUpCoins!: number;
 
-  @Column({
-    name: 'top4_coins',
-    type: 'bigint',
-    default: 0,
-    transformer: bigintColumnTransformer,
-  })
+  @BigintColumn({ name: 'top4_coins', default: 0 })
   top4Coins!: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AllowRoles } from '../../auth/auth.decorators';
-import { ApiProblems } from '../../economy/http/api-problems.decorator';
+import { ApiProblems } from '../../http/api-problems.decorator';
 import { PathId } from '../../http/path-id.decorator';
 import { TournamentsService } from '../tournaments.service';
 import { RegistrationResponse } from './dto/tournament.dto';

@@ -6,7 +6,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AllowOwner, AllowRoles } from '../../auth/auth.decorators';
-import { ApiProblems } from '../../economy/http/api-problems.decorator';
+import { ApiProblems } from '../../http/api-problems.decorator';
 import { PathId } from '../../http/path-id.decorator';
 import { PayoutService, type PrizeRecord } from '../payout.service';
 import { TournamentsService } from '../tournaments.service';
@@ -78,7 +78,7 @@ export class TournamentsController {
   @ApiOkResponse({ type: [PrizeResponse] })
   @ApiProblems(400, 404)
   async list(@PathId('id') tournamentId: number): Promise<PrizeRecord[]> {
-    await this.tournaments.find(tournamentId);
+    await this.payouts.findTournament(tournamentId);
     return this.payouts.placementPrizes(tournamentId);
   }
 }

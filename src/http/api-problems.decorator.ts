@@ -5,7 +5,7 @@ import {
   ApiResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ProblemDetails } from '../../http/problem-details';
+import { ProblemDetails } from './problem-details';
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'malformed input (VALIDATION_FAILED, INVALID_AMOUNT)',
