@@ -166,7 +166,7 @@ WITH input AS (
 locked AS (
   SELECT id
     FROM wallets
-   WHERE id IN (SELECT wallet_id FROM input)
+   WHERE id = ANY ($1::bigint[])
    ORDER BY id
      FOR NO KEY UPDATE
 ),

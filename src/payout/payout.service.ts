@@ -12,6 +12,7 @@ import type { PrizePlacement } from './entities/prize-transaction.entity';
 import { Registration } from './entities/registration.entity';
 import { Tournament } from './entities/tournament.entity';
 import { PayoutError, PayoutErrorCode } from './payout.errors';
+import { TasksInFlight } from './tasks-in-flight';
 
 /** A prize transaction as other modules read it. */
 export interface PrizeRecord {
@@ -51,6 +52,11 @@ interface PrizeRow {
   wallet_transaction_id: string;
   created_at: Date;
 }
+
+// Batches paid at once by a backfill. Each waits on PostgreSQL for most of
+// its time, so a few in flight keep both the database and the service busy;
+// they lock wallets in the same ascending order, so they cannot deadlock.
+const BACKFILL_BATCHES_IN_FLIGHT = 3;
 
 const PRIZE_COLUMNS =
   'id, tournament_id, registration_id, placement, coins, wallet_transaction_id, created_at';
@@ -145,48 +151,70 @@ export class PayoutService {
 
   /**
    * Pays every verified registration that has no participation payout yet,
-   * a batch per transaction: a crash loses at most the batch in flight, and
-   * the next run finishes the job without paying anyone twice.
+   * a batch per transaction, a few batches at once: a crash loses at most the
+   * batches in flight, and the next run finishes the job without paying
+   * anyone twice.
    */
   async backfillParticipationForVerifiedPayments(
     options: { dryRun?: boolean; batchSize?: number } = {},
   ): Promise<BackfillCounts> {
     const batchSize = options.batchSize ?? 500;
     const counts: BackfillCounts = { checked: 0, awarded: 0, skipped: 0 };
-    for (let after = 0; ;) {
-      const rows: {
-        id: string;
-        profile_id: string;
-        tournament_id: string;
-        coins: string;
-        paid: boolean;
-      }[] = await this.dataSource.query(
-        `SELECT r.id, r.profile_id, r.tournament_id, t.participation_coins AS coins,
-                EXISTS (SELECT 1 FROM prize_transactions p
-                         WHERE p.registration_id = r.id AND p.placement = 'PARTICIPATION') AS paid
-           FROM registrations r JOIN tournaments t ON t.id = r.tournament_id
-          WHERE r.status = 'VERIFIED' AND r.id > $1
-          ORDER BY r.id LIMIT $2`,
-        [after, batchSize],
-      );
-      if (rows.length === 0) {
-        return counts;
+    const inFlight = new TasksInFlight(BACKFILL_BATCHES_IN_FLIGHT);
+    try {
+      for (let after = 0; ;) {
+        const rows: {
+          id: string;
+          profile_id: string;
+          tournament_id: string;
+          coins: string;
+          paid: boolean;
+        }[] = await this.dataSource.query(
+          // LATERAL ... LIMIT 1 makes `paid` a probe of the unique index per
+          // registration, not a scan of every prize ever paid.
+          `SELECT r.id, r.profile_id, r.tournament_id, t.participation_coins AS coins,
+                  paid.registration_id IS NOT NULL AS paid
+             FROM registrations r
+             JOIN tournaments t ON t.id = r.tournament_id
+             LEFT JOIN LATERAL (
+               SELECT p.registration_id FROM prize_transactions p
+                WHERE p.registration_id = r.id AND p.placement = 'PARTICIPATION'
+                LIMIT 1
+             ) paid ON true
+            WHERE r.status = 'VERIFIED' AND r.id > $1
+            ORDER BY r.id LIMIT $2`,
+          [after, batchSize],
+        );
+        if (rows.length === 0) {
+          break;
+        }
+        after = safeIntegerFromDatabase(rows[rows.length - 1].id);
+        counts.checked += rows.length;
+        const due = rows.filter((row) => !row.paid && row.coins !== '0');
+        if (options.dryRun || due.length === 0) {
+          counts.awarded += due.length;
+          counts.skipped += rows.length - due.length;
+          continue;
+        }
+        // A registration paid meanwhile (by its verification, say) replays:
+        // skipped, not awarded.
+        const upTo = after;
+        await inFlight.add(async () => {
+          const { paidNow } = await this.pay(
+            await this.participationPayments(due),
+          );
+          counts.awarded += paidNow;
+          counts.skipped += rows.length - paidNow;
+          this.logger.log(
+            `backfill paid ${paidNow} registrations up to ${upTo}`,
+          );
+        });
       }
-      after = safeIntegerFromDatabase(rows[rows.length - 1].id);
-      counts.checked += rows.length;
-      const due = rows.filter((row) => !row.paid && row.coins !== '0');
-      if (options.dryRun || due.length === 0) {
-        counts.awarded += due.length;
-        counts.skipped += rows.length - due.length;
-        continue;
-      }
-      // A registration paid meanwhile (by its verification, say) replays:
-      // skipped, not awarded.
-      const { paidNow } = await this.pay(await this.participationPayments(due));
-      counts.awarded += paidNow;
-      counts.skipped += rows.length - paidNow;
-      this.logger.log(`backfill paid ${paidNow} registrations up to ${after}`);
+    } finally {
+      // Every batch settles before the backfill returns or throws.
+      await inFlight.drain();
     }
+    return counts;
   }
 
   /** The prize a registration holds for `placement`, if it was paid. */
@@ -318,7 +346,9 @@ export class PayoutService {
 }
 
 // Each record is written once; a replay finds the row its first run wrote
-// (committed before: a replayed credit waited on its key until then).
+// (committed before: a replayed credit waited on its key until then). Every
+// part of the statement reads the same snapshot, so the second SELECT sees
+// only rows written before it, never those `inserted` adds.
 const RECORD_PRIZES = preparedStatement(
   'record_prizes',
   `WITH input AS (
@@ -335,13 +365,10 @@ const RECORD_PRIZES = preparedStatement(
    )
    SELECT * FROM inserted
    UNION ALL
-   SELECT ${PRIZE_COLUMNS.split(', ')
-     .map((column) => `p.${column}`)
-     .join(', ')}
-     FROM prize_transactions p
-     JOIN input i ON i.registration_id = p.registration_id AND i.placement = p.placement
-    WHERE NOT EXISTS (SELECT 1 FROM inserted n
-                       WHERE n.registration_id = p.registration_id AND n.placement = p.placement)`,
+   SELECT ${PRIZE_COLUMNS}
+     FROM prize_transactions
+    WHERE registration_id = ANY ($2::bigint[])
+      AND (registration_id, placement) IN (SELECT registration_id, placement FROM input)`,
 );
 
 function prizeFor(tournament: Tournament, placement: PrizePlacement): number {

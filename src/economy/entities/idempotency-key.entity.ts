@@ -19,7 +19,10 @@ export type IdempotentOperation = 'CREDIT' | 'DEBIT' | 'TRANSFER';
   'idempotency_keys_operation_check',
   "operation IN ('CREDIT', 'DEBIT', 'TRANSFER')",
 )
-@Check('idempotency_keys_key_check', "key ~ '^[\\x20-\\x7e]{1,255}$'")
+@Check(
+  'idempotency_keys_key_check',
+  "char_length(key) BETWEEN 1 AND 255 AND key !~ '[^\\x20-\\x7e]'",
+)
 export class IdempotencyKey {
   @PrimaryColumn({
     type: 'text',
