@@ -184,6 +184,35 @@ describe('ledger invariants', () => {
     });
   });
 
+  it.each([
+    ['an empty key', ''],
+    ['a key of 256 characters', 'k'.repeat(256)],
+    ['a control character', 'a\tb'],
+    ['a character beyond ASCII', 'clé'],
+  ])(
+    'refuses %s as an idempotency key even from direct SQL',
+    async (_, key) => {
+      await expect(
+        ctx.dataSource.query(
+          `INSERT INTO idempotency_keys (key, operation, request) VALUES ($1, 'CREDIT', '{}')`,
+          [key],
+        ),
+      ).rejects.toThrow(/idempotency_keys_key_check/);
+    },
+  );
+
+  it('accepts every printable ASCII character and 255 of them as a key', async () => {
+    const printable = Array.from({ length: 0x7f - 0x20 }, (_, i) =>
+      String.fromCharCode(0x20 + i),
+    ).join('');
+    for (const key of [printable, 'k'.repeat(255)]) {
+      await ctx.dataSource.query(
+        `INSERT INTO idempotency_keys (key, operation, request) VALUES ($1, 'CREDIT', '{}')`,
+        [key],
+      );
+    }
+  });
+
   it('orders the ledger by strictly increasing ids that follow each balance chain', async () => {
     const [a, b] = await ctx.createProfiles(2);
     const ids: number[] = [];

@@ -72,6 +72,25 @@ describe('PayoutService', () => {
       });
     });
 
+    it("refuses, even from direct SQL, a prize naming a tournament other than its registration's", async () => {
+      const main = await tournamentWithPlayers(ctx, { players: 1 });
+      const other = await tournamentWithPlayers(ctx, { players: 1 });
+      const { transactionId } = await ctx.wallets.credit(main.profiles[0], 5, {
+        reason: 'WINNER',
+      });
+      const insertPrize = (tournamentId: number) =>
+        ctx.dataSource.query(
+          `INSERT INTO prize_transactions
+             (tournament_id, registration_id, placement, coins, wallet_transaction_id)
+           VALUES ($1, $2, 'WINNER', 5, $3)`,
+          [tournamentId, main.registrations[0].id, transactionId],
+        );
+      await expect(insertPrize(other.tournament.id)).rejects.toThrow(
+        /prize_transactions_registration_fkey/,
+      );
+      await expect(insertPrize(main.tournament.id)).resolves.toBeDefined();
+    });
+
     it('refuses an unverified registration and pays nothing without participation coins', async () => {
       const pending = await tournamentWithPlayers(ctx, { players: 1 });
       await expect(

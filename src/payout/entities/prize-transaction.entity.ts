@@ -15,7 +15,6 @@ import {
 } from '../../economy/entities/bigint-columns';
 import { WalletTransaction } from '../../economy/entities/wallet-transaction.entity';
 import { Registration } from './registration.entity';
-import { Tournament } from './tournament.entity';
 
 export type PrizePlacement = 'PARTICIPATION' | 'WINNER' | 'RUNNER_UP' | 'TOP4';
 
@@ -38,21 +37,19 @@ export class PrizeTransaction {
   @BigintColumn({ name: 'tournament_id' })
   tournamentId!: number;
 
-  @ManyToOne(() => Tournament, { onDelete: 'RESTRICT', nullable: false })
-  @JoinColumn({
-    name: 'tournament_id',
-    foreignKeyConstraintName: 'prize_transactions_tournament_id_fkey',
-  })
-  tournament?: Tournament;
-
   @BigintColumn({ name: 'registration_id' })
   registrationId!: number;
 
+  // One key over both columns: the prize's tournament is its registration's.
   @ManyToOne(() => Registration, { onDelete: 'RESTRICT', nullable: false })
-  @JoinColumn({
-    name: 'registration_id',
-    foreignKeyConstraintName: 'prize_transactions_registration_id_fkey',
-  })
+  @JoinColumn([
+    {
+      name: 'registration_id',
+      referencedColumnName: 'id',
+      foreignKeyConstraintName: 'prize_transactions_registration_fkey',
+    },
+    { name: 'tournament_id', referencedColumnName: 'tournamentId' },
+  ])
   registration?: Registration;
 
   @Column({ type: 'text' })

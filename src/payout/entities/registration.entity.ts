@@ -21,6 +21,8 @@ export type Placement = 'WINNER' | 'RUNNER_UP' | 'TOP4';
 /** A player's (or team captain's) registration; the prize goes to `profile_id`. */
 @Entity({ name: 'registrations' })
 @Unique('registrations_tournament_profile_key', ['tournamentId', 'profileId'])
+// The target of prize_transactions' key over (registration, tournament).
+@Unique('registrations_id_tournament_id_key', ['id', 'tournamentId'])
 @Check(
   'registrations_status_check',
   "status IN ('PENDING', 'VERIFIED', 'CANCELLED')",
