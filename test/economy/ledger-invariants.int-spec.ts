@@ -173,7 +173,7 @@ describe('ledger invariants', () => {
            VALUES ($1, 1, 11, 'JACKPOT')`,
           [walletId],
         ),
-      ).rejects.toThrow(/wallet_transactions_reason_fkey/);
+      ).rejects.toThrow(/wallet_transactions_reason_check/);
       await expect(
         ctx.dataSource.query(
           `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason)

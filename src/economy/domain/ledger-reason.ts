@@ -1,7 +1,7 @@
 /**
- * Why coins moved. The database holds the same set in `ledger_reasons` and
- * refuses any other value; extending it takes a migration that inserts the
- * new code and one line here.
+ * Why coins moved. The database refuses any other value (a CHECK on
+ * `wallet_transactions.reason`); extending the set takes a migration that
+ * replaces that CHECK, and one line here.
  */
 export const LEDGER_REASONS = [
   'PARTICIPATION',

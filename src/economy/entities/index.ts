@@ -1,15 +1,13 @@
 import { IdempotencyKey } from './idempotency-key.entity';
-import { LedgerReasonRow } from './ledger-reason.entity';
 import { Profile } from './profile.entity';
 import { WalletTransaction } from './wallet-transaction.entity';
 import { Wallet } from './wallet.entity';
 
-export { IdempotencyKey, LedgerReasonRow, Profile, Wallet, WalletTransaction };
+export { IdempotencyKey, Profile, Wallet, WalletTransaction };
 
 export const ECONOMY_ENTITIES = [
   Profile,
   Wallet,
   WalletTransaction,
   IdempotencyKey,
-  LedgerReasonRow,
 ] as const;

@@ -8,9 +8,8 @@ import {
   ManyToOne,
 } from 'typeorm';
 import { BigintColumn, IdentityPrimaryColumn } from './bigint-columns';
-import type { LedgerReason } from '../domain/ledger-reason';
+import { LEDGER_REASONS, type LedgerReason } from '../domain/ledger-reason';
 import { IdempotencyKey } from './idempotency-key.entity';
-import { LedgerReasonRow } from './ledger-reason.entity';
 import { Wallet } from './wallet.entity';
 
 /**
@@ -30,6 +29,10 @@ import { Wallet } from './wallet.entity';
   where: 'transfer_id IS NOT NULL',
 })
 @Check('wallet_transactions_amount_check', 'amount <> 0')
+@Check(
+  'wallet_transactions_reason_check',
+  `reason IN (${LEDGER_REASONS.map((reason) => `'${reason}'`).join(', ')})`,
+)
 @Check(
   'wallet_transactions_transfer_leg_check',
   "(transfer_id IS NOT NULL) = (reason IN ('TRANSFER_IN', 'TRANSFER_OUT')) AND (transfer_id IS NULL OR (reason = 'TRANSFER_OUT') = (amount < 0))",
@@ -56,13 +59,6 @@ export class WalletTransaction {
 
   @Column({ type: 'text' })
   reason!: LedgerReason;
-
-  @ManyToOne(() => LedgerReasonRow, { onDelete: 'RESTRICT', nullable: false })
-  @JoinColumn({
-    name: 'reason',
-    foreignKeyConstraintName: 'wallet_transactions_reason_fkey',
-  })
-  reasonRow?: LedgerReasonRow;
 
   @Column({ name: 'idempotency_key', type: 'text', nullable: true })
   idempotencyKey!: string | null;
