@@ -321,11 +321,14 @@ async function payoutScenarios(
         }),
       ),
     );
+    // Its players hold wallets already, as the sequential credits' players
+    // do: neither side's figure includes creating wallets.
     await seedVerifiedTournament(
       pool,
       BACKFILL_REGISTRATIONS,
       10,
       `backfill-${round}`,
+      true,
     );
     // Fresh statistics and no autovacuum running into the timing: a table
     // that grew by 10,000 rows at once is a seeding artefact.

@@ -90,12 +90,16 @@ export async function seedLargeLedger(
   await pool.query('VACUUM ANALYZE');
 }
 
-/** A tournament with `players` verified registrations, none paid yet. */
+/**
+ * A tournament with `players` verified registrations, none paid yet; with
+ * `withWallets`, each player already holds an empty wallet.
+ */
 export async function seedVerifiedTournament(
   pool: Pool,
   players: number,
   participationCoins: number,
   tag: string,
+  withWallets = false,
 ): Promise<number> {
   const {
     rows: [tournament],
@@ -110,10 +114,14 @@ export async function seedVerifiedTournament(
        SELECT $3 || '-' || n, $3 || '-' || n || '@example.test'
          FROM generate_series(1, $2::int) AS n
        RETURNING id
+     ),
+     wallets_added AS (
+       INSERT INTO wallets (profile_id)
+       SELECT id FROM players WHERE $4 ORDER BY id
      )
      INSERT INTO registrations (tournament_id, profile_id, status, payment_verified_at)
      SELECT $1, id, 'VERIFIED', now() FROM players`,
-    [tournament.id, players, `bench-${tag}`],
+    [tournament.id, players, `bench-${tag}`, withWallets],
   );
   return Number(tournament.id);
 }

@@ -2,12 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { safeIntegerFromDatabase } from '../economy/domain/safe-integer';
-import {
-  preparedStatement,
-  type SqlRunner,
-} from '../economy/persistence/ledger-database';
+import { preparedStatement } from '../economy/persistence/ledger-database';
 import { WalletService } from '../economy/wallet.service';
-import type { MovementResult } from '../economy/wallet.types';
 import type { PrizePlacement } from './entities/prize-transaction.entity';
 import { Registration } from './entities/registration.entity';
 import { Tournament } from './entities/tournament.entity';
@@ -94,9 +90,7 @@ export class PayoutService {
       return null;
     }
     const walletId = await this.wallets.ensureWallet(found.profileId);
-    const {
-      records: [record],
-    } = await this.pay([
+    await this.pay([
       {
         tournamentId: tournament.id,
         registrationId: found.id,
@@ -106,7 +100,7 @@ export class PayoutService {
         key: `participation:reg:${found.id}:w:${walletId}`,
       },
     ]);
-    return record;
+    return this.prizeOf(found.id, 'PARTICIPATION');
   }
 
   /** Every placement prize of a completed tournament, in one transaction. */
@@ -200,9 +194,7 @@ export class PayoutService {
         // skipped, not awarded.
         const upTo = after;
         await inFlight.add(async () => {
-          const { paidNow } = await this.pay(
-            await this.participationPayments(due),
-          );
+          const paidNow = await this.pay(await this.participationPayments(due));
           counts.awarded += paidNow;
           counts.skipped += rows.length - paidNow;
           this.logger.log(
@@ -267,12 +259,10 @@ export class PayoutService {
   }
 
   /**
-   * Credits and records `payments` in one transaction; returns their records
-   * and how many were paid now rather than replayed.
+   * Credits and records `payments` in one transaction; returns how many were
+   * paid now rather than replayed. Callers read the records afterwards.
    */
-  private pay(
-    payments: Payment[],
-  ): Promise<{ records: PrizeRecord[]; paidNow: number }> {
+  private pay(payments: Payment[]): Promise<number> {
     return this.wallets.creditAll(
       payments.map((payment) => ({
         profileId: payment.profileId,
@@ -284,37 +274,16 @@ export class PayoutService {
           registrationId: payment.registrationId,
         },
       })),
-      async (results, transaction) => ({
-        records: await this.record(
-          payments,
-          results.map((outcome) => outcome.result),
-          transaction,
-        ),
-        paidNow: results.filter((outcome) => !outcome.replayed).length,
-      }),
-    );
-  }
-
-  private async record(
-    payments: Payment[],
-    results: MovementResult[],
-    transaction: SqlRunner,
-  ): Promise<PrizeRecord[]> {
-    const rows = await transaction.run<PrizeRow>(RECORD_PRIZES, [
-      payments.map((payment) => payment.tournamentId),
-      payments.map((payment) => payment.registrationId),
-      payments.map((payment) => payment.placement),
-      payments.map((payment) => payment.coins),
-      results.map((result) => result.transactionId),
-    ]);
-    const byPayment = new Map(
-      rows.map((row) => [
-        `${row.registration_id}:${row.placement}`,
-        prizeRecord(row),
-      ]),
-    );
-    return payments.map((payment) =>
-      byPayment.get(`${payment.registrationId}:${payment.placement}`)!,
+      async (results, transaction) => {
+        await transaction.run(RECORD_PRIZES, [
+          payments.map((payment) => payment.tournamentId),
+          payments.map((payment) => payment.registrationId),
+          payments.map((payment) => payment.placement),
+          payments.map((payment) => payment.coins),
+          results.map((outcome) => outcome.result.transactionId),
+        ]);
+        return results.filter((outcome) => !outcome.replayed).length;
+      },
     );
   }
 
@@ -345,30 +314,18 @@ export class PayoutService {
   }
 }
 
-// Each record is written once; a replay finds the row its first run wrote
-// (committed before: a replayed credit waited on its key until then). Every
-// part of the statement reads the same snapshot, so the second SELECT sees
-// only rows written before it, never those `inserted` adds.
+// Each record is written once, in its credit's transaction: a replayed
+// credit (whose first run committed before it could replay) finds the record
+// that run wrote and writes nothing.
 const RECORD_PRIZES = preparedStatement(
   'record_prizes',
-  `WITH input AS (
-     SELECT *
-       FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
-         AS i(tournament_id, registration_id, placement, coins, wallet_transaction_id)
-   ),
-   inserted AS (
-     INSERT INTO prize_transactions
-       (tournament_id, registration_id, placement, coins, wallet_transaction_id)
-     SELECT * FROM input ORDER BY registration_id, placement
-     ON CONFLICT (registration_id, placement) DO NOTHING
-     RETURNING ${PRIZE_COLUMNS}
-   )
-   SELECT * FROM inserted
-   UNION ALL
-   SELECT ${PRIZE_COLUMNS}
-     FROM prize_transactions
-    WHERE registration_id = ANY ($2::bigint[])
-      AND (registration_id, placement) IN (SELECT registration_id, placement FROM input)`,
+  `INSERT INTO prize_transactions
+     (tournament_id, registration_id, placement, coins, wallet_transaction_id)
+   SELECT *
+     FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
+       AS i(tournament_id, registration_id, placement, coins, wallet_transaction_id)
+    ORDER BY registration_id, placement
+   ON CONFLICT (registration_id, placement) DO NOTHING`,
 );
 
 function prizeFor(tournament: Tournament, placement: PrizePlacement): number {
