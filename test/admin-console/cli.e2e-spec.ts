@@ -483,10 +483,21 @@ describe('admin console (deltacrown CLI)', () => {
       }
     });
 
-    it('exits 2 for an unknown profile', async () => {
+    it('exits 2 for a player token of an unknown profile', async () => {
       const run = await cli('token', '--profile', '987654', '--role', 'player');
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
+    });
+
+    it('signs an admin token for an id that is no profile: the first operator of a fresh install', async () => {
+      const run = await cli('token', '--profile', '987654', '--role', 'admin');
+      expect(run.code).toBe(0);
+      await expect(
+        new JwtService().verifyAsync(run.stdout.trim(), {
+          secret: env.JWT_SECRET,
+          algorithms: ['HS256'],
+        }),
+      ).resolves.toMatchObject({ sub: '987654', roles: ['admin'] });
     });
   });
 

@@ -36,8 +36,13 @@ export class TokenCommand extends AdminCommand {
   }
 
   async run(_: string[], options: TokenOptions): Promise<void> {
-    const { wallets } = await this.session.open();
-    await wallets.getWallet(options.profile);
+    // A player token names the player, who must exist. A service or admin
+    // token names the caller, who need not be a player: the first operator of
+    // a fresh install has no profile to name, and creates profiles with it.
+    if (options.role === 'player') {
+      const { wallets } = await this.session.open();
+      await wallets.getWallet(options.profile);
+    }
     const claims: AccessTokenClaims = {
       sub: String(options.profile),
       roles: [options.role],
@@ -57,14 +62,15 @@ export class TokenCommand extends AdminCommand {
   details(): string {
     return `
 Signed with JWT_SECRET, or else with the secret generated once under
-DATA_DIR, which the server uses too. The profile must exist. Prints the
-token only.
+DATA_DIR, which the server uses too. For --role player the profile must
+exist. Prints the token only.
 
 Exit codes: 0 done, 2 error.`;
   }
   @Option({
     flags: '--profile <id>',
-    description: 'profile id (the token subject)',
+    description:
+      'the token subject: a profile id (a player), or the id of the calling service or operator',
     required: true,
   })
   parseProfile(value: string): number {
