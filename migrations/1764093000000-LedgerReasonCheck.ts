@@ -7,8 +7,8 @@ const REASONS = `'PARTICIPATION', 'WINNER', 'RUNNER_UP', 'TOP4', 'TRANSFER_IN', 
  * foreign key to a lookup table: the same closed set, enforced as strictly,
  * without a referential lookup (and row lock) for every ledger row written,
  * about a tenth of the cost of a batched credit. Extending the set still
- * takes a migration, and the entity's CHECK, built from LEDGER_REASONS, makes
- * the schema test fail until both agree.
+ * takes a migration that replaces this CHECK; the migrations test fails until
+ * the CHECK and LEDGER_REASONS hold the same set.
  */
 export class LedgerReasonCheck1764093000000 implements MigrationInterface {
   name = 'LedgerReasonCheck1764093000000';

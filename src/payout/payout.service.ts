@@ -202,10 +202,12 @@ export class PayoutService {
           );
         });
       }
-    } finally {
-      // Every batch settles before the backfill returns or throws.
-      await inFlight.drain();
+    } catch (error) {
+      // Every batch settles before the backfill throws.
+      await inFlight.settled();
+      throw error;
     }
+    await inFlight.drain();
     return counts;
   }
 
@@ -314,9 +316,9 @@ export class PayoutService {
   }
 }
 
-// Each record is written once, in its credit's transaction: a replayed
-// credit (whose first run committed before it could replay) finds the record
-// that run wrote and writes nothing.
+// Each record is written once, in its credit's transaction. A replayed credit
+// (whose first run committed before it could replay) finds the record that
+// run wrote, or, if that run was a plain keyed credit, records it now.
 const RECORD_PRIZES = preparedStatement(
   'record_prizes',
   `INSERT INTO prize_transactions

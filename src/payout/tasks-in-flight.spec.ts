@@ -56,4 +56,15 @@ describe('TasksInFlight', () => {
     await expect(tasks.drain()).rejects.toThrow('batch failed');
     expect(log).toEqual(['start a', 'start b', 'end a', 'end b']);
   });
+
+  it('refuses a limit that would never let a task run', () => {
+    expect(() => new TasksInFlight(0)).toThrow(RangeError);
+  });
+
+  it('settles without rejecting while drain rejects with the failure', async () => {
+    const tasks = new TasksInFlight(1);
+    await tasks.add(() => Promise.reject(new Error('batch failed')));
+    await expect(tasks.settled()).resolves.toBeUndefined();
+    await expect(tasks.drain()).rejects.toThrow('batch failed');
+  });
 });

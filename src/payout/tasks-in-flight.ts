@@ -1,13 +1,18 @@
 /**
  * Runs tasks with at most `limit` of them at once. After a task fails no new
  * task starts, and `add` or `drain` rejects with the first failure once every
- * started task has settled, so nothing runs on after the caller gives up.
+ * started task has settled, so nothing runs on after the caller gives up
+ * (a caller that fails for its own reasons waits on `settled` first).
  */
 export class TasksInFlight {
   private readonly running = new Set<Promise<void>>();
   private failure: { error: unknown } | null = null;
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number) {
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw new RangeError(`at least one task must run at once, not ${limit}`);
+    }
+  }
 
   /** Starts `task` when a slot is free; resolves once it has started. */
   async add(task: () => Promise<void>): Promise<void> {
@@ -25,9 +30,14 @@ export class TasksInFlight {
     this.running.add(started);
   }
 
+  /** Waits for every started task, whatever its outcome. */
+  async settled(): Promise<void> {
+    await Promise.all(this.running);
+  }
+
   /** Waits for every started task; rejects with the first failure. */
   async drain(): Promise<void> {
-    await Promise.all(this.running);
+    await this.settled();
     if (this.failure) {
       throw this.failure.error;
     }
