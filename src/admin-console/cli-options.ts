@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { TOKEN_TTL_PATTERN } from '../auth/access-token';
+import { isIdempotencyKey } from '../economy/domain/movement-input';
 
 /** Option parsers: a bad value is commander's InvalidArgumentError, so exit 2. */
 export function parsePositiveInteger(
@@ -38,7 +39,7 @@ export function parseTtl(value: string): string {
 }
 
 export function parseIdempotencyKey(value: string): string {
-  if (!/^[\x20-\x7e]{1,255}$/.test(value)) {
+  if (!isIdempotencyKey(value)) {
     throw new InvalidArgumentError(
       'expected 1 to 255 printable ASCII characters',
     );

@@ -7,6 +7,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
+import { canonicalId } from '../economy/domain/safe-integer';
 import { JWT_ALGORITHM, ROLES, type Role } from './access-token';
 import { PUBLIC_ROUTE } from './auth.decorators';
 import type { AuthenticatedRequest } from './principal';
@@ -46,15 +47,12 @@ export class JwtAuthGuard implements CanActivate {
     } catch {
       throw new UnauthorizedException('the bearer token is invalid or expired');
     }
-    const profileId = Number(claims.sub);
+    const profileId = canonicalId(claims.sub);
     const roles = claims.roles;
     // Every token expires: one without `exp` is refused, not trusted forever.
     if (
       typeof claims.exp !== 'number' ||
-      typeof claims.sub !== 'string' ||
-      !/^[1-9]\d{0,15}$/.test(claims.sub) ||
-      !Number.isSafeInteger(profileId) ||
-      profileId <= 0 ||
+      profileId === null ||
       !Array.isArray(roles) ||
       roles.length === 0 ||
       !roles.every((role) => (ROLES as readonly unknown[]).includes(role))

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { canonicalId } from '../economy/domain/safe-integer';
 import type { Role } from './access-token';
 import { ALLOWED_ROLES, OWNER_FIELD, PUBLIC_ROUTE } from './auth.decorators';
 import type { AuthenticatedRequest } from './principal';
@@ -43,7 +44,7 @@ export class RolesGuard implements CanActivate {
       // A malformed id names nobody: let validation answer it with a 400.
       if (
         String(named) === String(principal.profileId) ||
-        !/^[1-9]\d{0,15}$/.test(String(named))
+        canonicalId(String(named)) === null
       ) {
         return true;
       }

@@ -1,11 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { requireInteger } from './domain/movement-input';
 import { safeIntegerFromDatabase } from './domain/safe-integer';
-import {
-  InvalidRequest,
-  InvalidWallet,
-  LedgerInconsistent,
-} from './errors/economy.errors';
+import { InvalidWallet, LedgerInconsistent } from './errors/economy.errors';
 import {
   InvariantViolationKind,
   type DriftBatch,
@@ -117,20 +114,18 @@ export class LedgerService {
   async *scanDrift(
     options: { batchSize?: number; afterWalletId?: number } = {},
   ): AsyncGenerator<DriftBatch> {
-    const batchSize = options.batchSize ?? DEFAULT_DRIFT_BATCH_SIZE;
-    if (
-      !Number.isSafeInteger(batchSize) ||
-      batchSize < 1 ||
-      batchSize > 100_000
-    ) {
-      throw new InvalidRequest(
-        'batch size must be an integer from 1 to 100000',
-      );
-    }
-    let after = options.afterWalletId ?? 0;
-    if (!Number.isSafeInteger(after) || after < 0) {
-      throw new InvalidRequest('afterWalletId must be a whole number');
-    }
+    const batchSize = requireInteger(
+      'batch size',
+      options.batchSize ?? DEFAULT_DRIFT_BATCH_SIZE,
+      1,
+      100_000,
+    );
+    let after = requireInteger(
+      'afterWalletId',
+      options.afterWalletId ?? 0,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
     for (;;) {
       const rows: {
         checked: string;

@@ -10,6 +10,11 @@ import { domainErrorFromPostgres } from './persistence/postgres-error';
 
 const CACHE_LIMIT = 100_000;
 
+interface WalletProfileRow {
+  id: string;
+  profile_id: string;
+}
+
 const FIND_WALLET = preparedStatement(
   'find_wallet',
   'SELECT id FROM wallets WHERE profile_id = $1',
@@ -28,7 +33,8 @@ const CREATE_WALLETS = preparedStatement(
   'create_wallets',
   `INSERT INTO wallets (profile_id)
    SELECT profile_id FROM unnest($1::bigint[]) AS p(profile_id) ORDER BY profile_id
-   ON CONFLICT (profile_id) DO NOTHING`,
+   ON CONFLICT (profile_id) DO NOTHING
+   RETURNING id, profile_id`,
 );
 
 const FIND_WALLETS = preparedStatement(
@@ -76,8 +82,13 @@ export class WalletDirectory {
     return this.rememberWallet(profileId, created);
   }
 
-  /** `ensureWalletId` for many profiles: two statements, whatever their number. */
+  /**
+   * `ensureWalletId` for many profiles, whatever their number: one statement
+   * when every wallet exists, two when some must be created, a third only
+   * for wallets a concurrent caller created meanwhile.
+   */
   async ensureWalletIds(profileIds: number[]): Promise<number[]> {
+    // A local map, not the cache: the cache may be cleared meanwhile.
     const found = new Map<number, number>();
     for (const profileId of profileIds) {
       const cached = this.walletIdByProfile.get(profileId);
@@ -85,26 +96,49 @@ export class WalletDirectory {
         found.set(profileId, cached);
       }
     }
-    const missing = [...new Set(profileIds.filter((id) => !found.has(id)))];
+    let missing = [...new Set(profileIds.filter((id) => !found.has(id)))];
+    if (missing.length > 0) {
+      missing = this.collect(
+        found,
+        missing,
+        await this.database.run<WalletProfileRow>(FIND_WALLETS, [missing]),
+      );
+    }
     if (missing.length > 0) {
       try {
-        await this.database.run(CREATE_WALLETS, [missing]);
+        missing = this.collect(
+          found,
+          missing,
+          await this.database.run<WalletProfileRow>(CREATE_WALLETS, [missing]),
+        );
       } catch (error) {
         throw domainErrorFromPostgres(error, `profiles ${missing.join(', ')}`);
       }
-      const rows = await this.database.run<{ id: string; profile_id: string }>(
-        FIND_WALLETS,
-        [missing],
+    }
+    if (missing.length > 0) {
+      this.collect(
+        found,
+        missing,
+        await this.database.run<WalletProfileRow>(FIND_WALLETS, [missing]),
       );
-      for (const row of rows) {
-        const profileId = safeIntegerFromDatabase(row.profile_id);
-        found.set(
-          profileId,
-          this.rememberWallet(profileId, safeIntegerFromDatabase(row.id)),
-        );
-      }
     }
     return profileIds.map((profileId) => found.get(profileId)!);
+  }
+
+  /** Adds the wallets in `rows` to `found`; returns the profiles still without one. */
+  private collect(
+    found: Map<number, number>,
+    profileIds: number[],
+    rows: WalletProfileRow[],
+  ): number[] {
+    for (const row of rows) {
+      const profileId = safeIntegerFromDatabase(row.profile_id);
+      found.set(
+        profileId,
+        this.rememberWallet(profileId, safeIntegerFromDatabase(row.id)),
+      );
+    }
+    return profileIds.filter((id) => !found.has(id));
   }
 
   /**

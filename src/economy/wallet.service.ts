@@ -3,6 +3,7 @@ import type { LedgerReason } from './domain/ledger-reason';
 import {
   requireAmount,
   requireIdempotencyKey,
+  requireInteger,
   requireMeta,
   requireMovementReason,
   requireOptionalReason,
@@ -540,25 +541,6 @@ function sameRequest(
 ): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].every((key) => (a[key] ?? null) === (b[key] ?? null));
-}
-
-function requireInteger(
-  name: string,
-  value: unknown,
-  min: number,
-  max: number,
-): number {
-  if (
-    typeof value !== 'number' ||
-    !Number.isSafeInteger(value) ||
-    value < min ||
-    value > max
-  ) {
-    throw new InvalidRequest(
-      `${name} must be an integer from ${min} to ${max}`,
-    );
-  }
-  return value;
 }
 
 function movementResult(

@@ -4,6 +4,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import type { Request } from 'express';
+import { canonicalId } from '../economy/domain/safe-integer';
 import { ProblemCode } from './problem-details';
 import { RequestRejected } from './request-rejected.exception';
 
@@ -15,12 +16,10 @@ import { RequestRejected } from './request-rejected.exception';
  */
 export const PathId = createParamDecorator(
   (name: string, context: ExecutionContext): number => {
-    const raw = context.switchToHttp().getRequest<Request>().params[name];
-    const id =
-      typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw)
-        ? Number(raw)
-        : Number.NaN;
-    if (!Number.isSafeInteger(id)) {
+    const id = canonicalId(
+      context.switchToHttp().getRequest<Request>().params[name],
+    );
+    if (id === null) {
       throw new RequestRejected(
         HttpStatus.BAD_REQUEST,
         ProblemCode.ValidationFailed,

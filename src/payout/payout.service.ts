@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull, Not } from 'typeorm';
+import { requireInteger } from '../economy/domain/movement-input';
 import { safeIntegerFromDatabase } from '../economy/domain/safe-integer';
 import { preparedStatement } from '../economy/persistence/ledger-database';
 import { WalletService } from '../economy/wallet.service';
 import type { PrizePlacement } from './entities/prize-transaction.entity';
-import { Registration } from './entities/registration.entity';
+import { Registration, type Placement } from './entities/registration.entity';
 import { Tournament } from './entities/tournament.entity';
 import { PayoutError, PayoutErrorCode } from './payout.errors';
 import { TasksInFlight } from './tasks-in-flight';
@@ -116,29 +117,26 @@ export class PayoutService {
         `tournament ${found.id} is not completed`,
       );
     }
-    const placed = await this.dataSource.getRepository(Registration).find({
-      where: { tournamentId: found.id },
-      order: { id: 'ASC' },
-    });
-    const payments: Payment[] = [];
-    for (const registration of placed) {
-      const coins = registration.placement
-        ? prizeFor(found, registration.placement)
-        : 0;
-      if (registration.placement && coins > 0) {
-        const walletId = await this.wallets.ensureWallet(
-          registration.profileId,
-        );
-        payments.push({
-          tournamentId: found.id,
-          registrationId: registration.id,
-          profileId: registration.profileId,
-          placement: registration.placement,
-          coins,
-          key: `${registration.placement}:t:${found.id}:w:${walletId}`,
-        });
-      }
-    }
+    const placed = (
+      await this.dataSource.getRepository(Registration).find({
+        where: { tournamentId: found.id, placement: Not(IsNull()) },
+        order: { id: 'ASC' },
+      })
+    ).filter(
+      (registration): registration is Registration & { placement: Placement } =>
+        prizeFor(found, registration.placement!) > 0,
+    );
+    const walletIds = await this.wallets.ensureWallets(
+      placed.map((registration) => registration.profileId),
+    );
+    const payments = placed.map((registration, index): Payment => ({
+      tournamentId: found.id,
+      registrationId: registration.id,
+      profileId: registration.profileId,
+      placement: registration.placement,
+      coins: prizeFor(found, registration.placement),
+      key: `${registration.placement}:t:${found.id}:w:${walletIds[index]}`,
+    }));
     await this.pay(payments);
     return this.placementPrizes(found.id);
   }
@@ -152,7 +150,12 @@ export class PayoutService {
   async backfillParticipationForVerifiedPayments(
     options: { dryRun?: boolean; batchSize?: number } = {},
   ): Promise<BackfillCounts> {
-    const batchSize = options.batchSize ?? 500;
+    const batchSize = requireInteger(
+      'batch size',
+      options.batchSize ?? 500,
+      1,
+      10_000,
+    );
     const counts: BackfillCounts = { checked: 0, awarded: 0, skipped: 0 };
     const inFlight = new TasksInFlight(BACKFILL_BATCHES_IN_FLIGHT);
     try {

@@ -1,4 +1,7 @@
-import { InvalidAmount } from '../../src/economy/errors/economy.errors';
+import {
+  InvalidAmount,
+  InvalidRequest,
+} from '../../src/economy/errors/economy.errors';
 import { PayoutErrorCode } from '../../src/payout/payout.errors';
 import { PayoutModule } from '../../src/payout/payout.module';
 import { PayoutService } from '../../src/payout/payout.service';
@@ -318,6 +321,15 @@ describe('PayoutService', () => {
       }
       expect(await ctx.ledger.verifyInvariants()).toMatchObject({ ok: true });
     });
+
+    it.each([0, -1, 1.5, 10_001])(
+      'refuses a batch size of %p before reading anything',
+      async (batchSize) => {
+        await expect(
+          payouts.backfillParticipationForVerifiedPayments({ batchSize }),
+        ).rejects.toBeInstanceOf(InvalidRequest);
+      },
+    );
 
     it('pays every verified registration without a payout, once, and counts what it did', async () => {
       const paid = await tournamentWithPlayers(ctx, {

@@ -18,6 +18,31 @@ export type Meta = Record<string, unknown>;
 export const MAX_META_BYTES = 4096;
 const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 
+/** 1 to 255 printable ASCII characters: what the ledger accepts as a key. */
+export function isIdempotencyKey(key: string): boolean {
+  return IDEMPOTENCY_KEY_PATTERN.test(key);
+}
+
+/** A safe integer from `min` to `max`, or InvalidRequest naming `name`. */
+export function requireInteger(
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < min ||
+    value > max
+  ) {
+    throw new InvalidRequest(
+      `${name} must be an integer from ${min} to ${max}`,
+    );
+  }
+  return value;
+}
+
 export function requireAmount(amount: unknown): number {
   if (
     typeof amount !== 'number' ||
@@ -64,7 +89,7 @@ export function requireIdempotencyKey(key: unknown): string | null {
   if (key === undefined || key === null) {
     return null;
   }
-  if (typeof key !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+  if (typeof key !== 'string' || !isIdempotencyKey(key)) {
     throw new InvalidRequest(
       'idempotency key must be 1 to 255 printable ASCII characters',
     );

@@ -15,6 +15,21 @@ export function safeIntegerFromDatabase(
   return parsed;
 }
 
+/**
+ * A positive id as text, written canonically: no sign, no leading zero, no
+ * exponent, no spaces, at most 16 digits.
+ */
+export const CANONICAL_ID_PATTERN = /^[1-9]\d{0,15}$/;
+
+/** The id `text` names when written canonically within the safe range; else null. */
+export function canonicalId(text: unknown): number | null {
+  if (typeof text !== 'string' || !CANONICAL_ID_PATTERN.test(text)) {
+    return null;
+  }
+  const id = Number(text);
+  return Number.isSafeInteger(id) ? id : null;
+}
+
 export const bigintColumnTransformer = {
   to: (value: number | null | undefined): number | null | undefined => value,
   from: (value: string | null): number | null =>

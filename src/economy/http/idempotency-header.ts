@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { ProblemCode } from '../../http/problem-details';
 import { RequestRejected } from '../../http/request-rejected.exception';
 import type { Principal } from '../../auth/principal';
+import { isIdempotencyKey } from '../domain/movement-input';
 import type { Outcome } from '../wallet.types';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -35,7 +36,7 @@ export function idempotencyKeyFrom(
   if (header === undefined) {
     return undefined;
   }
-  if (!/^[\x20-\x7e]{1,255}$/.test(header)) {
+  if (!isIdempotencyKey(header)) {
     throw new RequestRejected(
       HttpStatus.BAD_REQUEST,
       ProblemCode.ValidationFailed,

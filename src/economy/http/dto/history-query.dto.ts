@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { CANONICAL_ID_PATTERN } from '../../domain/safe-integer';
 
 export class HistoryQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
@@ -16,6 +17,6 @@ export class HistoryQueryDto {
     example: '1042',
   })
   @IsOptional()
-  @Matches(/^[1-9]\d{0,15}$/)
+  @Matches(CANONICAL_ID_PATTERN)
   cursor?: string;
 }
