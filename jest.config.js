@@ -5,6 +5,12 @@ module.exports = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
   transform: { '^.+\\.ts$': 'ts-jest' },
+  // @fastify/static (which serves /docs) requires content-disposition 3, an
+  // ES module jest cannot load from CommonJS; its CommonJS 2.x (same API,
+  // used only for file downloads, which nothing here does) stands in.
+  moduleNameMapper: {
+    '^content-disposition$': require.resolve('content-disposition'),
+  },
   testEnvironment: 'node',
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   globalSetup: '<rootDir>/test/global-setup.mjs',

@@ -19,9 +19,10 @@ export interface RunningServer {
 }
 
 /**
- * The built server as a process of its own on `databaseUrl`, and a keep-alive
- * client with `sockets` connections, as another module of the platform calls
- * it.
+ * The built server as a process of its own on `databaseUrl`, configured as
+ * `npm start` configures it (its default pool size among the rest), and a
+ * keep-alive client with `sockets` connections, as another module of the
+ * platform calls it.
  */
 export async function startServer(
   databaseUrl: string,
@@ -35,7 +36,6 @@ export async function startServer(
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       JWT_SECRET: SECRET,
-      DATABASE_POOL_SIZE: String(sockets),
       LOG_LEVEL: logLevel,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

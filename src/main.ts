@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { resolveJwtSecret } from './auth/jwt-secret';
 import { loadEnvironment } from './config/environment';
@@ -9,7 +10,11 @@ import {
   openDatabaseServer,
   type DatabaseServer,
 } from './database/database-server';
-import { configureHttpApp } from './http/http-app';
+import {
+  configureHttpApp,
+  createHttpAdapter,
+  HTTP_APP_OPTIONS,
+} from './http/http-app';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -23,7 +28,7 @@ async function bootstrap(): Promise<void> {
     database = await openDatabaseServer(environment, (message) =>
       logger.log(message),
     );
-    const app = await NestFactory.create(
+    const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({
         database: {
           url: database.url,
@@ -32,7 +37,8 @@ async function bootstrap(): Promise<void> {
         },
         jwtSecret: await resolveJwtSecret(environment),
       }),
-      { logger: logLevels, bodyParser: false },
+      createHttpAdapter(),
+      { ...HTTP_APP_OPTIONS, logger: logLevels },
     );
     configureHttpApp(app);
     const server = database;
@@ -50,7 +56,8 @@ async function bootstrap(): Promise<void> {
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    await app.listen(environment.PORT);
+    // Every interface, as a service behind a load balancer expects.
+    await app.listen(environment.PORT, '0.0.0.0');
     logger.log(`DeltaCrown Economy listening on port ${environment.PORT}`);
   } catch (error) {
     await database?.stop();

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { canonicalId } from '../economy/domain/safe-integer';
 import { JWT_ALGORITHM, ROLES, type Role } from './access-token';
 import { PUBLIC_ROUTE } from './auth.decorators';
@@ -34,7 +34,7 @@ export class JwtAuthGuard implements CanActivate {
     }
     const request = context
       .switchToHttp()
-      .getRequest<Request & AuthenticatedRequest>();
+      .getRequest<FastifyRequest & AuthenticatedRequest>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) {
       throw new UnauthorizedException('a bearer token is required');

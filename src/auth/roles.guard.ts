@@ -5,7 +5,7 @@ import {
   Injectable,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { canonicalId } from '../economy/domain/safe-integer';
 import type { Role } from './access-token';
 import { ALLOWED_ROLES, OWNER_FIELD, PUBLIC_ROUTE } from './auth.decorators';
@@ -26,7 +26,10 @@ export class RolesGuard implements CanActivate {
     }
     const request = context
       .switchToHttp()
-      .getRequest<Request & AuthenticatedRequest>();
+      .getRequest<
+        FastifyRequest<{ Params: Record<string, string> }> &
+          AuthenticatedRequest
+      >();
     const principal = request.principal;
     const allowed =
       this.reflector.getAllAndOverride<Role[]>(ALLOWED_ROLES, targets) ?? [];

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { InvalidEnvironmentError, loadEnvironment } from './environment';
 
 describe('loadEnvironment', () => {
@@ -6,7 +7,7 @@ describe('loadEnvironment', () => {
       DATA_DIR: '.data',
       PORT: 3000,
       EMBEDDED_POSTGRES_PORT: 54329,
-      DATABASE_POOL_SIZE: 10,
+      DATABASE_POOL_SIZE: 2 * availableParallelism() + 1,
       LOG_LEVEL: 'log',
     });
   });

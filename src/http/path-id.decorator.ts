@@ -3,7 +3,7 @@ import {
   HttpStatus,
   type ExecutionContext,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { canonicalId } from '../economy/domain/safe-integer';
 import { ProblemCode } from './problem-details';
 import { RequestRejected } from './request-rejected.exception';
@@ -17,7 +17,10 @@ import { RequestRejected } from './request-rejected.exception';
 export const PathId = createParamDecorator(
   (name: string, context: ExecutionContext): number => {
     const id = canonicalId(
-      context.switchToHttp().getRequest<Request>().params[name],
+      context
+        .switchToHttp()
+        .getRequest<FastifyRequest<{ Params: Record<string, string> }>>()
+        .params[name],
     );
     if (id === null) {
       throw new RequestRejected(

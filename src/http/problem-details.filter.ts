@@ -7,7 +7,7 @@ import {
   Logger,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import {
   EconomyError,
   EconomyErrorCode,
@@ -103,9 +103,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toProblem(error);
-    response
+    void reply
       .status(body.status)
       .type('application/problem+json')
       .send(JSON.stringify(body));
@@ -149,12 +149,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         status === 404 ? 'no such resource' : error.message,
       );
     }
-    const parserStatus = bodyParserStatus(error);
-    if (parserStatus !== null) {
+    const serverStatus = fastifyClientErrorStatus(error);
+    if (serverStatus !== null) {
       return problem(
-        parserStatus,
+        serverStatus,
         ProblemCode.ValidationFailed,
-        PARSER_DETAILS[parserStatus] ?? 'request body is not valid JSON',
+        SERVER_DETAILS[serverStatus] ?? 'malformed request',
       );
     }
     this.logger.error(
@@ -170,24 +170,29 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-const PARSER_DETAILS: Record<number, string> = {
+const SERVER_DETAILS: Record<number, string> = {
   413: 'request body too large',
-  415: 'request body charset or encoding not supported',
+  415: 'request bodies must be application/json',
 };
 
 /**
- * body-parser errors carry a 4xx `status` and a `type` (entity.parse.failed,
- * charset.unsupported, encoding.unsupported, …).
+ * Fastify refuses some requests before any route runs (a body too large, a
+ * content type without a parser, a bad Content-Length): its errors carry an
+ * FST_ code and a 4xx `statusCode`.
  */
-function bodyParserStatus(error: unknown): number | null {
-  if (typeof error !== 'object' || error === null || !('type' in error)) {
+function fastifyClientErrorStatus(error: unknown): number | null {
+  if (typeof error !== 'object' || error === null) {
     return null;
   }
-  const { status, type } = error as { status?: unknown; type?: unknown };
-  return typeof type === 'string' &&
-    typeof status === 'number' &&
-    status >= 400 &&
-    status < 500
-    ? status
+  const { code, statusCode } = error as {
+    code?: unknown;
+    statusCode?: unknown;
+  };
+  return typeof code === 'string' &&
+    code.startsWith('FST_') &&
+    typeof statusCode === 'number' &&
+    statusCode >= 400 &&
+    statusCode < 500
+    ? statusCode
     : null;
 }

@@ -1,8 +1,8 @@
-import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import type { App } from 'supertest/types';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module';
+import { createHttpAdapter, HTTP_APP_OPTIONS } from '../../src/http/http-app';
 import {
   createTestDatabase,
   type TestDatabase,
@@ -10,7 +10,7 @@ import {
 
 describe('GET /health', () => {
   let database: TestDatabase;
-  let app: INestApplication<App>;
+  let app: NestFastifyApplication;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -22,8 +22,12 @@ describe('GET /health', () => {
         }),
       ],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false, bodyParser: false });
+    app = moduleRef.createNestApplication<NestFastifyApplication>(
+      createHttpAdapter(),
+      { ...HTTP_APP_OPTIONS, logger: false },
+    );
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
   });
   afterAll(async () => {
     jest.restoreAllMocks();

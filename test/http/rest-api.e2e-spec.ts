@@ -656,6 +656,14 @@ describe('REST API', () => {
         credit('[{"amount":10,"reason":"WINNER"}]'),
       ],
       ['an empty JSON body', credit('{}', { code: 'INVALID_AMOUNT' })],
+      ['JSON null instead of an object', credit('null')],
+      ['a body declared JSON but empty', credit('')],
+      [
+        'a __proto__ key (prototype poisoning)',
+        credit(
+          '{"amount":10,"reason":"WINNER","__proto__":{"roles":["admin"]}}',
+        ),
+      ],
       ['text/plain', credit('amount=10', { type: 'text/plain', status: 415 })],
       [
         'a form body',

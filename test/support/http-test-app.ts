@@ -1,18 +1,22 @@
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
-import type { App } from 'supertest/types';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import type { Role } from '../../src/auth/access-token';
 import { Profile } from '../../src/economy/entities';
-import { configureHttpApp } from '../../src/http/http-app';
+import {
+  configureHttpApp,
+  createHttpAdapter,
+  HTTP_APP_OPTIONS,
+} from '../../src/http/http-app';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-'.padEnd(48, 'x');
 
 export interface HttpTestApp {
-  app: INestApplication<App>;
+  app: NestFastifyApplication;
   dataSource: DataSource;
   database: TestDatabase;
   token(profileId: number, roles: Role[], expiresIn?: number): string;
@@ -35,12 +39,13 @@ export async function createHttpTestApp(
       }),
     ],
   }).compile();
-  const app = moduleRef.createNestApplication<INestApplication<App>>({
-    bodyParser: false,
-    logger: options.logger ?? false,
-  });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createHttpAdapter(),
+    { ...HTTP_APP_OPTIONS, logger: options.logger ?? false },
+  );
   configureHttpApp(app);
   await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   const dataSource = app.get(DataSource);
   const jwt = new JwtService({ secret: TEST_JWT_SECRET });
   return {

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ProblemCode } from '../../http/problem-details';
 import { RequestRejected } from '../../http/request-rejected.exception';
 import type { Principal } from '../../auth/principal';
@@ -61,12 +61,12 @@ export function requestFingerprint(route: string, body: object): string {
 
 /** Marks a replayed response, and returns its body with the client's key. */
 export function replyWith<T extends { idempotencyKey: string | null }>(
-  response: Response,
+  response: FastifyReply,
   outcome: Outcome<T>,
   key: ScopedKey | undefined,
 ): T {
   if (outcome.replayed) {
-    response.setHeader(REPLAYED_HEADER, 'true');
+    void response.header(REPLAYED_HEADER, 'true');
   }
   return { ...outcome.result, idempotencyKey: key?.client ?? null };
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import {
   AllowOwner,
   AllowRoles,
@@ -34,7 +34,7 @@ export class TransfersController {
     @Body() body: TransferDto,
     @Headers(IDEMPOTENCY_KEY_HEADER) header: string | undefined,
     @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     const key = idempotencyKeyFrom(principal, header);
     return replyWith(

@@ -17,7 +17,7 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import {
   AllowOwner,
   AllowRoles,
@@ -90,7 +90,7 @@ export class WalletsController {
     @Body() body: MovementDto,
     @Headers(IDEMPOTENCY_KEY_HEADER) key: string | undefined,
     @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return this.move(
       'credit',
@@ -108,7 +108,7 @@ export class WalletsController {
     @Body() body: MovementDto,
     @Headers(IDEMPOTENCY_KEY_HEADER) key: string | undefined,
     @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ) {
     return this.move(
       'debit',
@@ -136,7 +136,7 @@ export class WalletsController {
     profileId: number,
     body: MovementDto,
     key: ScopedKey | undefined,
-    response: Response,
+    response: FastifyReply,
   ) {
     const options = {
       reason: body.reason,
