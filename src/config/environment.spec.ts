@@ -7,7 +7,7 @@ describe('loadEnvironment', () => {
       DATA_DIR: '.data',
       PORT: 3000,
       EMBEDDED_POSTGRES_PORT: 54329,
-      DATABASE_POOL_SIZE: 2 * availableParallelism() + 1,
+      DATABASE_POOL_SIZE: Math.min(2 * availableParallelism() + 1, 10),
       LOG_LEVEL: 'log',
     });
   });

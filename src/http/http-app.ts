@@ -2,8 +2,10 @@ import {
   FastifyAdapter,
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { acceptOnlyJsonObjectBodies, MAX_BODY_BYTES } from './json-body-parser';
+import { problem, ProblemCode } from './problem-details';
 import { logEveryRequest } from './request-logging';
 
 export const OPENAPI_PATH = 'docs';
@@ -16,7 +18,27 @@ export const HTTP_APP_OPTIONS = { bodyParser: false } as const;
  * of Express's (measured in the http-transfer bench).
  */
 export function createHttpAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES });
+  return new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    // As Express did: `/transfers/` is `/transfers`.
+    routerOptions: { ignoreTrailingSlash: true },
+    // A URL Fastify cannot route (bad percent-encoding, an over-long path
+    // parameter) never reaches Nest: answer it here, saying nothing of it.
+    frameworkErrors: (
+      _error: unknown,
+      _request: unknown,
+      reply: FastifyReply,
+    ) => {
+      void reply
+        .status(400)
+        .type('application/problem+json')
+        .send(
+          JSON.stringify(
+            problem(400, ProblemCode.ValidationFailed, 'malformed request URL'),
+          ),
+        );
+    },
+  });
 }
 
 /**

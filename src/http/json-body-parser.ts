@@ -6,43 +6,68 @@ import { RequestRejected } from './request-rejected.exception';
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /**
- * Bodies are JSON objects, 16 KiB at most, and nothing else: every other
- * parser is removed, so any other content type is a 415. A parse error
- * becomes a fixed message (the parser's own would quote the body), and meets
- * the problem-details filter like any other error.
+ * Bodies are JSON objects, 16 KiB at most, and nothing else: any other
+ * content type is a 415. An empty body is no body, whatever type it declares
+ * (clients send one with body-less POSTs); as JSON it reads as `{}`. A parse
+ * error becomes a fixed message (the parser's own would quote the body), and
+ * meets the problem-details filter like any other error.
  */
 export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
   const parseJson = instance.getDefaultJsonParser('error', 'error');
+  const options = { parseAs: 'string', bodyLimit: MAX_BODY_BYTES } as const;
   instance.removeAllContentTypeParsers();
   instance.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit: MAX_BODY_BYTES },
-    (request, text, done) => {
-      void parseJson(
-        request,
-        text.toString(),
-        (error: Error | null, body?: unknown) => {
-          if (error) {
-            done(rejected('request body is not valid JSON'), undefined);
-          } else if (
-            typeof body !== 'object' ||
-            body === null ||
-            Array.isArray(body)
-          ) {
-            done(rejected('request bodies must be JSON objects'), undefined);
-          } else {
-            done(null, body);
-          }
-        },
-      );
+    options,
+    (request, raw: string | Buffer, done) => {
+      const text = raw.toString();
+      if (text.length === 0) {
+        done(null, {});
+        return;
+      }
+      void parseJson(request, text, (error: Error | null, body?: unknown) => {
+        if (error) {
+          done(
+            rejected(HttpStatus.BAD_REQUEST, 'request body is not valid JSON'),
+            undefined,
+          );
+        } else if (
+          typeof body !== 'object' ||
+          body === null ||
+          Array.isArray(body)
+        ) {
+          done(
+            rejected(
+              HttpStatus.BAD_REQUEST,
+              'request bodies must be JSON objects',
+            ),
+            undefined,
+          );
+        } else {
+          done(null, body);
+        }
+      });
+    },
+  );
+  instance.addContentTypeParser(
+    '*',
+    options,
+    (_request, raw: string | Buffer, done) => {
+      if (raw.length === 0) {
+        done(null, undefined);
+      } else {
+        done(
+          rejected(
+            HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+            'request bodies must be application/json',
+          ),
+          undefined,
+        );
+      }
     },
   );
 }
 
-function rejected(detail: string): RequestRejected {
-  return new RequestRejected(
-    HttpStatus.BAD_REQUEST,
-    ProblemCode.ValidationFailed,
-    detail,
-  );
+function rejected(status: HttpStatus, detail: string): RequestRejected {
+  return new RequestRejected(status, ProblemCode.ValidationFailed, detail);
 }

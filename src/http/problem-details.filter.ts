@@ -142,19 +142,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (error instanceof HttpException && error.getStatus() < 500) {
       const status = error.getStatus();
-      // Nest's own 404 quotes the URL, query included: say less.
+      // Nest's own 404 quotes the URL, query included: say less. Fastify's
+      // refusals (too large, bad Content-Length) reach here as HttpException.
       return problem(
         status,
         HTTP_PROBLEMS[status] ?? ProblemCode.ValidationFailed,
         status === 404 ? 'no such resource' : error.message,
-      );
-    }
-    const serverStatus = fastifyClientErrorStatus(error);
-    if (serverStatus !== null) {
-      return problem(
-        serverStatus,
-        ProblemCode.ValidationFailed,
-        SERVER_DETAILS[serverStatus] ?? 'malformed request',
       );
     }
     this.logger.error(
@@ -168,31 +161,4 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       'the request could not be completed',
     );
   }
-}
-
-const SERVER_DETAILS: Record<number, string> = {
-  413: 'request body too large',
-  415: 'request bodies must be application/json',
-};
-
-/**
- * Fastify refuses some requests before any route runs (a body too large, a
- * content type without a parser, a bad Content-Length): its errors carry an
- * FST_ code and a 4xx `statusCode`.
- */
-function fastifyClientErrorStatus(error: unknown): number | null {
-  if (typeof error !== 'object' || error === null) {
-    return null;
-  }
-  const { code, statusCode } = error as {
-    code?: unknown;
-    statusCode?: unknown;
-  };
-  return typeof code === 'string' &&
-    code.startsWith('FST_') &&
-    typeof statusCode === 'number' &&
-    statusCode >= 400 &&
-    statusCode < 500
-    ? statusCode
-    : null;
 }

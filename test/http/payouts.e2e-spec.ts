@@ -93,9 +93,13 @@ describe('tournament payouts over HTTP', () => {
       });
       participations.push(verified.body.participation);
     }
+    // Body-less POSTs may still declare a type, with an empty body.
     const again = await http()
       .post(`/registrations/${registrationIds[0]}/verify-payment`)
-      .set(as(service));
+      .set(as(service))
+      .set('Content-Type', 'application/json')
+      .send('');
+    expect(again.status).toBe(200);
     expect(again.body.participation).toEqual(participations[0]);
 
     const notYet = await http()
@@ -157,7 +161,9 @@ describe('tournament payouts over HTTP', () => {
     ]);
     const repeated = await http()
       .post(`/tournaments/${tournamentId}/payouts`)
-      .set(as(admin));
+      .set(as(admin))
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('');
     const listed = await http()
       .get(`/tournaments/${tournamentId}/payouts`)
       .set(as(service));

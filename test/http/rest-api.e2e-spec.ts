@@ -187,6 +187,11 @@ describe('REST API', () => {
       expect(
         (await http().get(`/wallets/${bob.id}`).set(bearer(adminToken))).status,
       ).toBe(200);
+      // A trailing slash names the same route.
+      expect(
+        (await http().get(`/wallets/${bob.id}/`).set(bearer(adminToken)))
+          .status,
+      ).toBe(200);
       expectProblem(
         await http().get(`/wallets/${bob.id}`).set(bearer(aliceToken)),
         403,
@@ -657,7 +662,10 @@ describe('REST API', () => {
       ],
       ['an empty JSON body', credit('{}', { code: 'INVALID_AMOUNT' })],
       ['JSON null instead of an object', credit('null')],
-      ['a body declared JSON but empty', credit('')],
+      [
+        'a body declared JSON but empty (read as {})',
+        credit('', { code: 'INVALID_AMOUNT' }),
+      ],
       [
         'a __proto__ key (prototype poisoning)',
         credit(
@@ -682,6 +690,13 @@ describe('REST API', () => {
         'a profile id that is not a number',
         {
           path: '/wallets/abc/credit',
+          body: '{"amount":10,"reason":"WINNER"}',
+        },
+      ],
+      [
+        'bad percent-encoding in the path',
+        {
+          path: '/wallets/%ZZ/credit',
           body: '{"amount":10,"reason":"WINNER"}',
         },
       ],
