@@ -280,14 +280,28 @@ export class PayoutService {
         },
       })),
       async (results, transaction) => {
-        await transaction.run(RECORD_PRIZES, [
-          payments.map((payment) => payment.tournamentId),
-          payments.map((payment) => payment.registrationId),
-          payments.map((payment) => payment.placement),
-          payments.map((payment) => payment.coins),
-          results.map((outcome) => outcome.result.transactionId),
-        ]);
-        return results.filter((outcome) => !outcome.replayed).length;
+        const paid = payments.map((payment, index) => ({
+          ...payment,
+          transactionId: results[index].result.transactionId,
+          replayed: results[index].replayed,
+        }));
+        const paidNow = paid.filter((payment) => !payment.replayed);
+        const replayed = paid.filter((payment) => payment.replayed);
+        for (const [statement, records] of [
+          [RECORD_PRIZES, paidNow],
+          [RECORD_REPLAYED_PRIZES, replayed],
+        ] as const) {
+          if (records.length > 0) {
+            await transaction.run(statement, [
+              records.map((record) => record.tournamentId),
+              records.map((record) => record.registrationId),
+              records.map((record) => record.placement),
+              records.map((record) => record.coins),
+              records.map((record) => record.transactionId),
+            ]);
+          }
+        }
+        return paidNow.length;
       },
     );
   }
@@ -319,17 +333,24 @@ export class PayoutService {
   }
 }
 
-// Each record is written once, in its credit's transaction. A replayed credit
-// (whose first run committed before it could replay) finds the record that
-// run wrote, or, if that run was a plain keyed credit, records it now.
-const RECORD_PRIZES = preparedStatement(
-  'record_prizes',
-  `INSERT INTO prize_transactions
+// Each record is written once, in its credit's transaction. A credit paid
+// now is recorded with a plain INSERT: its key was new, so no record can
+// exist, and one that did would mean a second payment (it fails, and the
+// whole batch with it). A replayed credit (whose first run committed before
+// it could replay) finds the record that run wrote, or, if that run was a
+// plain keyed credit, records it now.
+const INSERT_PRIZES = `INSERT INTO prize_transactions
      (tournament_id, registration_id, placement, coins, wallet_transaction_id)
    SELECT *
      FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
        AS i(tournament_id, registration_id, placement, coins, wallet_transaction_id)
-    ORDER BY registration_id, placement
+    ORDER BY registration_id, placement`;
+
+const RECORD_PRIZES = preparedStatement('record_prizes', INSERT_PRIZES);
+
+const RECORD_REPLAYED_PRIZES = preparedStatement(
+  'record_replayed_prizes',
+  `${INSERT_PRIZES}
    ON CONFLICT (registration_id, placement) DO NOTHING`,
 );
 

@@ -94,6 +94,32 @@ describe('PayoutService', () => {
       await expect(insertPrize(main.tournament.id)).resolves.toBeDefined();
     });
 
+    it('fails, paying nothing, when a new payout finds its prize already recorded', async () => {
+      // Only a record written outside PayoutService can get here: a new key
+      // with a prize already there would be a second payment.
+      const { tournament, profiles, registrations } =
+        await tournamentWithPlayers(ctx, {
+          players: 1,
+          participationCoins: 30,
+        });
+      await verifyWithoutPayout(ctx, [registrations[0].id]);
+      const { transactionId } = await ctx.wallets.credit(profiles[0], 30, {
+        reason: 'PARTICIPATION',
+      });
+      await ctx.dataSource.query(
+        `INSERT INTO prize_transactions
+           (tournament_id, registration_id, placement, coins, wallet_transaction_id)
+         VALUES ($1, $2, 'PARTICIPATION', 30, $3)`,
+        [tournament.id, registrations[0].id, transactionId],
+      );
+      const walletId = await ctx.wallets.ensureWallet(profiles[0]);
+      await expect(
+        payouts.awardParticipationForRegistration(registrations[0].id),
+      ).rejects.toThrow(/prize_transactions_registration_placement_key/);
+      expect(await ctx.wallets.getBalance(profiles[0])).toBe(30);
+      expect(await ledgerRowCount(ctx.dataSource, [walletId])).toBe(1);
+    });
+
     it('refuses an unverified registration and pays nothing without participation coins', async () => {
       const pending = await tournamentWithPlayers(ctx, { players: 1 });
       await expect(

@@ -29,7 +29,13 @@ export type PrizePlacement = 'PARTICIPATION' | 'WINNER' | 'RUNNER_UP' | 'TOP4';
   "placement IN ('PARTICIPATION', 'WINNER', 'RUNNER_UP', 'TOP4')",
 )
 @Check('prize_transactions_coins_check', 'coins > 0')
-@Index('prize_transactions_tournament_id_idx', ['tournamentId', 'id'])
+@Index(
+  'prize_transactions_placement_tournament_id_idx',
+  ['tournamentId', 'id'],
+  {
+    where: "placement <> 'PARTICIPATION'",
+  },
+)
 export class PrizeTransaction {
   @IdentityPrimaryColumn('prize_transactions_pkey')
   id!: number;
