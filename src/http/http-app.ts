@@ -25,16 +25,32 @@ export function createHttpAdapter(): FastifyAdapter {
     // A URL Fastify cannot route (bad percent-encoding, an over-long path
     // parameter) never reaches Nest: answer it here, saying nothing of it.
     frameworkErrors: (
-      _error: unknown,
+      error: { statusCode?: number },
       _request: unknown,
       reply: FastifyReply,
     ) => {
+      const status =
+        error.statusCode !== undefined &&
+        error.statusCode >= 400 &&
+        error.statusCode < 500
+          ? error.statusCode
+          : 500;
       void reply
-        .status(400)
+        .status(status)
         .type('application/problem+json')
         .send(
           JSON.stringify(
-            problem(400, ProblemCode.ValidationFailed, 'malformed request URL'),
+            status < 500
+              ? problem(
+                  status,
+                  ProblemCode.ValidationFailed,
+                  'malformed request URL',
+                )
+              : problem(
+                  status,
+                  ProblemCode.Internal,
+                  'the request could not be completed',
+                ),
           ),
         );
     },

@@ -694,6 +694,14 @@ describe('REST API', () => {
         },
       ],
       [
+        'a 120-digit profile id (over the router limit)',
+        {
+          path: `/wallets/${'9'.repeat(120)}/credit`,
+          body: '{"amount":10,"reason":"WINNER"}',
+          status: 414,
+        },
+      ],
+      [
         'bad percent-encoding in the path',
         {
           path: '/wallets/%ZZ/credit',

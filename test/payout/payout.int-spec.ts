@@ -118,6 +118,12 @@ describe('PayoutService', () => {
       ).rejects.toThrow(/prize_transactions_registration_placement_key/);
       expect(await ctx.wallets.getBalance(profiles[0])).toBe(30);
       expect(await ledgerRowCount(ctx.dataSource, [walletId])).toBe(1);
+      // Its key went with it: once the record is mended, a retry pays.
+      const [{ count }]: { count: string }[] = await ctx.dataSource.query(
+        'SELECT count(*) FROM idempotency_keys WHERE key = $1',
+        [`participation:reg:${registrations[0].id}:w:${walletId}`],
+      );
+      expect(count).toBe('0');
     });
 
     it('refuses an unverified registration and pays nothing without participation coins', async () => {
@@ -202,6 +208,38 @@ describe('PayoutService', () => {
       ).rejects.toMatchObject({
         code: PayoutErrorCode.TournamentNotCompleted,
       });
+    });
+
+    it("refuses, even from direct SQL, to move a registration or a completed tournament's placements", async () => {
+      const { tournament, registrations } = await tournamentWithPlayers(ctx, {
+        players: 3,
+        prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 100 },
+      });
+      const other = await tournamentWithPlayers(ctx, { players: 1 });
+      const ids = registrations.map((r) => r.id);
+      await verifyWithoutPayout(ctx, ids);
+      const update = (set: string, values: unknown[]) =>
+        ctx.dataSource.query(
+          `UPDATE registrations SET ${set} WHERE id = $1`,
+          values,
+        );
+      await expect(
+        update('profile_id = $2', [ids[0], other.profiles[0].id]),
+      ).rejects.toThrow(/not allowed/);
+      await expect(
+        update('tournament_id = $2', [ids[0], other.tournament.id]),
+      ).rejects.toThrow(/not allowed/);
+      await tournaments.setPlacements(tournament.id, {
+        WINNER: ids[0],
+        RUNNER_UP: ids[1],
+        TOP4: [],
+      });
+      await expect(update("placement = 'RUNNER_UP'", [ids[0]])).rejects.toThrow(
+        /placements are final/,
+      );
+      await expect(update("placement = 'TOP4'", [ids[2]])).rejects.toThrow(
+        /placements are final/,
+      );
     });
 
     it('pays WINNER, RUNNER_UP and TOP4 once, under their keys, the same list on every call', async () => {
