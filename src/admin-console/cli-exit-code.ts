@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { EconomyError } from '../economy/errors/economy.errors';
+import { PayoutError } from '../payout/payout.errors';
 
 /** The contract automation relies on. */
 export enum CliExitCode {
@@ -32,7 +33,7 @@ export function describeFailure(error: unknown): {
       line: null,
     };
   }
-  if (error instanceof EconomyError) {
+  if (error instanceof EconomyError || error instanceof PayoutError) {
     return {
       code: CliExitCode.Error,
       line: `error ${error.code}: ${error.message}`,

@@ -50,6 +50,10 @@ const PAYOUT_PROBLEMS: Record<
     status: 409,
     code: ProblemCode.AlreadyRegistered,
   },
+  [PayoutErrorCode.PrizeAlreadyRecorded]: {
+    status: 409,
+    code: ProblemCode.PrizeAlreadyRecorded,
+  },
 };
 
 /** The one mapping from a domain error to an HTTP problem. */

@@ -15,6 +15,7 @@ export enum ProblemCode {
   TournamentNotCompleted = 'TOURNAMENT_NOT_COMPLETED',
   TournamentClosed = 'TOURNAMENT_CLOSED',
   AlreadyRegistered = 'ALREADY_REGISTERED',
+  PrizeAlreadyRecorded = 'PRIZE_ALREADY_RECORDED',
 }
 
 /** An RFC 9457 problem document, as every error response carries it. */
@@ -49,6 +50,7 @@ const TITLES: Record<ProblemCode, string> = {
   [ProblemCode.TournamentNotCompleted]: 'Tournament not completed',
   [ProblemCode.TournamentClosed]: 'Tournament closed',
   [ProblemCode.AlreadyRegistered]: 'Already registered',
+  [ProblemCode.PrizeAlreadyRecorded]: 'Prize already recorded',
 };
 
 export function problem(

@@ -7,6 +7,8 @@ export enum PayoutErrorCode {
   TournamentClosed = 'TOURNAMENT_CLOSED',
   AlreadyRegistered = 'ALREADY_REGISTERED',
   InvalidPlacements = 'INVALID_PLACEMENTS',
+  /** A new payout found its prize recorded already: paying would pay twice. */
+  PrizeAlreadyRecorded = 'PRIZE_ALREADY_RECORDED',
 }
 
 /** Base of every error PayoutModule raises on purpose; messages carry ids only. */

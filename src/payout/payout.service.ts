@@ -4,6 +4,10 @@ import { DataSource, IsNull, Not } from 'typeorm';
 import { requireInteger } from '../economy/domain/movement-input';
 import { safeIntegerFromDatabase } from '../economy/domain/safe-integer';
 import { preparedStatement } from '../economy/persistence/ledger-database';
+import {
+  PostgresErrorCode,
+  postgresErrorOf,
+} from '../economy/persistence/postgres-error';
 import { WalletService } from '../economy/wallet.service';
 import type { PrizePlacement } from './entities/prize-transaction.entity';
 import { Registration, type Placement } from './entities/registration.entity';
@@ -292,13 +296,17 @@ export class PayoutService {
           [RECORD_REPLAYED_PRIZES, replayed],
         ] as const) {
           if (records.length > 0) {
-            await transaction.run(statement, [
-              records.map((record) => record.tournamentId),
-              records.map((record) => record.registrationId),
-              records.map((record) => record.placement),
-              records.map((record) => record.coins),
-              records.map((record) => record.transactionId),
-            ]);
+            await transaction
+              .run(statement, [
+                records.map((record) => record.tournamentId),
+                records.map((record) => record.registrationId),
+                records.map((record) => record.placement),
+                records.map((record) => record.coins),
+                records.map((record) => record.transactionId),
+              ])
+              .catch((error: unknown) => {
+                throw prizeAlreadyRecordedOr(error);
+              });
           }
         }
         return paidNow.length;
@@ -353,6 +361,18 @@ const RECORD_REPLAYED_PRIZES = preparedStatement(
   `${INSERT_PRIZES}
    ON CONFLICT (registration_id, placement) DO NOTHING`,
 );
+
+/** The record of a new payout that exists already: stop, paying nothing. */
+function prizeAlreadyRecordedOr(error: unknown): unknown {
+  const { code, constraint } = postgresErrorOf(error);
+  return code === PostgresErrorCode.UniqueViolation &&
+    constraint === 'prize_transactions_registration_placement_key'
+    ? new PayoutError(
+        PayoutErrorCode.PrizeAlreadyRecorded,
+        'a prize of this payout is recorded already under another key; nothing was paid',
+      )
+    : error;
+}
 
 function prizeFor(tournament: Tournament, placement: PrizePlacement): number {
   switch (placement) {

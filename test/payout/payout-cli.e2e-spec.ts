@@ -50,7 +50,9 @@ describe('payout commands of the admin console', () => {
       env,
     );
     expect(unverified.code).toBe(2);
-    expect(unverified.stderr).toContain('is not verified');
+    expect(unverified.stderr).toContain(
+      'error REGISTRATION_NOT_VERIFIED: registration',
+    );
     for (const run of [first, second, unverified]) {
       for (const profile of profiles) {
         expect(run.stdout + run.stderr).not.toContain(profile.username);
@@ -68,7 +70,9 @@ describe('payout commands of the admin console', () => {
     const args = ['award-placements', '--tournament', String(tournament.id)];
     const early = await runCli(args, env);
     expect(early.code).toBe(2);
-    expect(early.stderr).toContain('is not completed');
+    expect(early.stderr).toContain(
+      'error TOURNAMENT_NOT_COMPLETED: tournament',
+    );
 
     await verifyWithoutPayout(ctx, ids);
     await ctx.get(TournamentsService).setPlacements(tournament.id, {

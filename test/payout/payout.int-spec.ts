@@ -115,7 +115,9 @@ describe('PayoutService', () => {
       const walletId = await ctx.wallets.ensureWallet(profiles[0]);
       await expect(
         payouts.awardParticipationForRegistration(registrations[0].id),
-      ).rejects.toThrow(/prize_transactions_registration_placement_key/);
+      ).rejects.toMatchObject({
+        code: PayoutErrorCode.PrizeAlreadyRecorded,
+      });
       expect(await ctx.wallets.getBalance(profiles[0])).toBe(30);
       expect(await ledgerRowCount(ctx.dataSource, [walletId])).toBe(1);
       // Its key went with it: once the record is mended, a retry pays.

@@ -68,7 +68,7 @@ export class TournamentsController {
   @HttpCode(200)
   @AllowRoles('service', 'admin')
   @ApiOkResponse({ type: [PrizeResponse] })
-  @ApiProblems(400, 404, 422)
+  @ApiProblems(400, 404, 409, 422)
   award(@PathId('id') tournamentId: number): Promise<PrizeRecord[]> {
     return this.payouts.awardPlacements(tournamentId);
   }
