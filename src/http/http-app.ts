@@ -59,13 +59,19 @@ export function createHttpAdapter(): FastifyAdapter {
 
 /**
  * What an HTTP app needs beyond its modules, in the server and in tests
- * alike: JSON-only bodies, one log line per request, and the OpenAPI
- * document, generated from the code, at /docs (and its JSON at /docs-json).
+ * alike: JSON-only bodies, one log line per request (unless the log level
+ * hides them: then no line is built at all), and the OpenAPI document,
+ * generated from the code, at /docs (and its JSON at /docs-json).
  */
-export function configureHttpApp(app: NestFastifyApplication): void {
+export function configureHttpApp(
+  app: NestFastifyApplication,
+  options: { requestLogs: boolean } = { requestLogs: true },
+): void {
   const instance = app.getHttpAdapter().getInstance();
   acceptOnlyJsonObjectBodies(instance);
-  logEveryRequest(instance);
+  if (options.requestLogs) {
+    logEveryRequest(instance);
+  }
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

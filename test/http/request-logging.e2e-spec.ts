@@ -63,6 +63,18 @@ describe('HTTP request logs and CLI tokens', () => {
     }
   });
 
+  it('builds no request line when the log level hides them', async () => {
+    const quiet = new CapturingLogger();
+    const app = await createHttpTestApp({ logger: quiet, requestLogs: false });
+    try {
+      const response = await request(app.app.getHttpServer()).get('/wallets/1');
+      expect(response.status).toBe(401);
+      expect(quiet.lines.filter((line) => line.context === 'HTTP')).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('accepts a token printed by the admin console', async () => {
     const run = await runCli(
       ['token', '--profile', String(player.id), '--role', 'player'],

@@ -28,7 +28,7 @@ let sequence = 0;
 
 /** The real application (every module, guard, pipe and filter) on its own database. */
 export async function createHttpTestApp(
-  options: { logger?: LoggerService | false } = {},
+  options: { logger?: LoggerService | false; requestLogs?: boolean } = {},
 ): Promise<HttpTestApp> {
   const database = await createTestDatabase();
   const moduleRef = await Test.createTestingModule({
@@ -43,7 +43,7 @@ export async function createHttpTestApp(
     createHttpAdapter(),
     { ...HTTP_APP_OPTIONS, logger: options.logger ?? false },
   );
-  configureHttpApp(app);
+  configureHttpApp(app, { requestLogs: options.requestLogs ?? true });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const dataSource = app.get(DataSource);
