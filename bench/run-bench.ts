@@ -132,15 +132,18 @@ async function runScenarios(
       return wallets.transfer(from.profileId, to.profileId, 1);
     });
 
+    // The raw-SQL transfer between two random wallets: the baseline of both
+    // transfer-uniform and http-transfer.
+    const uniformBaseline = () => {
+      const [from, to] = pair();
+      return baselineTransfer(pool, from.walletId, to.walletId, 1);
+    };
     progress('transfer-uniform');
     rows.push(
       ...(await compare(
         'transfer-uniform',
         TRANSFER_OPS,
-        () => {
-          const [from, to] = pair();
-          return baselineTransfer(pool, from.walletId, to.walletId, 1);
-        },
+        uniformBaseline,
         () => {
           const [from, to] = pair();
           return wallets.transfer(from.profileId, to.profileId, 1);
@@ -182,51 +185,36 @@ async function runScenarios(
         cpuMs([process.pid]),
         cpuMs(postgresPids()),
       ];
-      // Rounds interleave the raw-SQL transfer with the same over HTTP, as
-      // `compare` does; best of each.
-      const baselineRuns: Measurement[] = [];
-      const httpRuns: Row[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        baselineRuns.push(
-          await measure(
-            'baseline-http-transfer',
-            TRANSFER_OPS,
-            CONCURRENCY,
-            () => {
-              const [from, to] = pair();
-              return baselineTransfer(pool, from.walletId, to.walletId, 1);
-            },
-          ),
-        );
-        const before = processes();
-        const overHttp = await measure(
+      rows.push(
+        ...(await compare(
           'http-transfer',
           TRANSFER_OPS,
-          CONCURRENCY,
+          uniformBaseline,
           () => {
             const [from, to] = pair();
             return server.transfer(from.profileId, to.profileId, 1);
           },
-        );
-        const [serverUs, clientUs, postgresUs] = processes().map((after, i) =>
-          Math.round((cpuSpentMs(before[i], after) * 1000) / TRANSFER_OPS),
-        );
-        httpRuns.push({
-          ...overHttp,
-          cpuUsPerRequest: {
-            server: serverUs,
-            client: clientUs,
-            postgres: postgresUs,
+          CONCURRENCY,
+          async (run) => {
+            const before = processes();
+            const measured = await run();
+            const [serverUs, clientUs, postgresUs] = processes().map(
+              (after, i) =>
+                Math.round(
+                  (cpuSpentMs(before[i], after) * 1000) / TRANSFER_OPS,
+                ),
+            );
+            return {
+              ...measured,
+              cpuUsPerRequest: {
+                server: serverUs,
+                client: clientUs,
+                postgres: postgresUs,
+              },
+            };
           },
-        });
-      }
-      const baselineBest = best(baselineRuns);
-      const httpBest = best(httpRuns);
-      rows.push(baselineBest, {
-        ...httpBest,
-        ratio: ratio(httpBest, baselineBest),
-        baseline: baselineBest.scenario,
-      });
+        )),
+      );
     } finally {
       await server.stop();
     }
@@ -449,7 +437,8 @@ async function recalcDryRun(
 /**
  * Baseline and service ROUNDS times each, interleaved (A B A B …) so that
  * neither profits from running later on a warmer or emptier server; the best
- * run of each is kept (this 2-core machine is noisy).
+ * run of each is kept (this 2-core machine is noisy). `observe` wraps each
+ * service run, to note more than its timing.
  */
 async function compare(
   scenario: string,
@@ -457,14 +446,17 @@ async function compare(
   baseline: () => Promise<unknown>,
   service: () => Promise<unknown>,
   concurrency = CONCURRENCY,
+  observe: (run: () => Promise<Measurement>) => Promise<Row> = (run) => run(),
 ): Promise<Row[]> {
   const baselineRuns: Measurement[] = [];
-  const serviceRuns: Measurement[] = [];
+  const serviceRuns: Row[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     baselineRuns.push(
       await measure(`baseline-${scenario}`, ops, concurrency, baseline),
     );
-    serviceRuns.push(await measure(scenario, ops, concurrency, service));
+    serviceRuns.push(
+      await observe(() => measure(scenario, ops, concurrency, service)),
+    );
   }
   const baselineBest = best(baselineRuns);
   const serviceBest = best(serviceRuns);

@@ -40,7 +40,7 @@ async function bootstrap(): Promise<void> {
       createHttpAdapter(),
       { ...HTTP_APP_OPTIONS, logger: logLevels },
     );
-    configureHttpApp(app, { requestLogs: logLevels.includes('log') });
+    configureHttpApp(app, logLevels);
     const server = database;
     // Stop taking requests and close the pool first, then the database. A
     // request that never completes must not hold the process forever.

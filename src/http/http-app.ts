@@ -1,3 +1,4 @@
+import type { LogLevel } from '@nestjs/common';
 import {
   FastifyAdapter,
   type NestFastifyApplication,
@@ -5,7 +6,9 @@ import {
 import type { FastifyReply } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { acceptOnlyJsonObjectBodies, MAX_BODY_BYTES } from './json-body-parser';
-import { problem, ProblemCode } from './problem-details';
+import { ProblemCode } from './problem-details';
+import { replyWithProblem } from './problem-details.filter';
+import { RequestRejected } from './request-rejected.exception';
 import { logEveryRequest } from './request-logging';
 
 export const OPENAPI_PATH = 'docs';
@@ -29,47 +32,34 @@ export function createHttpAdapter(): FastifyAdapter {
       _request: unknown,
       reply: FastifyReply,
     ) => {
-      const status =
-        error.statusCode !== undefined &&
-        error.statusCode >= 400 &&
-        error.statusCode < 500
-          ? error.statusCode
-          : 500;
-      void reply
-        .status(status)
-        .type('application/problem+json')
-        .send(
-          JSON.stringify(
-            status < 500
-              ? problem(
-                  status,
-                  ProblemCode.ValidationFailed,
-                  'malformed request URL',
-                )
-              : problem(
-                  status,
-                  ProblemCode.Internal,
-                  'the request could not be completed',
-                ),
-          ),
-        );
+      const status = error.statusCode ?? 500;
+      replyWithProblem(
+        reply,
+        status >= 400 && status < 500
+          ? new RequestRejected(
+              status,
+              ProblemCode.ValidationFailed,
+              'malformed request URL',
+            )
+          : error,
+      );
     },
   });
 }
 
 /**
  * What an HTTP app needs beyond its modules, in the server and in tests
- * alike: JSON-only bodies, one log line per request (unless the log level
- * hides them: then no line is built at all), and the OpenAPI document,
+ * alike: JSON-only bodies, one log line per request (only when `logLevels`
+ * print them: a hidden line is not even built), and the OpenAPI document,
  * generated from the code, at /docs (and its JSON at /docs-json).
  */
 export function configureHttpApp(
   app: NestFastifyApplication,
-  options: { requestLogs: boolean } = { requestLogs: true },
+  logLevels: LogLevel[],
 ): void {
   const instance = app.getHttpAdapter().getInstance();
   acceptOnlyJsonObjectBodies(instance);
-  if (options.requestLogs) {
+  if (logLevels.includes('log')) {
     logEveryRequest(instance);
   }
   const document = SwaggerModule.createDocument(

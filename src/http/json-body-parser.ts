@@ -9,9 +9,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * Bodies are JSON objects, 16 KiB at most, and nothing else: any other
  * content type is a 415. An empty body is no body, whatever well-formed type
  * it declares (clients send one with body-less POSTs); as JSON it reads as
- * `{}`. A parse
- * error becomes a fixed message (the parser's own would quote the body), and
- * meets the problem-details filter like any other error.
+ * `{}`. A parse error becomes a fixed message (the parser's own would quote
+ * the body), and meets the problem-details filter like any other error.
  */
 export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
   const parseJson = instance.getDefaultJsonParser('error', 'error');

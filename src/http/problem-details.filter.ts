@@ -104,65 +104,72 @@ const HTTP_PROBLEMS: Record<number, ProblemCode> = {
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HTTP');
-
   catch(error: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const body = this.toProblem(error);
-    void reply
-      .status(body.status)
-      .type('application/problem+json')
-      .send(JSON.stringify(body));
+    replyWithProblem(host.switchToHttp().getResponse<FastifyReply>(), error);
   }
+}
 
-  private toProblem(error: unknown): ProblemDetails & { checks?: unknown } {
-    if (error instanceof ProfileTaken) {
-      return problem(409, ProblemCode.ValidationFailed, error.message);
-    }
-    if (error instanceof PayoutError) {
-      const { status, code } = PAYOUT_PROBLEMS[error.code];
+const logger = new Logger('HTTP');
+
+/**
+ * Answers `error` as its problem. Also serves the errors Fastify answers
+ * before any route (and so any filter) runs.
+ */
+export function replyWithProblem(reply: FastifyReply, error: unknown): void {
+  const body = toProblem(error);
+  void reply
+    .status(body.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(body));
+}
+
+function toProblem(error: unknown): ProblemDetails & { checks?: unknown } {
+  if (error instanceof ProfileTaken) {
+    return problem(409, ProblemCode.ValidationFailed, error.message);
+  }
+  if (error instanceof PayoutError) {
+    const { status, code } = PAYOUT_PROBLEMS[error.code];
+    return problem(status, code, error.message);
+  }
+  if (error instanceof UnknownProfile) {
+    return problem(404, ProblemCode.NotFound, error.message);
+  }
+  if (error instanceof EconomyError) {
+    const { status, code } = ECONOMY_PROBLEMS[error.code];
+    if (status < 500) {
       return problem(status, code, error.message);
     }
-    if (error instanceof UnknownProfile) {
-      return problem(404, ProblemCode.NotFound, error.message);
-    }
-    if (error instanceof EconomyError) {
-      const { status, code } = ECONOMY_PROBLEMS[error.code];
-      if (status < 500) {
-        return problem(status, code, error.message);
-      }
-    }
-    if (error instanceof RequestRejected) {
-      return problem(error.getStatus(), error.code, error.message);
-    }
-    if (error instanceof ServiceUnavailableException) {
-      // The health check's own report (component names and up/down) rides
-      // along as an extension member.
-      const report = error.getResponse() as { error?: unknown };
-      return {
-        ...problem(503, ProblemCode.Internal, 'a dependency is unavailable'),
-        checks: report.error ?? {},
-      };
-    }
-    if (error instanceof HttpException && error.getStatus() < 500) {
-      const status = error.getStatus();
-      // Nest's own 404 quotes the URL, query included: say less. Fastify's
-      // refusals (too large, bad Content-Length) reach here as HttpException.
-      return problem(
-        status,
-        HTTP_PROBLEMS[status] ?? ProblemCode.ValidationFailed,
-        status === 404 ? 'no such resource' : error.message,
-      );
-    }
-    this.logger.error(
-      `unhandled ${error instanceof Error ? error.name : typeof error}: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
-    );
+  }
+  if (error instanceof RequestRejected) {
+    return problem(error.getStatus(), error.code, error.message);
+  }
+  if (error instanceof ServiceUnavailableException) {
+    // The health check's own report (component names and up/down) rides
+    // along as an extension member.
+    const report = error.getResponse() as { error?: unknown };
+    return {
+      ...problem(503, ProblemCode.Internal, 'a dependency is unavailable'),
+      checks: report.error ?? {},
+    };
+  }
+  if (error instanceof HttpException && error.getStatus() < 500) {
+    const status = error.getStatus();
+    // Nest's own 404 quotes the URL, query included: say less. Fastify's
+    // refusals (too large, bad Content-Length) reach here as HttpException.
     return problem(
-      HttpStatus.INTERNAL_SERVER_ERROR,
-      ProblemCode.Internal,
-      'the request could not be completed',
+      status,
+      HTTP_PROBLEMS[status] ?? ProblemCode.ValidationFailed,
+      status === 404 ? 'no such resource' : error.message,
     );
   }
+  logger.error(
+    `unhandled ${error instanceof Error ? error.name : typeof error}: ${
+      error instanceof Error ? error.message : String(error)
+    }`,
+  );
+  return problem(
+    HttpStatus.INTERNAL_SERVER_ERROR,
+    ProblemCode.Internal,
+    'the request could not be completed',
+  );
 }

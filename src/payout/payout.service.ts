@@ -3,7 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, Not } from 'typeorm';
 import { requireInteger } from '../economy/domain/movement-input';
 import { safeIntegerFromDatabase } from '../economy/domain/safe-integer';
-import { preparedStatement } from '../economy/persistence/ledger-database';
+import {
+  preparedStatement,
+  type PreparedStatement,
+  type SqlRunner,
+} from '../economy/persistence/ledger-database';
 import {
   PostgresErrorCode,
   postgresErrorOf,
@@ -42,6 +46,11 @@ interface Payment {
   placement: PrizePlacement;
   coins: number;
   key: string;
+}
+
+/** A payment whose credit is written (now or by an earlier run). */
+interface PaidPayment extends Payment {
+  transactionId: number;
 }
 
 interface PrizeRow {
@@ -284,31 +293,17 @@ export class PayoutService {
         },
       })),
       async (results, transaction) => {
-        const paid = payments.map((payment, index) => ({
-          ...payment,
-          transactionId: results[index].result.transactionId,
-          replayed: results[index].replayed,
-        }));
-        const paidNow = paid.filter((payment) => !payment.replayed);
-        const replayed = paid.filter((payment) => payment.replayed);
-        for (const [statement, records] of [
-          [RECORD_PRIZES, paidNow],
-          [RECORD_REPLAYED_PRIZES, replayed],
-        ] as const) {
-          if (records.length > 0) {
-            await transaction
-              .run(statement, [
-                records.map((record) => record.tournamentId),
-                records.map((record) => record.registrationId),
-                records.map((record) => record.placement),
-                records.map((record) => record.coins),
-                records.map((record) => record.transactionId),
-              ])
-              .catch((error: unknown) => {
-                throw prizeAlreadyRecordedOr(error);
-              });
-          }
-        }
+        const paidNow: PaidPayment[] = [];
+        const replayed: PaidPayment[] = [];
+        payments.forEach((payment, index) => {
+          const { result, replayed: wasReplayed } = results[index];
+          (wasReplayed ? replayed : paidNow).push({
+            ...payment,
+            transactionId: result.transactionId,
+          });
+        });
+        await recordPrizes(transaction, RECORD_PRIZES, paidNow);
+        await recordPrizes(transaction, RECORD_REPLAYED_PRIZES, replayed);
         return paidNow.length;
       },
     );
@@ -362,16 +357,39 @@ const RECORD_REPLAYED_PRIZES = preparedStatement(
    ON CONFLICT (registration_id, placement) DO NOTHING`,
 );
 
-/** The record of a new payout that exists already: stop, paying nothing. */
-function prizeAlreadyRecordedOr(error: unknown): unknown {
-  const { code, constraint } = postgresErrorOf(error);
-  return code === PostgresErrorCode.UniqueViolation &&
-    constraint === 'prize_transactions_registration_placement_key'
-    ? new PayoutError(
+/**
+ * Records `payments` with `statement`. The record of a new payout that exists
+ * already stops the whole transaction, paying nothing.
+ */
+async function recordPrizes(
+  transaction: SqlRunner,
+  statement: PreparedStatement,
+  payments: PaidPayment[],
+): Promise<void> {
+  if (payments.length === 0) {
+    return;
+  }
+  try {
+    await transaction.run(statement, [
+      payments.map((payment) => payment.tournamentId),
+      payments.map((payment) => payment.registrationId),
+      payments.map((payment) => payment.placement),
+      payments.map((payment) => payment.coins),
+      payments.map((payment) => payment.transactionId),
+    ]);
+  } catch (error) {
+    const { code, constraint } = postgresErrorOf(error);
+    if (
+      code === PostgresErrorCode.UniqueViolation &&
+      constraint === 'prize_transactions_registration_placement_key'
+    ) {
+      throw new PayoutError(
         PayoutErrorCode.PrizeAlreadyRecorded,
         'a prize of this payout is recorded already under another key; nothing was paid',
-      )
-    : error;
+      );
+    }
+    throw error;
+  }
 }
 
 function prizeFor(tournament: Tournament, placement: PrizePlacement): number {

@@ -20,13 +20,19 @@ function gatedTask(log: string[], name: string) {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Tasks a, b and c with a limit of two, a and b started. */
+async function twoStartedOfThree() {
+  const log: string[] = [];
+  const tasks = new TasksInFlight(2);
+  const [a, b, c] = ['a', 'b', 'c'].map((name) => gatedTask(log, name));
+  await tasks.add(a.task);
+  await tasks.add(b.task);
+  return { log, tasks, a, b, c };
+}
+
 describe('TasksInFlight', () => {
   it('never runs more than its limit at once', async () => {
-    const log: string[] = [];
-    const tasks = new TasksInFlight(2);
-    const [a, b, c] = ['a', 'b', 'c'].map((name) => gatedTask(log, name));
-    await tasks.add(a.task);
-    await tasks.add(b.task);
+    const { log, tasks, a, b, c } = await twoStartedOfThree();
     const third = tasks.add(c.task);
     await tick();
     expect(log).toEqual(['start a', 'start b']);
@@ -39,11 +45,7 @@ describe('TasksInFlight', () => {
   });
 
   it('starts nothing after a failure and rejects once every task has settled', async () => {
-    const log: string[] = [];
-    const tasks = new TasksInFlight(2);
-    const [a, b, c] = ['a', 'b', 'c'].map((name) => gatedTask(log, name));
-    await tasks.add(a.task);
-    await tasks.add(b.task);
+    const { log, tasks, a, b, c } = await twoStartedOfThree();
     let settled = false;
     const third = tasks.add(c.task).finally(() => {
       settled = true;

@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module';
-import { createHttpAdapter, HTTP_APP_OPTIONS } from '../../src/http/http-app';
+import { startHttpApp } from '../support/http-test-app';
 import {
   createTestDatabase,
   type TestDatabase,
@@ -22,12 +22,7 @@ describe('GET /health', () => {
         }),
       ],
     }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(
-      createHttpAdapter(),
-      { ...HTTP_APP_OPTIONS, logger: false },
-    );
-    await app.init();
-    await app.getHttpAdapter().getInstance().ready();
+    app = await startHttpApp(moduleRef);
   });
   afterAll(async () => {
     jest.restoreAllMocks();

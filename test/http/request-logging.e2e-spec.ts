@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { Profile } from '../../src/economy/entities';
+import { logLevelsUpTo } from '../../src/config/log-levels';
 import { CapturingLogger } from '../support/capturing-logger';
 import { runCli } from '../support/cli-process';
 import {
@@ -65,7 +66,10 @@ describe('HTTP request logs and CLI tokens', () => {
 
   it('builds no request line when the log level hides them', async () => {
     const quiet = new CapturingLogger();
-    const app = await createHttpTestApp({ logger: quiet, requestLogs: false });
+    const app = await createHttpTestApp({
+      logger: quiet,
+      logLevels: logLevelsUpTo('warn'),
+    });
     try {
       const response = await request(app.app.getHttpServer()).get('/wallets/1');
       expect(response.status).toBe(401);

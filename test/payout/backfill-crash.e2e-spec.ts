@@ -4,6 +4,7 @@ import {
   createEconomyTestContext,
   type EconomyTestContext,
 } from '../support/economy-test-context';
+import { prizeCount } from '../support/ledger-queries';
 
 const REGISTRATIONS = 10_000;
 const COINS = 15;
@@ -13,14 +14,8 @@ describe('backfill-participation after a crash', () => {
   let tournamentId: number;
   let env: Record<string, string>;
 
-  const paidCount = async (): Promise<number> => {
-    const [{ count }]: { count: string }[] = await ctx.dataSource.query(
-      `SELECT count(*) FROM prize_transactions
-        WHERE tournament_id = $1 AND placement = 'PARTICIPATION'`,
-      [tournamentId],
-    );
-    return Number(count);
-  };
+  const paidCount = () =>
+    prizeCount(ctx.dataSource, { placement: 'PARTICIPATION', tournamentId });
 
   beforeAll(async () => {
     ctx = await createEconomyTestContext({

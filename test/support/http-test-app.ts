@@ -1,10 +1,11 @@
-import type { LoggerService } from '@nestjs/common';
+import type { LoggerService, LogLevel } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import type { Role } from '../../src/auth/access-token';
+import { logLevelsUpTo } from '../../src/config/log-levels';
 import { Profile } from '../../src/economy/entities';
 import {
   configureHttpApp,
@@ -26,9 +27,28 @@ export interface HttpTestApp {
 
 let sequence = 0;
 
+/**
+ * `moduleRef` as an HTTP app set up as the server sets its own up, ready for
+ * requests (by default every log level is on, request lines included).
+ */
+export async function startHttpApp(
+  moduleRef: TestingModule,
+  logger: LoggerService | false = false,
+  logLevels: LogLevel[] = logLevelsUpTo('verbose'),
+): Promise<NestFastifyApplication> {
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createHttpAdapter(),
+    { ...HTTP_APP_OPTIONS, logger },
+  );
+  configureHttpApp(app, logLevels);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
 /** The real application (every module, guard, pipe and filter) on its own database. */
 export async function createHttpTestApp(
-  options: { logger?: LoggerService | false; requestLogs?: boolean } = {},
+  options: { logger?: LoggerService | false; logLevels?: LogLevel[] } = {},
 ): Promise<HttpTestApp> {
   const database = await createTestDatabase();
   const moduleRef = await Test.createTestingModule({
@@ -39,13 +59,7 @@ export async function createHttpTestApp(
       }),
     ],
   }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(
-    createHttpAdapter(),
-    { ...HTTP_APP_OPTIONS, logger: options.logger ?? false },
-  );
-  configureHttpApp(app, { requestLogs: options.requestLogs ?? true });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  const app = await startHttpApp(moduleRef, options.logger, options.logLevels);
   const dataSource = app.get(DataSource);
   const jwt = new JwtService({ secret: TEST_JWT_SECRET });
   return {
