@@ -345,8 +345,9 @@ export class PayoutService {
 const INSERT_PRIZES = `INSERT INTO prize_transactions
      (tournament_id, registration_id, placement, coins, wallet_transaction_id)
    SELECT *
-     FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
-       AS i(tournament_id, registration_id, placement, coins, wallet_transaction_id)
+     FROM jsonb_to_recordset($1::jsonb)
+       AS i(tournament_id bigint, registration_id bigint, placement text,
+            coins bigint, wallet_transaction_id bigint)
     ORDER BY registration_id, placement`;
 
 const RECORD_PRIZES = preparedStatement('record_prizes', INSERT_PRIZES);
@@ -371,11 +372,15 @@ async function recordPrizes(
   }
   try {
     await transaction.run(statement, [
-      payments.map((payment) => payment.tournamentId),
-      payments.map((payment) => payment.registrationId),
-      payments.map((payment) => payment.placement),
-      payments.map((payment) => payment.coins),
-      payments.map((payment) => payment.transactionId),
+      JSON.stringify(
+        payments.map((payment) => ({
+          tournament_id: payment.tournamentId,
+          registration_id: payment.registrationId,
+          placement: payment.placement,
+          coins: payment.coins,
+          wallet_transaction_id: payment.transactionId,
+        })),
+      ),
     ]);
   } catch (error) {
     const { code, constraint } = postgresErrorOf(error);

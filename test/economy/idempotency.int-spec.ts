@@ -203,6 +203,87 @@ describe('WalletService idempotency', () => {
     });
   });
 
+  it('writes a batch of keyed credits with any printable key and any JSON meta intact, and replays it', async () => {
+    const [a, b] = await ctx.createProfiles(2);
+    // Characters that JSON and PostgreSQL array literals both escape.
+    // Chained in key order: the first key sorts first.
+    const keys = [
+      `a-${key()} "quoted" \\back\\slash {brace} , comma`,
+      `b-${key()} 'single' NULL {}`,
+      key(),
+    ];
+    const meta = {
+      note: 'quote " backslash \\ comma , brace { é ü 🎮',
+      nested: { list: [1, 'two', null, true] },
+    };
+    const batch = [
+      {
+        profileId: a.id,
+        amount: 5,
+        reason: 'WINNER' as const,
+        idempotencyKey: keys[0],
+        meta,
+      },
+      {
+        profileId: a.id,
+        amount: 7,
+        reason: 'TOP4' as const,
+        idempotencyKey: keys[1],
+      },
+      {
+        profileId: b.id,
+        amount: 3,
+        reason: 'WINNER' as const,
+        idempotencyKey: keys[2],
+        meta,
+      },
+    ];
+    const first = await ctx.wallets.creditAll(batch, (results) =>
+      Promise.resolve(results),
+    );
+    expect(first.map((outcome) => outcome.replayed)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect(await ctx.wallets.getBalance(a)).toBe(12);
+    expect(await ctx.wallets.getBalance(b)).toBe(3);
+    // One wallet credited twice: one ledger row per credit, balances chained.
+    const history = await ctx.wallets.getTransactionHistory(a);
+    expect(
+      history.map((entry) => [
+        entry.idempotencyKey,
+        entry.amount,
+        entry.balanceAfter,
+      ]),
+    ).toEqual([
+      [keys[1], 7, 12],
+      [keys[0], 5, 5],
+    ]);
+    expect(
+      history.find((entry) => entry.idempotencyKey === keys[0])?.meta,
+    ).toEqual(meta);
+    expect(first.map((outcome) => outcome.result.idempotencyKey)).toEqual(keys);
+
+    const again = await ctx.wallets.creditAll(batch, (results) =>
+      Promise.resolve(results),
+    );
+    expect(again).toEqual(
+      first.map((outcome) => ({ ...outcome, replayed: true })),
+    );
+    expect(
+      await ctx.wallets.credit(a, 5, {
+        reason: 'WINNER',
+        idempotencyKey: keys[0],
+        meta,
+      }),
+    ).toEqual(first[0].result);
+    expect(await ctx.wallets.getBalance(a)).toBe(12);
+    expect(
+      await ledgerRowCount(ctx.dataSource, [first[0].result.walletId]),
+    ).toBe(2);
+  });
+
   it('creates no wallet for a credit refused by a held key', async () => {
     const [holder, walletless] = await ctx.createProfiles(2);
     const idempotencyKey = key();
