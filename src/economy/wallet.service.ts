@@ -170,6 +170,12 @@ export class WalletService {
         ...this.movementInput('CREDIT', profileId, credit.amount, credit),
       };
     });
+    // One key names one movement: a key twice in a batch would pay twice.
+    if (new Set(inputs.map((input) => input.claim!.key)).size < inputs.length) {
+      throw new InvalidRequest(
+        'every credit of a batch needs an idempotency key of its own',
+      );
+    }
     const walletIds = await this.directory.ensureWalletIds(
       inputs.map((input) => input.profileId),
     );

@@ -284,6 +284,26 @@ describe('WalletService idempotency', () => {
     ).toBe(2);
   });
 
+  it('refuses a batch that names one key twice, and writes nothing of it', async () => {
+    const profile = await ctx.createProfile();
+    const idempotencyKey = key();
+    const credit = {
+      profileId: profile.id,
+      amount: 5,
+      reason: 'WINNER' as const,
+      idempotencyKey,
+    };
+    await expect(
+      ctx.wallets.creditAll([credit, { ...credit }], (results) =>
+        Promise.resolve(results),
+      ),
+    ).rejects.toBeInstanceOf(InvalidRequest);
+    expect(await ctx.wallets.getBalance(profile)).toBe(0);
+    // The key was not claimed: a single credit under it pays once.
+    await ctx.wallets.credit(profile, 5, { reason: 'WINNER', idempotencyKey });
+    expect(await ctx.wallets.getBalance(profile)).toBe(5);
+  });
+
   it('creates no wallet for a credit refused by a held key', async () => {
     const [holder, walletless] = await ctx.createProfiles(2);
     const idempotencyKey = key();
