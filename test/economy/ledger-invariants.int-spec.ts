@@ -159,6 +159,25 @@ describe('ledger invariants', () => {
       expect(count).toBe('0');
     });
 
+    it('refuses, even from direct SQL, a second row paying in under a key already used', async () => {
+      const idempotencyKey = `one-movement-${walletId}`;
+      const profile = await ctx.createProfile();
+      const credit = await ctx.wallets.credit(profile, 3, {
+        reason: 'WINNER',
+        idempotencyKey,
+      });
+      // In the same wallet or another: a transfer's legs alone share a key.
+      for (const wallet of [credit.walletId, walletId]) {
+        await expect(
+          ctx.dataSource.query(
+            `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, idempotency_key)
+             VALUES ($1, 3, 100, 'WINNER', $2)`,
+            [wallet, idempotencyKey],
+          ),
+        ).rejects.toThrow(/wallet_transactions_idempotency_key_direction_key/);
+      }
+    });
+
     it('rejects a zero amount and an unknown reason even from direct SQL', async () => {
       await expect(
         ctx.dataSource.query(

@@ -19,11 +19,11 @@ import { Wallet } from './wallet.entity';
  * lock, so per wallet the ids follow the `balance_after` chain.
  */
 @Entity({ name: 'wallet_transactions' })
-// The migration adds INCLUDE (amount), which TypeORM cannot express, so this
-// index is the migration's alone.
+// TypeORM can express neither INCLUDE (amount) nor a unique index on
+// (idempotency_key, amount > 0): these indexes are the migrations' alone.
 @Index('wallet_transactions_wallet_id_id_idx', { synchronize: false })
-@Index('wallet_transactions_idempotency_key_idx', ['idempotencyKey'], {
-  where: 'idempotency_key IS NOT NULL',
+@Index('wallet_transactions_idempotency_key_direction_key', {
+  synchronize: false,
 })
 @Index('wallet_transactions_transfer_id_idx', ['transferId'], {
   where: 'transfer_id IS NOT NULL',
