@@ -53,6 +53,19 @@ interface PaidPayment extends Payment {
   transactionId: number;
 }
 
+/** A verified registration the backfill found unpaid. */
+interface DueRegistration {
+  id: string;
+  profile_id: string;
+  tournament_id: string;
+  coins: string;
+}
+
+/** A row of `duePage`: the page's counts, and a due registration or nulls. */
+type DuePageRow = { checked: string; last_id: string | null } & (
+  DueRegistration | { [K in keyof DueRegistration]: null }
+);
+
 interface PrizeRow {
   id: string;
   tournament_id: string;
@@ -173,37 +186,20 @@ export class PayoutService {
     const inFlight = new TasksInFlight(BACKFILL_BATCHES_IN_FLIGHT);
     try {
       for (let after = 0; ;) {
-        const rows: {
-          id: string;
-          profile_id: string;
-          tournament_id: string;
-          coins: string;
-          paid: boolean;
-        }[] = await this.dataSource.query(
-          // LATERAL ... LIMIT 1 makes `paid` a probe of the unique index per
-          // registration, not a scan of every prize ever paid.
-          `SELECT r.id, r.profile_id, r.tournament_id, t.participation_coins AS coins,
-                  paid.registration_id IS NOT NULL AS paid
-             FROM registrations r
-             JOIN tournaments t ON t.id = r.tournament_id
-             LEFT JOIN LATERAL (
-               SELECT p.registration_id FROM prize_transactions p
-                WHERE p.registration_id = r.id AND p.placement = 'PARTICIPATION'
-                LIMIT 1
-             ) paid ON true
-            WHERE r.status = 'VERIFIED' AND r.id > $1
-            ORDER BY r.id LIMIT $2`,
-          [after, batchSize],
-        );
-        if (rows.length === 0) {
+        const page = await this.duePage(after, batchSize);
+        // No last id: no verified registration after `after`.
+        if (page[0].last_id === null) {
           break;
         }
-        after = safeIntegerFromDatabase(rows[rows.length - 1].id);
-        counts.checked += rows.length;
-        const due = rows.filter((row) => !row.paid && row.coins !== '0');
+        after = safeIntegerFromDatabase(page[0].last_id);
+        const checked = safeIntegerFromDatabase(page[0].checked);
+        counts.checked += checked;
+        const due = page.filter(
+          (row): row is DuePageRow & DueRegistration => row.id !== null,
+        );
         if (options.dryRun || due.length === 0) {
           counts.awarded += due.length;
-          counts.skipped += rows.length - due.length;
+          counts.skipped += checked - due.length;
           continue;
         }
         // A registration paid meanwhile (by its verification, say) replays:
@@ -212,7 +208,7 @@ export class PayoutService {
         await inFlight.add(async () => {
           const paidNow = await this.pay(await this.participationPayments(due));
           counts.awarded += paidNow;
-          counts.skipped += rows.length - paidNow;
+          counts.skipped += checked - paidNow;
           this.logger.log(
             `backfill paid ${paidNow} registrations up to ${upTo}`,
           );
@@ -225,6 +221,38 @@ export class PayoutService {
     }
     await inFlight.drain();
     return counts;
+  }
+
+  /**
+   * The next `limit` verified registrations after id `after`: how many there
+   * are and the last id (one row, whatever else), and those still due,
+   * unpaid in a tournament with participation coins. Registrations paid
+   * already are counted here and never shipped to the service, so a backfill
+   * over a long history reads mostly counts.
+   */
+  private duePage(after: number, limit: number): Promise<DuePageRow[]> {
+    return this.dataSource.query(
+      `WITH page AS (
+         SELECT r.id, r.profile_id, r.tournament_id
+           FROM registrations r
+          WHERE r.status = 'VERIFIED' AND r.id > $1
+          ORDER BY r.id
+          LIMIT $2
+       )
+       SELECT s.checked, s.last_id, d.id, d.profile_id, d.tournament_id, d.coins
+         FROM (SELECT count(*) AS checked, max(id) AS last_id FROM page) s
+         LEFT JOIN (
+           SELECT p.id, p.profile_id, p.tournament_id, t.participation_coins AS coins
+             FROM page p
+             JOIN tournaments t ON t.id = p.tournament_id
+            WHERE t.participation_coins > 0
+              AND NOT EXISTS (
+                SELECT 1 FROM prize_transactions x
+                 WHERE x.registration_id = p.id AND x.placement = 'PARTICIPATION')
+         ) d ON true
+        ORDER BY d.id`,
+      [after, limit],
+    );
   }
 
   /** The prize a registration holds for `placement`, if it was paid. */
@@ -252,12 +280,7 @@ export class PayoutService {
   }
 
   private async participationPayments(
-    due: {
-      id: string;
-      profile_id: string;
-      tournament_id: string;
-      coins: string;
-    }[],
+    due: DueRegistration[],
   ): Promise<Payment[]> {
     const profileIds = due.map((row) =>
       safeIntegerFromDatabase(row.profile_id),
