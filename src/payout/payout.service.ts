@@ -245,10 +245,15 @@ export class PayoutService {
            SELECT p.id, p.profile_id, p.tournament_id, t.participation_coins AS coins
              FROM page p
              JOIN tournaments t ON t.id = p.tournament_id
-            WHERE t.participation_coins > 0
-              AND NOT EXISTS (
-                SELECT 1 FROM prize_transactions x
-                 WHERE x.registration_id = p.id AND x.placement = 'PARTICIPATION')
+             -- LATERAL ... LIMIT 1 keeps this a probe of the unique index
+             -- per registration: a NOT EXISTS may become an anti join that
+             -- scans every prize ever paid, once per page.
+             LEFT JOIN LATERAL (
+               SELECT 1 AS found FROM prize_transactions x
+                WHERE x.registration_id = p.id AND x.placement = 'PARTICIPATION'
+                LIMIT 1
+             ) paid ON true
+            WHERE t.participation_coins > 0 AND paid.found IS NULL
          ) d ON true
         ORDER BY d.id`,
       [after, limit],
