@@ -184,14 +184,16 @@ describe('REST API', () => {
         (await http().get(`/wallets/${bob.id}`).set(bearer(serviceToken)))
           .status,
       ).toBe(200);
-      expect(
-        (await http().get(`/wallets/${bob.id}`).set(bearer(adminToken))).status,
-      ).toBe(200);
+      const bobsWallet = await http()
+        .get(`/wallets/${bob.id}`)
+        .set(bearer(adminToken));
+      expect(bobsWallet.status).toBe(200);
       // A trailing slash names the same route.
-      expect(
-        (await http().get(`/wallets/${bob.id}/`).set(bearer(adminToken)))
-          .status,
-      ).toBe(200);
+      const withSlash = await http()
+        .get(`/wallets/${bob.id}/`)
+        .set(bearer(adminToken));
+      expect(withSlash.status).toBe(200);
+      expect(withSlash.body).toEqual(bobsWallet.body);
       expectProblem(
         await http().get(`/wallets/${bob.id}`).set(bearer(aliceToken)),
         403,

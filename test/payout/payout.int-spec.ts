@@ -10,7 +10,11 @@ import {
   createEconomyTestContext,
   type EconomyTestContext,
 } from '../support/economy-test-context';
-import { ledgerRowCount, prizeCount } from '../support/ledger-queries';
+import {
+  idempotencyKeyCount,
+  ledgerRowCount,
+  prizeCount,
+} from '../support/ledger-queries';
 import {
   tournamentWithPlayers,
   verifyWithoutPayout,
@@ -119,9 +123,11 @@ describe('PayoutService', () => {
           participationCoins: 30,
         });
       await verifyWithoutPayout(ctx, [registrations[0].id]);
-      const { transactionId } = await ctx.wallets.credit(profiles[0], 30, {
-        reason: 'PARTICIPATION',
-      });
+      const { transactionId, walletId } = await ctx.wallets.credit(
+        profiles[0],
+        30,
+        { reason: 'PARTICIPATION' },
+      );
       await recordPrizeBySql(
         tournament.id,
         registrations[0].id,
@@ -129,14 +135,7 @@ describe('PayoutService', () => {
         30,
         transactionId,
       );
-      const walletId = await ctx.wallets.ensureWallet(profiles[0]);
-      const keyCount = async () => {
-        const [{ count }]: { count: string }[] = await ctx.dataSource.query(
-          'SELECT count(*) FROM idempotency_keys',
-        );
-        return Number(count);
-      };
-      const keysBefore = await keyCount();
+      const keysBefore = await idempotencyKeyCount(ctx.dataSource);
       await expect(
         payouts.awardParticipationForRegistration(registrations[0].id),
       ).rejects.toMatchObject({
@@ -145,7 +144,7 @@ describe('PayoutService', () => {
       expect(await ctx.wallets.getBalance(profiles[0])).toBe(30);
       expect(await ledgerRowCount(ctx.dataSource, [walletId])).toBe(1);
       // Nothing of the payout remains, not even its key.
-      expect(await keyCount()).toBe(keysBefore);
+      expect(await idempotencyKeyCount(ctx.dataSource)).toBe(keysBefore);
     });
 
     it('refuses an unverified registration and pays nothing without participation coins', async () => {

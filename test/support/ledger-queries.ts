@@ -42,6 +42,15 @@ export async function walletCount(dataSource: DataSource): Promise<number> {
   return Number(count);
 }
 
+export async function idempotencyKeyCount(
+  dataSource: DataSource,
+): Promise<number> {
+  const [{ count }]: { count: string }[] = await dataSource.query(
+    'SELECT count(*) FROM idempotency_keys',
+  );
+  return Number(count);
+}
+
 export async function totalCoins(dataSource: DataSource): Promise<number> {
   const [{ total }]: { total: string }[] = await dataSource.query(
     'SELECT coalesce(sum(cached_balance), 0) AS total FROM wallets',
