@@ -7,6 +7,9 @@ import { freePort } from '../test/support/free-port';
 const SERVER = join(__dirname, '..', 'dist', 'src', 'main.js');
 const SECRET = 'bench-secret-'.padEnd(48, 'b');
 
+// Shared by every server this process starts: a key is never used twice.
+let sequence = 0;
+
 export interface RunningServer {
   pid: number;
   /** POST /transfers, authenticated, with a fresh Idempotency-Key. */
@@ -46,7 +49,6 @@ export async function startServer(
     { expiresIn: '1h' },
   );
   const agent = new Agent({ keepAlive: true, maxSockets: sockets });
-  let sequence = 0;
   return {
     pid: child.pid!,
     transfer: (fromProfileId, toProfileId, amount) => {
