@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { ECONOMY_ENTITIES } from '../economy/entities';
 import { PAYOUT_ENTITIES } from '../payout/entities';
+import { logIdleConnectionError } from './idle-connection-errors';
 
 const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 
@@ -24,5 +25,6 @@ export function dataSourceOptions(
     synchronize: false,
     logging: ['warn', 'migration'],
     extra: { max: poolSize },
+    poolErrorHandler: logIdleConnectionError,
   };
 }

@@ -1,18 +1,23 @@
-import type { LoggerService } from '@nestjs/common';
+import type { LoggerService, LogLevel } from '@nestjs/common';
 
 /** Keeps every line an app logs, at every level, to check what logs carry. */
 export class CapturingLogger implements LoggerService {
-  readonly lines: { context: string; message: string; params: string[] }[] = [];
+  readonly lines: {
+    level: LogLevel;
+    context: string;
+    message: string;
+    params: string[];
+  }[] = [];
   log = (message: unknown, ...params: unknown[]) =>
-    this.capture(message, params);
+    this.capture('log', message, params);
   error = (message: unknown, ...params: unknown[]) =>
-    this.capture(message, params);
+    this.capture('error', message, params);
   warn = (message: unknown, ...params: unknown[]) =>
-    this.capture(message, params);
+    this.capture('warn', message, params);
   debug = (message: unknown, ...params: unknown[]) =>
-    this.capture(message, params);
+    this.capture('debug', message, params);
   verbose = (message: unknown, ...params: unknown[]) =>
-    this.capture(message, params);
+    this.capture('verbose', message, params);
 
   /** Everything logged, a line per call: the message and every other argument (a stack, say). */
   text(): string {
@@ -22,8 +27,9 @@ export class CapturingLogger implements LoggerService {
   }
 
   // Nest passes the context last, after a stack if there is one.
-  private capture(message: unknown, params: unknown[]): void {
+  private capture(level: LogLevel, message: unknown, params: unknown[]): void {
     this.lines.push({
+      level,
       context: String(params.at(-1)),
       message: String(message),
       params: params.map((param) => String(param)),
