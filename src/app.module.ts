@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AuthModule } from './auth/auth.module';
+import { AuthModule, type AuthOptions } from './auth/auth.module';
 import {
   DatabaseModule,
   type DatabaseModuleOptions,
@@ -12,7 +12,7 @@ import { ProfilesModule } from './profiles/profiles.module';
 
 export interface AppOptions {
   database: DatabaseModuleOptions;
-  jwtSecret: string;
+  auth: AuthOptions;
 }
 
 @Module({})
@@ -22,7 +22,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         DatabaseModule.forRoot(options.database),
-        AuthModule.forRoot(options.jwtSecret),
+        AuthModule.forRoot(options.auth),
         HttpModule,
         HealthModule,
         ProfilesModule,

@@ -35,7 +35,10 @@ async function bootstrap(): Promise<void> {
           poolSize: environment.DATABASE_POOL_SIZE,
           migrationsRun: true,
         },
-        jwtSecret: await resolveJwtSecret(environment),
+        auth: {
+          secret: await resolveJwtSecret(environment),
+          playerRequestsPerMinute: environment.PLAYER_REQUESTS_PER_MINUTE,
+        },
       }),
       createHttpAdapter(),
       { ...HTTP_APP_OPTIONS, logger: logLevels },

@@ -2,15 +2,31 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { createSecretKey } from 'node:crypto';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { JWT_ALGORITHM } from './access-token';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { PlayerRateLimitGuard } from './player-rate-limit.guard';
 import { RolesGuard } from './roles.guard';
 
-/** Bearer-token authentication and role checks on every HTTP route. */
+export interface AuthOptions {
+  /** The HS256 secret that signs and verifies access tokens. */
+  secret: string;
+  /** Requests a minute one player may make; 0 for no limit. */
+  playerRequestsPerMinute: number;
+}
+
+/**
+ * On every HTTP route, in this order: bearer-token authentication, role
+ * checks, and the per-player request limit.
+ */
 @Module({})
 export class AuthModule {
-  static forRoot(secret: string): DynamicModule {
+  static forRoot({
+    secret,
+    playerRequestsPerMinute,
+  }: AuthOptions): DynamicModule {
     const key = createSecretKey(Buffer.from(secret, 'utf8'));
+    const limited = playerRequestsPerMinute > 0;
     return {
       module: AuthModule,
       imports: [
@@ -22,10 +38,22 @@ export class AuthModule {
           signOptions: { algorithm: JWT_ALGORITHM },
           verifyOptions: { algorithms: [JWT_ALGORITHM] },
         }),
+        ...(limited
+          ? [
+              ThrottlerModule.forRoot({
+                // Unnamed, so that its headers are the usual Retry-After and
+                // X-RateLimit-Limit, -Remaining and -Reset.
+                throttlers: [{ ttl: 60_000, limit: playerRequestsPerMinute }],
+              }),
+            ]
+          : []),
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
+        ...(limited
+          ? [{ provide: APP_GUARD, useClass: PlayerRateLimitGuard }]
+          : []),
       ],
       exports: [JwtModule],
     };

@@ -8,6 +8,7 @@ describe('loadEnvironment', () => {
       PORT: 3000,
       EMBEDDED_POSTGRES_PORT: 54329,
       DATABASE_POOL_SIZE: Math.min(2 * availableParallelism() + 1, 10),
+      PLAYER_REQUESTS_PER_MINUTE: 120,
       LOG_LEVEL: 'log',
     });
   });
@@ -18,6 +19,7 @@ describe('loadEnvironment', () => {
       PORT: '8080',
       DATABASE_POOL_SIZE: '16',
       LOG_LEVEL: 'debug',
+      PLAYER_REQUESTS_PER_MINUTE: '0',
       PATH: '/usr/bin',
       EMPTY_IS_UNSET: '',
     });
@@ -26,6 +28,7 @@ describe('loadEnvironment', () => {
       PORT: 8080,
       DATABASE_POOL_SIZE: 16,
       LOG_LEVEL: 'debug',
+      PLAYER_REQUESTS_PER_MINUTE: 0,
     });
     expect(environment).not.toHaveProperty('PATH');
   });
@@ -36,6 +39,8 @@ describe('loadEnvironment', () => {
     ['DATABASE_URL', 'mysql://db/economy'],
     ['DATABASE_POOL_SIZE', '0'],
     ['LOG_LEVEL', 'chatty'],
+    ['PLAYER_REQUESTS_PER_MINUTE', '-1'],
+    ['PLAYER_REQUESTS_PER_MINUTE', '1.5'],
   ])('stops on a bad %s naming the variable', (name, value) => {
     expect(() => loadEnvironment({ [name]: value })).toThrow(
       InvalidEnvironmentError,

@@ -13,6 +13,9 @@ import {
 } from 'class-validator';
 import { availableParallelism } from 'node:os';
 
+/** Two a second on average, in bursts as a client's screens need them. */
+export const DEFAULT_PLAYER_REQUESTS_PER_MINUTE = 120;
+
 /**
  * Every variable the service reads. Validated once at start: a bad value stops
  * the process with a message naming the variable, never a half-configured run.
@@ -51,6 +54,13 @@ export class Environment {
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
+  /** Requests a minute one player may make, all routes together; 0 for no limit. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  PLAYER_REQUESTS_PER_MINUTE: number = DEFAULT_PLAYER_REQUESTS_PER_MINUTE;
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 }
@@ -76,6 +86,7 @@ const ENVIRONMENT_KEYS = [
   'DATABASE_POOL_SIZE',
   'LOG_LEVEL',
   'JWT_SECRET',
+  'PLAYER_REQUESTS_PER_MINUTE',
 ] as const satisfies readonly (keyof Environment)[];
 
 export class InvalidEnvironmentError extends Error {

@@ -16,6 +16,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'request body over 16 KiB (VALIDATION_FAILED)',
   415: 'request body not application/json (VALIDATION_FAILED)',
   422: 'refused by a business rule (INSUFFICIENT_FUNDS, INVALID_WALLET, REGISTRATION_NOT_VERIFIED, TOURNAMENT_NOT_COMPLETED, TOURNAMENT_CLOSED)',
+  429: 'a player over its requests a minute (RATE_LIMITED); Retry-After says when to try again',
   500: 'unexpected error, without internals (INTERNAL)',
 };
 

@@ -16,6 +16,7 @@ export enum ProblemCode {
   TournamentClosed = 'TOURNAMENT_CLOSED',
   AlreadyRegistered = 'ALREADY_REGISTERED',
   PrizeAlreadyRecorded = 'PRIZE_ALREADY_RECORDED',
+  RateLimited = 'RATE_LIMITED',
 }
 
 /** An RFC 9457 problem document, as every error response carries it. */
@@ -51,6 +52,7 @@ const TITLES: Record<ProblemCode, string> = {
   [ProblemCode.TournamentClosed]: 'Tournament closed',
   [ProblemCode.AlreadyRegistered]: 'Already registered',
   [ProblemCode.PrizeAlreadyRecorded]: 'Prize already recorded',
+  [ProblemCode.RateLimited]: 'Too many requests',
 };
 
 export function problem(

@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DEFAULT_PLAYER_REQUESTS_PER_MINUTE } from '../../src/config/environment';
 import { AppModule } from '../../src/app.module';
 import { startHttpApp } from '../support/http-test-app';
 import {
@@ -18,7 +19,10 @@ describe('GET /health', () => {
       imports: [
         AppModule.forRoot({
           database: { url: database.url, migrationsRun: true },
-          jwtSecret: 'h'.repeat(40),
+          auth: {
+            secret: 'h'.repeat(40),
+            playerRequestsPerMinute: DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
+          },
         }),
       ],
     }).compile();

@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import type { Role } from '../../src/auth/access-token';
+import { DEFAULT_PLAYER_REQUESTS_PER_MINUTE } from '../../src/config/environment';
 import { logLevelsUpTo } from '../../src/config/log-levels';
 import { Profile } from '../../src/economy/entities';
 import {
@@ -48,14 +49,23 @@ export async function startHttpApp(
 
 /** The real application (every module, guard, pipe and filter) on its own database. */
 export async function createHttpTestApp(
-  options: { logger?: LoggerService | false; logLevels?: LogLevel[] } = {},
+  options: {
+    logger?: LoggerService | false;
+    logLevels?: LogLevel[];
+    playerRequestsPerMinute?: number;
+  } = {},
 ): Promise<HttpTestApp> {
   const database = await createTestDatabase();
   const moduleRef = await Test.createTestingModule({
     imports: [
       AppModule.forRoot({
         database: { url: database.url, poolSize: 20 },
-        jwtSecret: TEST_JWT_SECRET,
+        auth: {
+          secret: TEST_JWT_SECRET,
+          playerRequestsPerMinute:
+            options.playerRequestsPerMinute ??
+            DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
+        },
       }),
     ],
   }).compile();

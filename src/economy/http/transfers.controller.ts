@@ -29,7 +29,7 @@ export class TransfersController {
   @AllowOwner({ body: 'fromProfileId' })
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @ApiCreatedResponse({ type: TransferResponse })
-  @ApiProblems(400, 404, 409, 413, 415, 422)
+  @ApiProblems(400, 404, 409, 413, 415, 422, 429)
   async transfer(
     @Body() body: TransferDto,
     @Headers(IDEMPOTENCY_KEY_HEADER) header: string | undefined,

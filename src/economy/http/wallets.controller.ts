@@ -53,7 +53,7 @@ export class WalletsController {
   @AllowRoles('service', 'admin')
   @AllowOwner({ param: 'profileId' })
   @ApiOkResponse({ type: WalletResponse })
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 404, 429)
   getWallet(@PathId('profileId') profileId: number) {
     return this.wallets.getWallet(profileId);
   }
@@ -62,7 +62,7 @@ export class WalletsController {
   @AllowRoles('service', 'admin')
   @AllowOwner({ param: 'profileId' })
   @ApiOkResponse({ type: HistoryPageResponse })
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 404, 429)
   async getTransactions(
     @PathId('profileId') profileId: number,
     @Query() query: HistoryQueryDto,

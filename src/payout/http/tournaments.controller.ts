@@ -40,7 +40,7 @@ export class TournamentsController {
   @AllowRoles('service', 'admin')
   @AllowOwner({ body: 'profileId' })
   @ApiCreatedResponse({ type: CreatedResponse })
-  @ApiProblems(400, 404, 409, 422)
+  @ApiProblems(400, 404, 409, 422, 429)
   async register(
     @PathId('id') tournamentId: number,
     @Body() body: RegisterDto,

@@ -1,0 +1,50 @@
+import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { ProblemCode } from '../http/problem-details';
+import { RequestRejected } from '../http/request-rejected.exception';
+import type { AuthenticatedRequest } from './principal';
+
+/**
+ * A player's requests, counted across every route (a count per route would
+ * multiply the allowance by the number of routes) and refused with 429 and
+ * Retry-After once over the limit. Runs after authentication, so it knows
+ * the principal. Services and admins are the platform itself (other modules,
+ * payout jobs, operators) and are never limited. Counts live in this
+ * process's memory: each instance of the service limits on its own.
+ */
+@Injectable()
+export class PlayerRateLimitGuard extends ThrottlerGuard {
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    const { principal } = context
+      .switchToHttp()
+      .getRequest<AuthenticatedRequest>();
+    return Promise.resolve(
+      principal === undefined ||
+        principal.roles.some((role) => role !== 'player'),
+    );
+  }
+
+  protected override getTracker(
+    request: AuthenticatedRequest,
+  ): Promise<string> {
+    return Promise.resolve(String(request.principal!.profileId));
+  }
+
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+  ): string {
+    return `player:${tracker}`;
+  }
+
+  protected override throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new RequestRejected(
+      HttpStatus.TOO_MANY_REQUESTS,
+      ProblemCode.RateLimited,
+      `too many requests: at most ${detail.limit} a minute; retry after ${detail.timeToBlockExpire} s`,
+    );
+  }
+}
