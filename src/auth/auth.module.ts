@@ -41,9 +41,19 @@ export class AuthModule {
         ...(limited
           ? [
               ThrottlerModule.forRoot({
-                // Unnamed, so that its headers are the usual Retry-After and
-                // X-RateLimit-Limit, -Remaining and -Reset.
-                throttlers: [{ ttl: 60_000, limit: playerRequestsPerMinute }],
+                // A sliding minute: at most `limit` requests in any 60 s,
+                // refused ones not counted (no lockout, which the default
+                // block of a whole `ttl` would be). The guard sets
+                // Retry-After itself: the X-RateLimit-Reset header would
+                // count from a fixed window, and disagree with it.
+                throttlers: [
+                  {
+                    ttl: 60_000,
+                    limit: playerRequestsPerMinute,
+                    blockDuration: 0,
+                  },
+                ],
+                setHeaders: false,
               }),
             ]
           : []),

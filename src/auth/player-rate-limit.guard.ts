@@ -1,5 +1,6 @@
 import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
 import { ProblemCode } from '../http/problem-details';
 import { RequestRejected } from '../http/request-rejected.exception';
 import type { AuthenticatedRequest } from './principal';
@@ -7,7 +8,7 @@ import type { AuthenticatedRequest } from './principal';
 /**
  * A player's requests, counted across every route (a count per route would
  * multiply the allowance by the number of routes) and refused with 429 and
- * Retry-After once over the limit. Runs after authentication, so it knows
+ * Retry-After once over the limit (see AuthModule for the window). Runs after authentication, so it knows
  * the principal. Services and admins are the platform itself (other modules,
  * payout jobs, operators) and are never limited. Counts live in this
  * process's memory: each instance of the service limits on its own.
@@ -18,6 +19,8 @@ export class PlayerRateLimitGuard extends ThrottlerGuard {
     const { principal } = context
       .switchToHttp()
       .getRequest<AuthenticatedRequest>();
+    // No principal after JwtAuthGuard (which AuthModule runs first) means a
+    // @Public() route: /health, /docs.
     return Promise.resolve(
       principal === undefined ||
         principal.roles.some((role) => role !== 'player'),
@@ -38,9 +41,14 @@ export class PlayerRateLimitGuard extends ThrottlerGuard {
   }
 
   protected override throwThrottlingException(
-    _context: ExecutionContext,
+    context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
+    // Seconds until the oldest counted request leaves the minute.
+    void context
+      .switchToHttp()
+      .getResponse<FastifyReply>()
+      .header('Retry-After', detail.timeToBlockExpire);
     throw new RequestRejected(
       HttpStatus.TOO_MANY_REQUESTS,
       ProblemCode.RateLimited,

@@ -58,7 +58,8 @@ export class Environment {
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  @Max(1_000_000)
+  // The limiter keeps a timestamp per counted request and player.
+  @Max(10_000)
   PLAYER_REQUESTS_PER_MINUTE: number = DEFAULT_PLAYER_REQUESTS_PER_MINUTE;
 
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])

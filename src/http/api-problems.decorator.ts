@@ -20,6 +20,13 @@ const DESCRIPTIONS: Record<number, string> = {
   500: 'unexpected error, without internals (INTERNAL)',
 };
 
+const RETRY_AFTER = {
+  'Retry-After': {
+    description: 'seconds until the oldest counted request is a minute old',
+    schema: { type: 'integer' },
+  },
+};
+
 /** Bearer auth and the problem responses a route can give, for OpenAPI. */
 export function ApiProblems(...statuses: number[]) {
   return applyDecorators(
@@ -34,6 +41,7 @@ export function ApiProblems(...statuses: number[]) {
             schema: { $ref: getSchemaPath(ProblemDetails) },
           },
         },
+        ...(status === 429 ? { headers: RETRY_AFTER } : {}),
       }),
     ),
   );

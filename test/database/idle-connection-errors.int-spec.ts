@@ -16,7 +16,8 @@ describe('errors on idle pooled connections', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    dataSource = new DataSource(dataSourceOptions(database.url, 2));
+    // One connection: exactly one idle connection to end.
+    dataSource = new DataSource(dataSourceOptions(database.url, 1));
     await dataSource.initialize();
   });
   beforeEach(() => {

@@ -30,7 +30,8 @@ describe('per-player request limit', () => {
       .get(`/wallets/${alice.id}/transactions`)
       .set('Authorization', `Bearer ${token}`);
     expect(history.status).toBe(200);
-    expect(history.headers['x-ratelimit-remaining']).toBe('1');
+    // Retry-After is the only header: no fixed-window X-RateLimit-*.
+    expect(history.headers['x-ratelimit-limit']).toBeUndefined();
     expect((await getWallet(alice.id, token)).status).toBe(200);
 
     const refused = await getWallet(alice.id, token);
@@ -49,16 +50,47 @@ describe('per-player request limit', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
 
-    // A refused transfer moves nothing.
+    // A refused transfer moves nothing, though Alice could pay it.
+    const credit = await request(t.app.getHttpServer())
+      .post(`/wallets/${alice.id}/credit`)
+      .set('Authorization', `Bearer ${t.token(alice.id, ['service'])}`)
+      .send({ amount: 5, reason: 'WINNER' });
+    expect(credit.status).toBe(201);
     const transfer = await request(t.app.getHttpServer())
       .post('/transfers')
       .set('Authorization', `Bearer ${token}`)
       .send({ fromProfileId: alice.id, toProfileId: bob.id, amount: 1 });
     expect(transfer.status).toBe(429);
-    const [{ count }] = await t.dataSource.query<{ count: string }[]>(
-      'SELECT count(*) FROM wallet_transactions',
+    const ledger = await t.dataSource.query<{ amount: string }[]>(
+      'SELECT amount FROM wallet_transactions ORDER BY id',
     );
-    expect(count).toBe('0');
+    expect(ledger).toEqual([{ amount: '5' }]);
+  });
+
+  it('slides: a request counts for exactly a minute, and Retry-After says when the oldest leaves it', async () => {
+    const dave = await t.createProfile();
+    const token = t.token(dave.id, ['player'], 3600);
+    const start = Date.now();
+    const clock = jest.spyOn(Date, 'now');
+    const at = async (ms: number) => {
+      clock.mockReturnValue(start + ms);
+      const response = await getWallet(dave.id, token);
+      return [response.status, response.headers['retry-after']];
+    };
+    try {
+      expect(await at(0)).toEqual([200, undefined]);
+      expect(await at(0)).toEqual([200, undefined]);
+      expect(await at(30_000)).toEqual([200, undefined]);
+      // Full until the first two leave the minute, 20 s later.
+      expect(await at(40_000)).toEqual([429, '20']);
+      expect(await at(59_999)).toEqual([429, '1']);
+      // Refused requests did not count: both places free again.
+      expect(await at(60_001)).toEqual([200, undefined]);
+      expect(await at(60_001)).toEqual([200, undefined]);
+      expect(await at(60_002)).toEqual([429, '30']);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('limits each player on its own, whatever token it presents', async () => {
@@ -95,6 +127,34 @@ describe('per-player request limit', () => {
     expect((await getWallet(carol.id, token)).status).toBe(429);
   });
 
+  it('is documented in OpenAPI on exactly the routes a player may call', async () => {
+    const response = await request(t.app.getHttpServer()).get('/docs-json');
+    const paths = (
+      response.body as {
+        paths: Record<
+          string,
+          Record<string, { responses: Record<string, { headers?: object }> }>
+        >;
+      }
+    ).paths;
+    const limited = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, operation]) => '429' in operation.responses)
+        .map(([method, operation]) => {
+          expect(operation.responses['429'].headers).toHaveProperty(
+            'Retry-After',
+          );
+          return `${method.toUpperCase()} ${path}`;
+        }),
+    );
+    expect(limited.sort()).toEqual([
+      'GET /wallets/{profileId}',
+      'GET /wallets/{profileId}/transactions',
+      'POST /tournaments/{id}/registrations',
+      'POST /transfers',
+    ]);
+  });
+
   it('is off with a limit of 0', async () => {
     const unlimited = await createHttpTestApp({ playerRequestsPerMinute: 0 });
     try {
@@ -105,7 +165,6 @@ describe('per-player request limit', () => {
           .get(`/wallets/${player.id}`)
           .set('Authorization', `Bearer ${token}`);
         expect(response.status).toBe(200);
-        expect(response.headers['x-ratelimit-limit']).toBeUndefined();
       }
     } finally {
       await unlimited.close();
