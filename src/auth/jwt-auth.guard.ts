@@ -36,7 +36,8 @@ export class JwtAuthGuard implements CanActivate {
       .switchToHttp()
       .getRequest<FastifyRequest & AuthenticatedRequest>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    if (scheme !== 'Bearer' || !token) {
+    // Auth schemes are case-insensitive (RFC 9110, section 11.1).
+    if (scheme.toLowerCase() !== 'bearer' || !token) {
       throw new UnauthorizedException('a bearer token is required');
     }
     let claims: { sub?: unknown; roles?: unknown; exp?: unknown };

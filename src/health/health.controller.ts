@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
 import {
   HealthCheck,
@@ -17,6 +18,11 @@ export class HealthController {
   @Get()
   @Public()
   @HealthCheck()
+  @ApiOkResponse({ description: 'PostgreSQL answers' })
+  @ApiServiceUnavailableResponse({
+    description:
+      'PostgreSQL does not answer: problem JSON (INTERNAL) with a `checks` member naming it down',
+  })
   check() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 2000 }),

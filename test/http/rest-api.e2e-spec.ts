@@ -91,6 +91,15 @@ describe('REST API', () => {
       );
     });
 
+    it('takes the scheme in any case, as RFC 9110 has it', async () => {
+      for (const scheme of ['bearer', 'BEARER']) {
+        const response = await http()
+          .get(`/wallets/${alice.id}`)
+          .set('Authorization', `${scheme} ${aliceToken}`);
+        expect(response.status).toBe(200);
+      }
+    });
+
     it('answers 401 to an expired token, a foreign signature and bad claims', async () => {
       const foreign = new JwtService({
         secret: 'another-secret-'.padEnd(40, 'y'),
@@ -776,6 +785,18 @@ describe('REST API', () => {
         { method: 'get', path: '/wallets/ALICE/transactions?limit=ten' },
       ],
       [
+        'a history limit in hexadecimal',
+        { method: 'get', path: '/wallets/ALICE/transactions?limit=0x10' },
+      ],
+      [
+        'a history limit in exponent notation',
+        { method: 'get', path: '/wallets/ALICE/transactions?limit=1e2' },
+      ],
+      [
+        'a history limit with a leading space',
+        { method: 'get', path: '/wallets/ALICE/transactions?limit=%205' },
+      ],
+      [
         'a history cursor that is not an id',
         { method: 'get', path: '/wallets/ALICE/transactions?cursor=-1' },
       ],
@@ -925,6 +946,34 @@ describe('REST API', () => {
       ].sort(),
     );
     expect(document.components.securitySchemes).toHaveProperty('bearer');
+    expect(Object.keys(document.paths['/health'].get.responses).sort()).toEqual(
+      ['200', '503'],
+    );
+    // A route that takes a body can refuse it as too large or not JSON.
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        if (method !== 'get') {
+          expect([path, method, Object.keys(operation.responses)]).toEqual([
+            path,
+            method,
+            expect.arrayContaining(['413', '415']),
+          ]);
+        }
+      }
+    }
+    for (const [path, method] of [
+      ['/transfers', 'post'],
+      ['/wallets/{profileId}/credit', 'post'],
+      ['/wallets/{profileId}/debit', 'post'],
+    ] as const) {
+      expect(
+        (
+          document.paths[path][method].responses['201'] as {
+            headers?: object;
+          }
+        ).headers,
+      ).toHaveProperty('Idempotent-Replayed');
+    }
     const transfer = document.paths['/transfers'].post;
     expect(transfer.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(transfer.responses)).toEqual(

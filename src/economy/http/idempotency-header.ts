@@ -17,6 +17,14 @@ export const IDEMPOTENCY_HEADER_DOC = {
     'up to 255 printable ASCII characters; a replay with the same body returns the original response with Idempotent-Replayed: true, another body gets 409',
 };
 
+export const REPLAYED_HEADER_DOC = {
+  [REPLAYED_HEADER]: {
+    description:
+      'true when this is the stored response to an earlier request with the same Idempotency-Key and body',
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
+
 /** A client's Idempotency-Key and the ledger key it stands for. */
 export interface ScopedKey {
   client: string;

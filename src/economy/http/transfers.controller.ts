@@ -15,6 +15,7 @@ import {
   IDEMPOTENCY_HEADER_DOC,
   IDEMPOTENCY_KEY_HEADER,
   idempotencyKeyFrom,
+  REPLAYED_HEADER_DOC,
   replyWith,
   requestFingerprint,
 } from './idempotency-header';
@@ -28,7 +29,7 @@ export class TransfersController {
   @AllowRoles('service', 'admin')
   @AllowOwner({ body: 'fromProfileId' })
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
-  @ApiCreatedResponse({ type: TransferResponse })
+  @ApiCreatedResponse({ type: TransferResponse, headers: REPLAYED_HEADER_DOC })
   @ApiProblems(400, 404, 409, 413, 415, 422, 429)
   async transfer(
     @Body() body: TransferDto,

@@ -38,6 +38,7 @@ import {
   IDEMPOTENCY_HEADER_DOC,
   IDEMPOTENCY_KEY_HEADER,
   idempotencyKeyFrom,
+  REPLAYED_HEADER_DOC,
   replyWith,
   requestFingerprint,
   type ScopedKey,
@@ -123,7 +124,7 @@ export class WalletsController {
   @HttpCode(200)
   @AllowRoles('admin')
   @ApiOkResponse({ type: WalletResponse })
-  @ApiProblems(400, 404, 422)
+  @ApiProblems(400, 404, 413, 415, 422)
   setOverdraft(
     @PathId('profileId') profileId: number,
     @Body() body: OverdraftDto,
@@ -159,7 +160,10 @@ function MovementRoute() {
   return applyDecorators(
     AllowRoles('service', 'admin'),
     ApiHeader(IDEMPOTENCY_HEADER_DOC),
-    ApiCreatedResponse({ type: MovementResponse }),
+    ApiCreatedResponse({
+      type: MovementResponse,
+      headers: REPLAYED_HEADER_DOC,
+    }),
     ApiProblems(400, 404, 409, 413, 415, 422),
   );
 }

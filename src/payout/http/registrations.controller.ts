@@ -17,7 +17,7 @@ export class RegistrationsController {
   @HttpCode(200)
   @AllowRoles('service', 'admin')
   @ApiOkResponse({ type: RegistrationResponse })
-  @ApiProblems(400, 404, 409, 422)
+  @ApiProblems(400, 404, 409, 413, 415, 422)
   async verifyPayment(@PathId('id') id: number): Promise<RegistrationResponse> {
     const { registration, participation } =
       await this.tournaments.verifyPayment(id);

@@ -30,7 +30,7 @@ export class TournamentsController {
   @Post()
   @AllowRoles('admin')
   @ApiCreatedResponse({ type: CreatedResponse })
-  @ApiProblems(400)
+  @ApiProblems(400, 413, 415)
   async create(@Body() body: CreateTournamentDto): Promise<CreatedResponse> {
     const tournament = await this.tournaments.create(body);
     return { id: tournament.id, status: tournament.status };
@@ -40,7 +40,7 @@ export class TournamentsController {
   @AllowRoles('service', 'admin')
   @AllowOwner({ body: 'profileId' })
   @ApiCreatedResponse({ type: CreatedResponse })
-  @ApiProblems(400, 404, 409, 422, 429)
+  @ApiProblems(400, 404, 409, 413, 415, 422, 429)
   async register(
     @PathId('id') tournamentId: number,
     @Body() body: RegisterDto,
@@ -55,7 +55,7 @@ export class TournamentsController {
   @Put(':id/placements')
   @AllowRoles('admin')
   @ApiOkResponse({ type: CreatedResponse })
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 404, 413, 415, 422)
   async setPlacements(
     @PathId('id') tournamentId: number,
     @Body() body: PlacementsDto,
@@ -68,7 +68,7 @@ export class TournamentsController {
   @HttpCode(200)
   @AllowRoles('service', 'admin')
   @ApiOkResponse({ type: [PrizeResponse] })
-  @ApiProblems(400, 404, 409, 422)
+  @ApiProblems(400, 404, 409, 413, 415, 422)
   award(@PathId('id') tournamentId: number): Promise<PrizeRecord[]> {
     return this.payouts.awardPlacements(tournamentId);
   }

@@ -1,12 +1,18 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { CANONICAL_ID_PATTERN } from '../../domain/safe-integer';
 
 export class HistoryQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Type(() => Number)
+  // Plain decimal digits only, as for ids: Number() would also take `0x10`,
+  // `1e2` or ` 5`.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^[1-9][0-9]{0,2}$/.test(value)
+      ? Number(value)
+      : value,
+  )
   @IsInt()
   @Min(1)
   @Max(200)
