@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import { inexactNumber } from './inexact-number';
 import { ProblemCode } from './problem-details';
 import { RequestRejected } from './request-rejected.exception';
 
@@ -10,7 +11,9 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * content type is a 415. An empty body is no body, whatever well-formed type
  * it declares (clients send one with body-less POSTs); as JSON it reads as
  * `{}`. A parse error becomes a fixed message (the parser's own would quote
- * the body), and meets the problem-details filter like any other error.
+ * the body), and meets the problem-details filter like any other error. A
+ * number outside `meta` written with a fraction or an exponent is refused:
+ * parsed, it may have been rounded to a whole number (see inexactNumber).
  */
 export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
   const parseJson = instance.getDefaultJsonParser('error', 'error');
@@ -44,7 +47,19 @@ export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
             undefined,
           );
         } else {
-          done(null, body);
+          const inexact = inexactNumber(text);
+          done(
+            inexact
+              ? new RequestRejected(
+                  HttpStatus.BAD_REQUEST,
+                  inexact.member === 'amount'
+                    ? ProblemCode.InvalidAmount
+                    : ProblemCode.ValidationFailed,
+                  `${inexact.member ?? 'a member'}: numbers must be whole, written without a fraction or an exponent`,
+                )
+              : null,
+            inexact ? undefined : body,
+          );
         }
       });
     },

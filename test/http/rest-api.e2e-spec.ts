@@ -624,6 +624,23 @@ describe('REST API', () => {
         }),
       ],
       [
+        'an amount JSON.parse would round to a whole number',
+        credit('{"amount":10.0000000000000001,"reason":"WINNER"}', {
+          code: 'INVALID_AMOUNT',
+        }),
+      ],
+      [
+        'an amount in exponent notation',
+        credit('{"amount":1e1,"reason":"WINNER"}', { code: 'INVALID_AMOUNT' }),
+      ],
+      [
+        'a profile id JSON.parse would round to a whole number',
+        {
+          path: '/transfers',
+          body: '{"fromProfileId":1.0000000000000001,"toProfileId":2,"amount":1}',
+        },
+      ],
+      [
         'amount as a boolean',
         credit('{"amount":true,"reason":"WINNER"}', { code: 'INVALID_AMOUNT' }),
       ],
@@ -845,6 +862,20 @@ describe('REST API', () => {
         },
       ],
     ];
+
+    it('takes fractions and exponents inside meta, which is free-form', async () => {
+      const response = await http()
+        .post(`/wallets/${alice.id}/credit`)
+        .set(bearer(adminToken))
+        .set('Content-Type', 'application/json')
+        .send('{"amount":3,"reason":"WINNER","meta":{"odds":1.5,"big":1e3}}');
+      expect(response.status).toBe(201);
+      const [{ meta }] = await t.dataSource.query<{ meta: object }[]>(
+        'SELECT meta FROM wallet_transactions WHERE id = $1',
+        [(response.body as { transactionId: number }).transactionId],
+      );
+      expect(meta).toEqual({ odds: 1.5, big: 1000 });
+    });
 
     it(`answers each of ${cases.length} malformed requests with 4xx problem JSON and writes nothing`, async () => {
       expect(cases.length).toBeGreaterThanOrEqual(30);
