@@ -4,6 +4,10 @@ import { DataSource, IsNull, Not } from 'typeorm';
 import { requireInteger } from '../economy/domain/movement-input';
 import { safeIntegerFromDatabase } from '../economy/domain/safe-integer';
 import {
+  EconomyError,
+  EconomyErrorCode,
+} from '../economy/errors/economy.errors';
+import {
   preparedStatement,
   type PreparedStatement,
   type SqlRunner,
@@ -37,7 +41,14 @@ export interface BackfillCounts {
   awarded: number;
   /** Already paid, or of a tournament without participation coins. */
   skipped: number;
+  /** Refused by the economy (see `refused`), left unpaid. */
+  failed: number;
+  /** The first MAX_REFUSALS_LISTED refused registrations, and why. */
+  refused: { registrationId: number; code: string }[];
 }
+
+/** Refusals a backfill lists by id; beyond that it only counts them. */
+export const MAX_REFUSALS_LISTED = 100;
 
 interface Payment {
   tournamentId: number;
@@ -182,7 +193,13 @@ export class PayoutService {
       1,
       10_000,
     );
-    const counts: BackfillCounts = { checked: 0, awarded: 0, skipped: 0 };
+    const counts: BackfillCounts = {
+      checked: 0,
+      awarded: 0,
+      skipped: 0,
+      failed: 0,
+      refused: [],
+    };
     const inFlight = new TasksInFlight(BACKFILL_BATCHES_IN_FLIGHT);
     try {
       for (let after = 0; ;) {
@@ -206,9 +223,15 @@ export class PayoutService {
         // skipped, not awarded.
         const upTo = after;
         await inFlight.add(async () => {
-          const paidNow = await this.pay(await this.participationPayments(due));
+          const { paidNow, refused } = await this.payBatch(
+            await this.participationPayments(due),
+          );
           counts.awarded += paidNow;
-          counts.skipped += checked - paidNow;
+          counts.failed += refused.length;
+          counts.skipped += checked - paidNow - refused.length;
+          counts.refused.push(
+            ...refused.slice(0, MAX_REFUSALS_LISTED - counts.refused.length),
+          );
           this.logger.log(
             `backfill paid ${paidNow} registrations up to ${upTo}`,
           );
@@ -302,6 +325,44 @@ export class PayoutService {
         key: `participation:reg:${registrationId}:w:${walletIds[index]}`,
       };
     });
+  }
+
+  /**
+   * `pay` for a backfill batch. When the economy refuses the batch (one
+   * registration's credit would overflow its wallet, say), its payments are
+   * paid one by one instead and the refused ones are reported: one bad
+   * registration must not hold up every registration after it, run after
+   * run. Anything else (the database gone) still stops the backfill.
+   */
+  private async payBatch(
+    payments: Payment[],
+  ): Promise<{ paidNow: number; refused: BackfillCounts['refused'] }> {
+    try {
+      return { paidNow: await this.pay(payments), refused: [] };
+    } catch (error) {
+      if (!isRefusal(error)) {
+        throw error;
+      }
+    }
+    let paidNow = 0;
+    const refused: BackfillCounts['refused'] = [];
+    for (const payment of payments) {
+      try {
+        paidNow += await this.pay([payment]);
+      } catch (error) {
+        if (!isRefusal(error)) {
+          throw error;
+        }
+        this.logger.warn(
+          `backfill left registration ${payment.registrationId} unpaid: ${error.code}`,
+        );
+        refused.push({
+          registrationId: payment.registrationId,
+          code: error.code,
+        });
+      }
+    }
+    return { paidNow, refused };
   }
 
   /**
@@ -423,6 +484,15 @@ async function recordPrizes(
     }
     throw error;
   }
+}
+
+/** A payment the economy or the payout rules refused, as opposed to a failure of the system. */
+function isRefusal(error: unknown): error is EconomyError | PayoutError {
+  return (
+    (error instanceof EconomyError &&
+      error.code !== EconomyErrorCode.LedgerInconsistent) ||
+    error instanceof PayoutError
+  );
 }
 
 function prizeFor(tournament: Tournament, placement: PrizePlacement): number {

@@ -55,6 +55,8 @@ describe('backfill-participation after a crash', () => {
       checked: REGISTRATIONS,
       awarded: REGISTRATIONS,
       skipped: 0,
+      failed: 0,
+      refused: [],
     });
     expect(await paidCount()).toBe(0);
 
@@ -84,11 +86,13 @@ describe('backfill-participation after a crash', () => {
       checked: REGISTRATIONS,
       awarded: REGISTRATIONS - paidAfterCrash,
       skipped: paidAfterCrash,
+      failed: 0,
+      refused: [],
     });
     const third = await runCli(['backfill-participation'], env);
     expect(third.code).toBe(0);
     expect(third.stdout).toBe(
-      `checked ${REGISTRATIONS} verified registrations, awarded 0, skipped ${REGISTRATIONS}\n`,
+      `checked ${REGISTRATIONS} verified registrations, awarded 0, skipped ${REGISTRATIONS}, failed 0\n`,
     );
 
     const [ledger]: { rows: string; total: string; wallets: string }[] =

@@ -89,4 +89,29 @@ describe('payout commands of the admin console', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('2 placement prizes, 0 paid now');
   });
+
+  it('backfill-participation: 2 when a registration is left unpaid, naming it by id', async () => {
+    const { profiles, registrations } = await tournamentWithPlayers(ctx, {
+      players: 2,
+      participationCoins: 10,
+    });
+    await ctx.wallets.credit(profiles[1], Number.MAX_SAFE_INTEGER - 5, {
+      reason: 'WINNER',
+    });
+    await verifyWithoutPayout(
+      ctx,
+      registrations.map((r) => r.id),
+    );
+    const run = await runCli(['backfill-participation'], env);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^checked \\d+ verified registrations, awarded \\d+, skipped \\d+, failed 1\\nregistration ${registrations[1].id} unpaid: INVALID_AMOUNT\\n$`,
+      ),
+    );
+    expect(await ctx.wallets.getBalance(profiles[0])).toBe(10);
+    for (const profile of profiles) {
+      expect(run.stdout + run.stderr).not.toContain(profile.username);
+    }
+  });
 });

@@ -452,9 +452,49 @@ describe('PayoutService', () => {
         checked: run.checked,
         awarded: 0,
         skipped: run.checked,
+        failed: 0,
+        refused: [],
       });
       expect(run.awarded + run.skipped).toBe(run.checked);
       expect((await ctx.ledger.verifyInvariants()).ok).toBe(true);
+    });
+
+    it('leaves a registration the economy refuses unpaid, pays the others, and names it, run after run', async () => {
+      const { profiles, registrations } = await tournamentWithPlayers(ctx, {
+        players: 5,
+        participationCoins: 10,
+      });
+      // A wallet 10 coins would take past the largest safe balance.
+      const full = Number.MAX_SAFE_INTEGER - 5;
+      await ctx.wallets.credit(profiles[2], full, { reason: 'WINNER' });
+      await verifyWithoutPayout(
+        ctx,
+        registrations.map((r) => r.id),
+      );
+      const refused = [
+        { registrationId: registrations[2].id, code: 'INVALID_AMOUNT' },
+      ];
+      for (const expectedAwarded of [4, 0]) {
+        const run = await payouts.backfillParticipationForVerifiedPayments({
+          batchSize: 2,
+        });
+        expect(run).toMatchObject({
+          awarded: expectedAwarded,
+          failed: 1,
+          refused,
+        });
+        expect(run.awarded + run.skipped + run.failed).toBe(run.checked);
+        for (const [index, profile] of profiles.entries()) {
+          expect(await ctx.wallets.getBalance(profile)).toBe(
+            index === 2 ? full : 10,
+          );
+        }
+      }
+      expect(
+        await prizeCount(ctx.dataSource, {
+          registrationIds: [registrations[2].id],
+        }),
+      ).toBe(0);
     });
   });
 });

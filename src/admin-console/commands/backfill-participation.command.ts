@@ -37,10 +37,18 @@ export class BackfillParticipationCommand extends AdminCommand {
       this.output.json({ dryRun, ...counts });
     } else {
       this.output.line(
-        `checked ${counts.checked} verified registrations, ${dryRun ? 'would award' : 'awarded'} ${counts.awarded}, skipped ${counts.skipped}`,
+        `checked ${counts.checked} verified registrations, ${dryRun ? 'would award' : 'awarded'} ${counts.awarded}, skipped ${counts.skipped}, failed ${counts.failed}`,
       );
+      for (const { registrationId, code } of counts.refused) {
+        this.output.line(`registration ${registrationId} unpaid: ${code}`);
+      }
     }
-    this.status.code = counts.awarded > 0 ? CliExitCode.Found : CliExitCode.Ok;
+    this.status.code =
+      counts.failed > 0
+        ? CliExitCode.Error
+        : counts.awarded > 0
+          ? CliExitCode.Found
+          : CliExitCode.Ok;
   }
 
   @Help('after')
@@ -49,8 +57,11 @@ export class BackfillParticipationCommand extends AdminCommand {
 Registrations are paid a batch per transaction: after a crash, run it again;
 it finishes the job and pays no one twice.
 
+A registration the economy refuses (its wallet would overflow, say) is left
+unpaid and listed by id, and the others are paid all the same.
+
 Exit codes: 0 nothing to pay, 1 something was (or in a dry run would be)
-paid, 2 error.`;
+paid, 2 error, or a registration left unpaid.`;
   }
 
   @Option({ flags: '--dry-run', description: 'count, pay nothing' })
