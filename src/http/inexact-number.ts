@@ -20,7 +20,7 @@ export function inexactNumber(
     const char = text[i];
     if (char === '"') {
       let end = i + 1;
-      while (text[end] !== '"') {
+      while (end < text.length && text[end] !== '"') {
         end += text[end] === '\\' ? 2 : 1;
       }
       if (depth === 1 && expectingKey) {

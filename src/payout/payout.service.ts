@@ -486,12 +486,16 @@ async function recordPrizes(
   }
 }
 
-/** A payment the economy or the payout rules refused, as opposed to a failure of the system. */
-function isRefusal(error: unknown): error is EconomyError | PayoutError {
+/**
+ * A payment the economy refused (an overflowing wallet, a key another
+ * movement holds), as opposed to a failure of the system. A prize already
+ * recorded under another key (PayoutError) is not one: it says a payout
+ * would pay twice, and stops the backfill.
+ */
+function isRefusal(error: unknown): error is EconomyError {
   return (
-    (error instanceof EconomyError &&
-      error.code !== EconomyErrorCode.LedgerInconsistent) ||
-    error instanceof PayoutError
+    error instanceof EconomyError &&
+    error.code !== EconomyErrorCode.LedgerInconsistent
   );
 }
 

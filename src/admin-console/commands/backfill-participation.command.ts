@@ -58,7 +58,8 @@ Registrations are paid a batch per transaction: after a crash, run it again;
 it finishes the job and pays no one twice.
 
 A registration the economy refuses (its wallet would overflow, say) is left
-unpaid and listed by id, and the others are paid all the same.
+unpaid and listed by id, and the others are paid all the same. A dry run
+cannot tell which registrations would be refused: it counts them as awarded.
 
 Exit codes: 0 nothing to pay, 1 something was (or in a dry run would be)
 paid, 2 error, or a registration left unpaid.`;
