@@ -12,6 +12,12 @@ import {
 import { domainErrorFromPostgres } from './persistence/postgres-error';
 import { retryTransient } from './persistence/transient-retry';
 
+/** A wallet, and the profile it must belong to for a movement to touch it. */
+export interface WalletRef {
+  walletId: number;
+  profileId: number;
+}
+
 export interface KeyClaim {
   key: string;
   operation: IdempotentOperation;
@@ -49,8 +55,10 @@ interface LegRow {
  * 2. Wallet rows are locked by the UPDATE (one wallet) or by `locked`, whose
  *    ORDER BY id sits under FOR NO KEY UPDATE, so transfers lock in ascending
  *    id order and cannot deadlock each other. A statement whose wallets are
- *    not all there claims no key and moves nothing (wallets are never
- *    deleted, so this only guards against a stale id).
+ *    not all there, each with the profile it was asked for, claims no key and
+ *    moves nothing: wallets are never deleted, so this only guards against a
+ *    stale cached id (after a database restore, an id may name another
+ *    profile's wallet).
  * 3. The UPDATE computes the new balance from the latest committed row
  *    (READ COMMITTED re-reads a row it had to wait for); the CHECK constraints
  *    of `wallets` refuse an overdraft or an unsafe balance, which aborts the
@@ -68,14 +76,14 @@ WITH claimed_key AS (
   INSERT INTO idempotency_keys (key, operation, request)
   SELECT $4::text, $5::text, $6::jsonb
    WHERE $4::text IS NOT NULL
-     AND EXISTS (SELECT 1 FROM wallets WHERE id = $1::bigint)
+     AND EXISTS (SELECT 1 FROM wallets WHERE id = $1::bigint AND profile_id = $8::bigint)
   ON CONFLICT (key) DO NOTHING
   RETURNING key
 ),
 moved AS (
   UPDATE wallets
      SET cached_balance = cached_balance + $2::bigint, updated_at = now()
-   WHERE id = $1::bigint
+   WHERE id = $1::bigint AND profile_id = $8::bigint
      AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM claimed_key))
   RETURNING id, cached_balance
 )
@@ -89,7 +97,9 @@ const TRANSFER = preparedStatement(
   'transfer',
   `
 WITH both_present AS (
-  SELECT count(*) = 2 AS ok FROM wallets WHERE id IN ($1::bigint, $2::bigint)
+  SELECT count(*) = 2 AS ok FROM wallets
+   WHERE id IN ($1::bigint, $2::bigint)
+     AND profile_id = CASE id WHEN $1::bigint THEN $7::bigint ELSE $8::bigint END
 ),
 claimed_key AS (
   INSERT INTO idempotency_keys (key, operation, request)
@@ -151,8 +161,11 @@ const CLAIM_KEYS = preparedStatement(
   `
 INSERT INTO idempotency_keys (key, operation, request)
 SELECT i.key, 'CREDIT', i.request
-  FROM jsonb_to_recordset($1::jsonb) AS i(wallet_id bigint, key text, request jsonb)
- WHERE EXISTS (SELECT 1 FROM wallets w WHERE w.id = i.wallet_id)
+  FROM jsonb_to_recordset($1::jsonb)
+    AS i(wallet_id bigint, profile_id bigint, key text, request jsonb)
+ WHERE EXISTS (
+   SELECT 1 FROM wallets w WHERE w.id = i.wallet_id AND w.profile_id = i.profile_id
+ )
  ORDER BY i.key
 ON CONFLICT (key) DO NOTHING
 RETURNING key`,
@@ -210,7 +223,7 @@ export class LedgerWriter {
    * when `claim` names a key that an earlier movement already holds.
    */
   async moveOneWallet(
-    walletId: number,
+    { walletId, profileId }: WalletRef,
     signedAmount: number,
     reason: LedgerReason,
     meta: Meta,
@@ -228,6 +241,7 @@ export class LedgerWriter {
         claim?.operation ?? null,
         claim ? JSON.stringify(claim.request) : null,
         JSON.stringify(meta),
+        profileId,
       ],
       `wallet ${walletId}`,
     );
@@ -239,8 +253,8 @@ export class LedgerWriter {
    * leg, or nothing when `claim` names a key already held.
    */
   async transfer(
-    fromWalletId: number,
-    toWalletId: number,
+    from: WalletRef,
+    to: WalletRef,
     amount: number,
     meta: Meta,
     claim: KeyClaim | null,
@@ -250,14 +264,16 @@ export class LedgerWriter {
       runner,
       TRANSFER,
       [
-        fromWalletId,
-        toWalletId,
+        from.walletId,
+        to.walletId,
         amount,
         claim?.key ?? null,
         claim ? JSON.stringify(claim.request) : null,
         JSON.stringify(meta),
+        from.profileId,
+        to.profileId,
       ],
-      `transfer from wallet ${fromWalletId} to wallet ${toWalletId}`,
+      `transfer from wallet ${from.walletId} to wallet ${to.walletId}`,
     );
     if (legs.length === 0) {
       return null;
@@ -349,8 +365,7 @@ export class LedgerWriter {
 }
 
 /** One credit of a batch, as LedgerWriter.creditMany takes it. */
-interface BatchCredit {
-  walletId: number;
+interface BatchCredit extends WalletRef {
   amount: number;
   reason: LedgerReason;
   meta: Meta;
@@ -365,6 +380,7 @@ function batchDocument(credits: BatchCredit[]): string {
   return JSON.stringify(
     credits.map((credit) => ({
       wallet_id: credit.walletId,
+      profile_id: credit.profileId,
       amount: credit.amount,
       reason: credit.reason,
       key: credit.claim.key,

@@ -57,7 +57,7 @@ const WALLET_OF_PROFILE = preparedStatement(
 const SET_OVERDRAFT = preparedStatement(
   'set_overdraft',
   `UPDATE wallets SET allow_overdraft = $2, updated_at = now()
-    WHERE id = $1
+    WHERE id = $1 AND profile_id = $3
     RETURNING id, cached_balance, allow_overdraft`,
 );
 
@@ -66,17 +66,22 @@ const HISTORY_COLUMNS =
 
 // Both pages walk wallet_transactions_wallet_id_id_idx backwards; the keyset
 // form costs the same at any depth, the offset form grows with the offset.
+// A cached wallet id that names another profile's wallet (after a database
+// restore) reads nothing: the check runs once per page, not per row.
+const OWN_WALLET =
+  'EXISTS (SELECT 1 FROM wallets w WHERE w.id = $1 AND w.profile_id = $4)';
+
 const HISTORY_BEFORE_CURSOR = preparedStatement(
   'history_before_cursor',
   `SELECT ${HISTORY_COLUMNS} FROM wallet_transactions
-    WHERE wallet_id = $1 AND id < $2
+    WHERE wallet_id = $1 AND id < $2 AND ${OWN_WALLET}
     ORDER BY id DESC LIMIT $3`,
 );
 
 const HISTORY_AT_OFFSET = preparedStatement(
   'history_at_offset',
   `SELECT ${HISTORY_COLUMNS} FROM wallet_transactions
-    WHERE wallet_id = $1
+    WHERE wallet_id = $1 AND ${OWN_WALLET}
     ORDER BY id DESC LIMIT $2 OFFSET $3`,
 );
 
@@ -184,6 +189,7 @@ export class WalletService {
         const written = await this.writer.creditMany(
           inputs.map((input, index) => ({
             walletId: walletIds[index],
+            profileId: input.profileId,
             amount: input.amount,
             reason: input.reason,
             meta: input.meta,
@@ -222,7 +228,7 @@ export class WalletService {
     const walletId = await this.directory.findWalletId(profileId);
     const leg = await this.intoWallet(profileId, walletId, (id, runner) =>
       this.writer.moveOneWallet(
-        id,
+        { walletId: id, profileId },
         input.amount,
         input.reason,
         input.meta,
@@ -249,7 +255,7 @@ export class WalletService {
       );
     }
     const leg = await this.writer.moveOneWallet(
-      walletId,
+      { walletId, profileId },
       -input.amount,
       input.reason,
       input.meta,
@@ -292,8 +298,8 @@ export class WalletService {
     const toWalletId = await this.directory.findWalletId(toProfileId);
     const legs = await this.intoWallet(toProfileId, toWalletId, (id, runner) =>
       this.writer.transfer(
-        fromWalletId,
-        id,
+        { walletId: fromWalletId, profileId: fromProfileId },
+        { walletId: id, profileId: toProfileId },
         checkedAmount,
         transferMeta(meta, reason),
         claim,
@@ -358,6 +364,7 @@ export class WalletService {
             walletId,
             requireInteger('cursor', page.cursor, 1, Number.MAX_SAFE_INTEGER),
             limit,
+            profileId,
           ])
         : await this.database.run<HistoryRow>(HISTORY_AT_OFFSET, [
             walletId,
@@ -368,6 +375,7 @@ export class WalletService {
               0,
               Number.MAX_SAFE_INTEGER,
             ),
+            profileId,
           ]);
     return rows.map(historyEntry);
   }
@@ -381,21 +389,26 @@ export class WalletService {
       throw new InvalidRequest('allowed must be a boolean');
     }
     const walletId = await this.directory.ensureWalletId(profileId);
+    let rows: WalletRow[];
     try {
-      const rows = await this.database.run<WalletRow>(SET_OVERDRAFT, [
+      rows = await this.database.run<WalletRow>(SET_OVERDRAFT, [
         walletId,
         allowed,
+        profileId,
       ]);
-      this.logger.log(
-        `wallet ${walletId}: overdraft ${allowed ? 'allowed' : 'disallowed'}`,
-      );
-      return walletView(profileId, rows[0]);
     } catch (error) {
       throw domainErrorFromPostgres(
         error,
         `wallet ${walletId} is overdrawn and keeps its overdraft until the balance is back to zero`,
       );
     }
+    if (rows.length === 0) {
+      throw this.staleWallet([profileId]);
+    }
+    this.logger.log(
+      `wallet ${walletId}: overdraft ${allowed ? 'allowed' : 'disallowed'}`,
+    );
+    return walletView(profileId, rows[0]);
   }
 
   private movementInput(
@@ -503,11 +516,8 @@ export class WalletService {
         : await this.writer.findKeyedOperation(claim.key, runner);
     if (claim === null || held === null) {
       // Nothing written and no key held: a cached wallet id the database
-      // does not know (it was restored, say). Forget it; the caller may retry.
-      profileIds.forEach((id) => this.directory.forgetWallet(id));
-      throw new InvalidWallet(
-        `wallet of profile ${profileIds.join(' or ')} is unknown to the database`,
-      );
+      // does not know, or knows as another profile's.
+      throw this.staleWallet(profileIds);
     }
     if (
       held.operation !== claim.operation ||
@@ -521,6 +531,18 @@ export class WalletService {
       `idempotent replay of transaction ${held.legs[0]?.transactionId}`,
     );
     return held.legs;
+  }
+
+  /**
+   * A cached wallet id the database does not know, or knows as another
+   * profile's (it was restored, say): forgotten, so that a retry looks the
+   * wallet up again.
+   */
+  private staleWallet(profileIds: number[]): InvalidWallet {
+    profileIds.forEach((id) => this.directory.forgetWallet(id));
+    return new InvalidWallet(
+      `wallet of profile ${profileIds.join(' or ')} is unknown to the database`,
+    );
   }
 
   /** A movement refused before writing may still reuse a key: that is a conflict. */
