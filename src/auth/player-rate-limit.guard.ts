@@ -8,10 +8,11 @@ import type { AuthenticatedRequest } from './principal';
 /**
  * A player's requests, counted across every route (a count per route would
  * multiply the allowance by the number of routes) and refused with 429 and
- * Retry-After once over the limit (see AuthModule for the window). Runs after authentication, so it knows
- * the principal. Services and admins are the platform itself (other modules,
- * payout jobs, operators) and are never limited. Counts live in this
- * process's memory: each instance of the service limits on its own.
+ * Retry-After once over the limit (see AuthModule for the window). Runs
+ * after authentication, so it knows the principal. Services and admins are
+ * the platform itself (other modules, payout jobs, operators) and are never
+ * limited. Counts live in this process's memory: each instance of the
+ * service limits on its own.
  */
 @Injectable()
 export class PlayerRateLimitGuard extends ThrottlerGuard {

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-
-/** SQLSTATE admin_shutdown: PostgreSQL is stopping, or an admin ended the session. */
-const ADMIN_SHUTDOWN = '57P01';
+import {
+  PostgresErrorCode,
+  postgresErrorOf,
+} from '../economy/persistence/postgres-error';
 
 const logger = new Logger('DatabasePool');
 
@@ -13,9 +14,10 @@ const logger = new Logger('DatabasePool');
  * line; anything else is a warning. Only the SQLSTATE and PostgreSQL's own
  * message are logged.
  */
-export function logIdleConnectionError(error: Error & { code?: string }): void {
-  const line = `an idle connection was closed (${error.code ?? 'no SQLSTATE'}: ${error.message}); the pool opens another when one is needed`;
-  if (error.code === ADMIN_SHUTDOWN) {
+export function logIdleConnectionError(error: Error): void {
+  const { code } = postgresErrorOf(error);
+  const line = `an idle connection was closed (${code ?? 'no SQLSTATE'}: ${error.message}); the pool opens another when one is needed`;
+  if (code === PostgresErrorCode.AdminShutdown) {
     logger.debug(line);
   } else {
     logger.warn(line);

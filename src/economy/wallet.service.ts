@@ -541,7 +541,7 @@ export class WalletService {
   private staleWallet(profileIds: number[]): InvalidWallet {
     profileIds.forEach((id) => this.directory.forgetWallet(id));
     return new InvalidWallet(
-      `wallet of profile ${profileIds.join(' or ')} is unknown to the database`,
+      `the cached wallet of profile ${profileIds.join(' or ')} does not match the database; look it up again`,
     );
   }
 

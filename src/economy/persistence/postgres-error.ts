@@ -20,6 +20,8 @@ export const PostgresErrorCode = {
   NumericValueOutOfRange: '22003',
   InvalidTextRepresentation: '22P02',
   UntranslatableCharacter: '22P05',
+  // PostgreSQL is stopping, or an admin ended the session.
+  AdminShutdown: '57P01',
 } as const;
 
 export function postgresErrorOf(error: unknown): PostgresErrorFields {
