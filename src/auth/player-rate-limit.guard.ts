@@ -3,7 +3,7 @@ import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { ProblemCode } from '../http/problem-details';
 import { RequestRejected } from '../http/request-rejected.exception';
-import type { AuthenticatedRequest } from './principal';
+import { isPlayerOnly, type AuthenticatedRequest } from './principal';
 
 /**
  * A player's requests, counted across every route (a count per route would
@@ -22,10 +22,7 @@ export class PlayerRateLimitGuard extends ThrottlerGuard {
       .getRequest<AuthenticatedRequest>();
     // No principal after JwtAuthGuard (which AuthModule runs first) means a
     // @Public() route: /health, /docs.
-    return Promise.resolve(
-      principal === undefined ||
-        principal.roles.some((role) => role !== 'player'),
-    );
+    return Promise.resolve(principal === undefined || !isPlayerOnly(principal));
   }
 
   protected override getTracker(

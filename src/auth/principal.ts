@@ -10,3 +10,12 @@ export interface Principal {
 export interface AuthenticatedRequest {
   principal?: Principal;
 }
+
+/**
+ * A token whose only role is `player`: a player acting for itself. Any other
+ * is the platform (a service or an operator), whose `sub` names the caller in
+ * the same number space as players' profile ids.
+ */
+export function isPlayerOnly(principal: Principal): boolean {
+  return principal.roles.every((role) => role === 'player');
+}

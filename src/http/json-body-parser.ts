@@ -1,5 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import { isUtf8 } from 'node:buffer';
+import { holdsStorableText } from '../economy/domain/movement-input';
 import { inexactNumber } from './inexact-number';
 import { ProblemCode } from './problem-details';
 import { RequestRejected } from './request-rejected.exception';
@@ -14,20 +16,32 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * the body), and meets the problem-details filter like any other error. A
  * number outside `meta` written with a fraction or an exponent is refused:
  * parsed, it may have been rounded to a whole number (see inexactNumber).
+ * Bodies are UTF-8, and their strings text PostgreSQL can store: invalid
+ * bytes would be replaced silently, and a lone surrogate (`"\ud800"`) or a
+ * NUL would reach a validator or the database and end as a 500. Members
+ * named `__proto__`, `constructor` or `prototype` are refused, at any depth
+ * (see STRIPPED_MEMBERS).
  */
 export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
   const parseJson = instance.getDefaultJsonParser('error', 'error');
-  const options = { parseAs: 'string', bodyLimit: MAX_BODY_BYTES } as const;
+  const options = { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES } as const;
   instance.removeAllContentTypeParsers();
   instance.addContentTypeParser(
     'application/json',
     options,
-    (request, raw: string | Buffer, done) => {
-      const text = raw.toString();
-      if (text.length === 0) {
+    (request, raw: Buffer, done) => {
+      if (raw.length === 0) {
         done(null, {});
         return;
       }
+      if (!isUtf8(raw)) {
+        done(
+          rejected(HttpStatus.BAD_REQUEST, 'request body is not valid UTF-8'),
+          undefined,
+        );
+        return;
+      }
+      const text = raw.toString('utf8');
       void parseJson(request, text, (error: Error | null, body?: unknown) => {
         if (error) {
           done(
@@ -43,6 +57,14 @@ export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
             rejected(
               HttpStatus.BAD_REQUEST,
               'request bodies must be JSON objects',
+            ),
+            undefined,
+          );
+        } else if (!acceptableMembers(body)) {
+          done(
+            rejected(
+              HttpStatus.BAD_REQUEST,
+              'strings must be well-formed Unicode without NUL characters, and no member may be named __proto__, constructor or prototype',
             ),
             undefined,
           );
@@ -64,22 +86,34 @@ export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
       });
     },
   );
-  instance.addContentTypeParser(
-    '*',
-    options,
-    (_request, raw: string | Buffer, done) => {
-      if (raw.length === 0) {
-        done(null, undefined);
-      } else {
-        done(
-          rejected(
-            HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-            'request bodies must be application/json',
-          ),
-          undefined,
-        );
-      }
-    },
+  instance.addContentTypeParser('*', options, (_request, raw: Buffer, done) => {
+    if (raw.length === 0) {
+      done(null, undefined);
+    } else {
+      done(
+        rejected(
+          HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+          'request bodies must be application/json',
+        ),
+        undefined,
+      );
+    }
+  });
+}
+
+// Nest's ValidationPipe deletes members of these names wherever they are
+// (they could pollute prototypes), which would alter a body silently.
+const STRIPPED_MEMBERS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function acceptableMembers(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) {
+    return holdsStorableText(value);
+  }
+  return Object.entries(value).every(
+    ([member, item]) =>
+      !STRIPPED_MEMBERS.has(member) &&
+      holdsStorableText(member) &&
+      acceptableMembers(item),
   );
 }
 

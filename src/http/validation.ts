@@ -1,6 +1,7 @@
 import {
   HttpStatus,
   ValidationPipe,
+  type ArgumentMetadata,
   type ValidationError,
 } from '@nestjs/common';
 import { ProblemCode } from './problem-details';
@@ -12,7 +13,7 @@ import { RequestRejected } from './request-rejected.exception';
  * VALIDATION_FAILED; the detail names fields and rules, never echoes values.
  */
 export function strictValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -29,6 +30,62 @@ export function strictValidationPipe(): ValidationPipe {
       );
     },
   });
+}
+
+/**
+ * ValidationPipe, and a check that the DTO kept every member the client sent.
+ * class-transformer silently skips a member named like a method of
+ * Object.prototype (`toString`, `constructor`, `valueOf`, …), at any depth,
+ * before forbidNonWhitelisted can see it: an unknown field would pass
+ * unnoticed.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(
+    value: unknown,
+    metadata: ArgumentMetadata,
+  ): Promise<unknown> {
+    const validated: unknown = await super.transform(value, metadata);
+    const dropped = droppedMember(value, validated);
+    if (dropped !== null) {
+      throw new RequestRejected(
+        HttpStatus.BAD_REQUEST,
+        ProblemCode.ValidationFailed,
+        `${dropped}: whitelistValidation`,
+      );
+    }
+    return validated;
+  }
+}
+
+/** The path of the first member of `sent` that `kept` lacks, if any. */
+function droppedMember(
+  sent: unknown,
+  kept: unknown,
+  prefix = '',
+): string | null {
+  if (
+    sent === kept ||
+    typeof sent !== 'object' ||
+    sent === null ||
+    typeof kept !== 'object' ||
+    kept === null
+  ) {
+    return null;
+  }
+  for (const [member, item] of Object.entries(sent)) {
+    if (!Object.hasOwn(kept, member)) {
+      return `${prefix}${member}`;
+    }
+    const inner = droppedMember(
+      item,
+      (kept as Record<string, unknown>)[member],
+      `${prefix}${member}.`,
+    );
+    if (inner !== null) {
+      return inner;
+    }
+  }
+  return null;
 }
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {

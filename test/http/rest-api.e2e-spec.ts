@@ -528,6 +528,40 @@ describe('REST API', () => {
       expect(replay.body).toEqual(theirs.body);
     });
 
+    it('tells bodies apart by meta members named like methods of Object.prototype', async () => {
+      const send = (meta: object) =>
+        http()
+          .post(`/wallets/${alice.id}/credit`)
+          .set(bearer(serviceToken))
+          .set('Idempotency-Key', `meta-methods-${alice.id}`)
+          .send({ amount: 3, reason: 'WINNER', meta });
+      expect((await send({ note: 'a' })).status).toBe(201);
+      expectProblem(
+        await send({ note: 'a', hasOwnProperty: 'other' }),
+        409,
+        'IDEMPOTENCY_CONFLICT',
+      );
+    });
+
+    it('keeps a player and a service apart when their tokens name the same id', async () => {
+      // A service token's sub names the calling service, in the same number
+      // space as players' profile ids.
+      const serviceAsAlice = t.token(alice.id, ['service']);
+      const playerMove = await http()
+        .post('/transfers')
+        .set(bearer(aliceToken))
+        .set('Idempotency-Key', 'payout-42')
+        .send({ fromProfileId: alice.id, toProfileId: bob.id, amount: 1 });
+      expect(playerMove.status).toBe(201);
+      const serviceMove = await http()
+        .post(`/wallets/${bob.id}/credit`)
+        .set(bearer(serviceAsAlice))
+        .set('Idempotency-Key', 'payout-42')
+        .send({ amount: 100, reason: 'WINNER' });
+      expect(serviceMove.status).toBe(201);
+      expect(serviceMove.headers['idempotent-replayed']).toBeUndefined();
+    });
+
     it('turns 20 concurrent identical transfers with one key into one movement', async () => {
       const before = await counts();
       const body = { fromProfileId: alice.id, toProfileId: bob.id, amount: 3 };
@@ -861,6 +895,59 @@ describe('REST API', () => {
           body: '{"username":"valid_name","email":"a@example.com","role":"admin"}',
         },
       ],
+      // class-transformer skips members named like Object.prototype's
+      // methods: they must still count as unknown fields.
+      [
+        'an unknown field named toString',
+        credit('{"amount":1,"reason":"WINNER","toString":"x"}'),
+      ],
+      [
+        'a transfer with an unknown field named valueOf',
+        {
+          path: '/transfers',
+          body: '{"fromProfileId":1,"toProfileId":2,"amount":1,"valueOf":5}',
+        },
+      ],
+      [
+        'tournament prizes with an unknown field named valueOf',
+        {
+          path: '/tournaments',
+          body: '{"name":"Cup","participationCoins":1,"prizes":{"WINNER":3,"RUNNER_UP":2,"TOP4":1,"valueOf":1}}',
+        },
+      ],
+      [
+        'a history query with an unknown parameter named toString',
+        { method: 'get', path: '/wallets/ALICE/transactions?toString=1' },
+      ],
+      [
+        'an email holding a lone surrogate',
+        {
+          path: '/profiles',
+          body: '{"username":"valid_name","email":"someone@ex\\ud800ample.com"}',
+        },
+      ],
+      [
+        'a meta member name holding a lone surrogate',
+        credit('{"amount":1,"reason":"WINNER","meta":{"\\udc00":1}}'),
+      ],
+      // ValidationPipe would delete these members, even inside meta.
+      [
+        'a meta member named constructor',
+        credit(
+          '{"amount":1,"reason":"WINNER","meta":{"a":{"constructor":"x"}}}',
+        ),
+      ],
+      [
+        'a member named prototype',
+        credit('{"amount":1,"reason":"WINNER","prototype":{}}'),
+      ],
+      [
+        'a tournament name holding a NUL',
+        {
+          path: '/tournaments',
+          body: '{"name":"a\\u0000b","participationCoins":1,"prizes":{"WINNER":3,"RUNNER_UP":2,"TOP4":1}}',
+        },
+      ],
     ];
 
     it('takes fractions and exponents inside meta, which is free-form', async () => {
@@ -875,6 +962,43 @@ describe('REST API', () => {
         [(response.body as { transactionId: number }).transactionId],
       );
       expect(meta).toEqual({ odds: 1.5, big: 1000 });
+    });
+
+    it('keeps meta members named like methods of Object.prototype, at any depth', async () => {
+      const meta = {
+        toString: 'a',
+        valueOf: 1,
+        nested: { hasOwnProperty: 2, isPrototypeOf: [{ toString: 3 }] },
+      };
+      const response = await http()
+        .post(`/wallets/${alice.id}/credit`)
+        .set(bearer(adminToken))
+        .send({ amount: 3, reason: 'WINNER', meta });
+      expect(response.status).toBe(201);
+      const [stored] = await t.dataSource.query<{ meta: object }[]>(
+        'SELECT meta FROM wallet_transactions WHERE id = $1',
+        [(response.body as { transactionId: number }).transactionId],
+      );
+      expect(stored.meta).toEqual(meta);
+    });
+
+    it('refuses a body that is not UTF-8 instead of replacing its bytes', async () => {
+      const before = await counts();
+      const body = Buffer.concat([
+        Buffer.from('{"amount":1,"reason":"WINNER","meta":{"note":"'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}}'),
+      ]);
+      const response = await http()
+        .post(`/wallets/${alice.id}/credit`)
+        .set(bearer(adminToken))
+        .set('Content-Type', 'application/json')
+        // As they are: superagent would write a Buffer out as JSON.
+        .serialize((bytes: Buffer) => bytes as unknown as string)
+        .send(body);
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect((response.body as { detail: string }).detail).toMatch(/UTF-8/);
+      expect(await counts()).toEqual(before);
     });
 
     it(`answers each of ${cases.length} malformed requests with 4xx problem JSON and writes nothing`, async () => {

@@ -129,7 +129,11 @@ export function requireMeta(meta: unknown): Meta {
   return stored as Meta;
 }
 
-function holdsStorableText(value: unknown): boolean {
+/**
+ * Every string in `value`, member names included, is text PostgreSQL can
+ * store: well-formed Unicode (no lone surrogate) without NUL characters.
+ */
+export function holdsStorableText(value: unknown): boolean {
   if (typeof value === 'string') {
     return value.isWellFormed() && !value.includes('\0');
   }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { ProblemCode } from '../../http/problem-details';
 import { RequestRejected } from '../../http/request-rejected.exception';
-import type { Principal } from '../../auth/principal';
+import { isPlayerOnly, type Principal } from '../../auth/principal';
 import { isIdempotencyKey } from '../domain/movement-input';
 import type { Outcome } from '../wallet.types';
 
@@ -34,8 +34,10 @@ export interface ScopedKey {
 /**
  * The Idempotency-Key header, when present (1 to 255 printable ASCII
  * characters), scoped to the caller: two callers never share a key, so no one
- * can block or read another's keyed movements. The ledger stores a digest of
- * (caller, key); responses show the client's own key.
+ * can block or read another's keyed movements. A caller is a player or the
+ * platform, and its id: a service token's `sub` may equal a player's profile
+ * id. The ledger stores a digest of (caller, key); responses show the
+ * client's own key.
  */
 export function idempotencyKeyFrom(
   principal: Principal,
@@ -52,7 +54,9 @@ export function idempotencyKeyFrom(
     );
   }
   const digest = createHash('sha256')
-    .update(`${principal.profileId}\n${header}`)
+    .update(
+      `${isPlayerOnly(principal) ? 'player' : 'platform'}:${principal.profileId}\n${header}`,
+    )
     .digest('base64url');
   return { client: header, ledger: `http:${digest}` };
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, type TransformFnParams } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -35,6 +36,15 @@ export class MetaSize implements ValidatorConstraintInterface {
   }
 }
 
+/**
+ * `meta` as the client sent it: class-transformer would copy it member by
+ * member and silently skip one named like a method of Object.prototype
+ * (`constructor`, `toString`, …).
+ */
+function sentMeta({ obj }: TransformFnParams): unknown {
+  return (obj as { meta?: unknown }).meta;
+}
+
 export class MovementDto {
   @ApiProperty({
     description: 'whole coins, 1 to 2^53 - 1',
@@ -59,6 +69,7 @@ export class MovementDto {
   @IsOptional()
   @IsObject()
   @Validate(MetaSize)
+  @Transform(sentMeta)
   meta?: Meta;
 }
 
@@ -90,6 +101,7 @@ export class TransferDto {
   @IsOptional()
   @IsObject()
   @Validate(MetaSize)
+  @Transform(sentMeta)
   meta?: Meta;
 }
 
