@@ -39,12 +39,24 @@ export interface BackfillCounts {
   checked: number;
   /** Paid now (or, in a dry run, that would be). */
   awarded: number;
-  /** Already paid, or of a tournament without participation coins. */
+  /**
+   * Already paid, of a tournament without participation coins, or cancelled
+   * while the backfill ran.
+   */
   skipped: number;
   /** Refused by the economy (see `refused`), left unpaid. */
   failed: number;
   /** The first MAX_REFUSALS_LISTED refused registrations, and why. */
   refused: { registrationId: number; code: string }[];
+}
+
+/**
+ * What an award did: the prizes it stands for, and how many of them it paid
+ * now (0 when every one was paid already, by this or a concurrent call).
+ */
+export interface Award<T> {
+  prizes: T;
+  paidNow: number;
 }
 
 /** Refusals a backfill lists by id; beyond that it only counts them. */
@@ -114,6 +126,13 @@ export class PayoutService {
   async awardParticipationForRegistration(
     registration: Pick<Registration, 'id'> | number,
   ): Promise<PrizeRecord | null> {
+    return (await this.participationAward(registration)).prizes;
+  }
+
+  /** `awardParticipationForRegistration`, saying whether it paid now. */
+  async participationAward(
+    registration: Pick<Registration, 'id'> | number,
+  ): Promise<Award<PrizeRecord | null>> {
     const found = await this.findRegistration(
       typeof registration === 'number' ? registration : registration.id,
     );
@@ -125,10 +144,10 @@ export class PayoutService {
     }
     const tournament = await this.findTournament(found.tournamentId);
     if (tournament.participationCoins === 0) {
-      return null;
+      return { prizes: null, paidNow: 0 };
     }
     const walletId = await this.wallets.ensureWallet(found.profileId);
-    await this.pay([
+    const paidNow = await this.pay([
       {
         tournamentId: tournament.id,
         registrationId: found.id,
@@ -138,13 +157,23 @@ export class PayoutService {
         key: `participation:reg:${found.id}:w:${walletId}`,
       },
     ]);
-    return this.prizeOf(found.id, 'PARTICIPATION');
+    return {
+      prizes: await this.prizeOf(found.id, 'PARTICIPATION'),
+      paidNow,
+    };
   }
 
   /** Every placement prize of a completed tournament, in one transaction. */
   async awardPlacements(
     tournament: Pick<Tournament, 'id'> | number,
   ): Promise<PrizeRecord[]> {
+    return (await this.placementsAward(tournament)).prizes;
+  }
+
+  /** `awardPlacements`, saying how many prizes it paid now. */
+  async placementsAward(
+    tournament: Pick<Tournament, 'id'> | number,
+  ): Promise<Award<PrizeRecord[]>> {
     const found = await this.findTournament(
       typeof tournament === 'number' ? tournament : tournament.id,
     );
@@ -174,8 +203,8 @@ export class PayoutService {
       coins: prizeFor(found, registration.placement),
       key: `${registration.placement}:t:${found.id}:w:${walletIds[index]}`,
     }));
-    await this.pay(payments);
-    return this.placementPrizes(found.id);
+    const paidNow = await this.pay(payments);
+    return { prizes: await this.placementPrizes(found.id), paidNow };
   }
 
   /**
@@ -223,9 +252,7 @@ export class PayoutService {
         // skipped, not awarded.
         const upTo = after;
         await inFlight.add(async () => {
-          const { paidNow, refused } = await this.payBatch(
-            await this.participationPayments(due),
-          );
+          const { paidNow, refused } = await this.payBatch(due);
           counts.awarded += paidNow;
           counts.failed += refused.length;
           counts.skipped += checked - paidNow - refused.length;
@@ -328,28 +355,37 @@ export class PayoutService {
   }
 
   /**
-   * `pay` for a backfill batch. When the economy refuses the batch (one
-   * registration's credit would overflow its wallet, say), its payments are
-   * paid one by one instead and the refused ones are reported: one bad
-   * registration must not hold up every registration after it, run after
-   * run. Anything else (the database gone) still stops the backfill.
+   * Pays a backfill batch. When the batch is refused (one registration's
+   * credit would overflow its wallet, or it was cancelled meanwhile, say),
+   * its registrations are paid one by one instead: one bad registration must
+   * not hold up every registration after it, run after run. Their keys are
+   * built again first: the refusal may have been a stale cached wallet id,
+   * now forgotten, and a key names the wallet it pays. A registration no
+   * longer verified is no longer due (skipped); one the economy refuses is
+   * reported. Anything else (the database gone) still stops the backfill.
    */
   private async payBatch(
-    payments: Payment[],
+    due: DueRegistration[],
   ): Promise<{ paidNow: number; refused: BackfillCounts['refused'] }> {
     try {
-      return { paidNow: await this.pay(payments), refused: [] };
+      return {
+        paidNow: await this.pay(await this.participationPayments(due)),
+        refused: [],
+      };
     } catch (error) {
-      if (!isRefusal(error)) {
+      if (!isRefusal(error) && !isNoLongerDue(error)) {
         throw error;
       }
     }
     let paidNow = 0;
     const refused: BackfillCounts['refused'] = [];
-    for (const payment of payments) {
+    for (const payment of await this.participationPayments(due)) {
       try {
         paidNow += await this.pay([payment]);
       } catch (error) {
+        if (isNoLongerDue(error)) {
+          continue;
+        }
         if (!isRefusal(error)) {
           throw error;
         }
@@ -391,7 +427,18 @@ export class PayoutService {
             transactionId: result.transactionId,
           });
         });
-        await recordPrizes(transaction, RECORD_PRIZES, paidNow);
+        const recorded = new Set(
+          await recordPrizes(transaction, RECORD_PRIZES, paidNow),
+        );
+        const unverified = paidNow.find(
+          (payment) => !recorded.has(payment.registrationId),
+        );
+        if (unverified !== undefined) {
+          throw new PayoutError(
+            PayoutErrorCode.RegistrationNotVerified,
+            `registration ${unverified.registrationId} is no longer verified; nothing was paid`,
+          );
+        }
         await recordPrizes(transaction, RECORD_REPLAYED_PRIZES, replayed);
         return paidNow.length;
       },
@@ -428,39 +475,57 @@ export class PayoutService {
 // Each record is written once, in its credit's transaction. A credit paid
 // now is recorded with a plain INSERT: its key was new, so no record can
 // exist, and one that did would mean a second payment (it fails, and the
-// whole batch with it). A replayed credit (whose first run committed before
-// it could replay) finds the record that run wrote, or, if that run was a
-// plain keyed credit, records it now.
-const INSERT_PRIZES = `INSERT INTO prize_transactions
-     (tournament_id, registration_id, placement, coins, wallet_transaction_id)
-   SELECT *
-     FROM jsonb_to_recordset($1::jsonb)
+// whole batch with it). It is recorded only for a registration still
+// VERIFIED, which it holds FOR SHARE until the payout commits: a
+// registration cancelled before then is not paid (the payout fails and
+// pays nothing), and one cancelled after waits for it. A replayed credit
+// (whose first run committed before it could replay) finds the record that
+// run wrote, or, if that run was a plain keyed credit, records it now,
+// whatever the registration's status since: the coins were paid.
+const PRIZE_INPUT = `jsonb_to_recordset($1::jsonb)
        AS i(tournament_id bigint, registration_id bigint, placement text,
-            coins bigint, wallet_transaction_id bigint)
-    ORDER BY registration_id, placement`;
+            coins bigint, wallet_transaction_id bigint)`;
 
-const RECORD_PRIZES = preparedStatement('record_prizes', INSERT_PRIZES);
+const PRIZE_COLUMNS_WRITTEN =
+  '(tournament_id, registration_id, placement, coins, wallet_transaction_id)';
+
+const RECORD_PRIZES = preparedStatement(
+  'record_prizes',
+  `INSERT INTO prize_transactions ${PRIZE_COLUMNS_WRITTEN}
+   SELECT i.tournament_id, i.registration_id, i.placement, i.coins, i.wallet_transaction_id
+     FROM ${PRIZE_INPUT}
+     JOIN registrations r
+       ON r.id = i.registration_id AND r.tournament_id = i.tournament_id
+    WHERE r.status = 'VERIFIED'
+    ORDER BY i.registration_id, i.placement
+      FOR SHARE OF r
+   RETURNING registration_id`,
+);
 
 const RECORD_REPLAYED_PRIZES = preparedStatement(
   'record_replayed_prizes',
-  `${INSERT_PRIZES}
-   ON CONFLICT (registration_id, placement) DO NOTHING`,
+  `INSERT INTO prize_transactions ${PRIZE_COLUMNS_WRITTEN}
+   SELECT * FROM ${PRIZE_INPUT}
+    ORDER BY registration_id, placement
+   ON CONFLICT (registration_id, placement) DO NOTHING
+   RETURNING registration_id`,
 );
 
 /**
- * Records `payments` with `statement`. The record of a new payout that exists
- * already stops the whole transaction, paying nothing.
+ * Records `payments` with `statement`; returns the registrations it recorded.
+ * The record of a new payout that exists already stops the whole
+ * transaction, paying nothing.
  */
 async function recordPrizes(
   transaction: SqlRunner,
   statement: PreparedStatement,
   payments: PaidPayment[],
-): Promise<void> {
+): Promise<number[]> {
   if (payments.length === 0) {
-    return;
+    return [];
   }
   try {
-    await transaction.run(statement, [
+    const rows = await transaction.run<{ registration_id: string }>(statement, [
       JSON.stringify(
         payments.map((payment) => ({
           tournament_id: payment.tournamentId,
@@ -471,6 +536,7 @@ async function recordPrizes(
         })),
       ),
     ]);
+    return rows.map((row) => safeIntegerFromDatabase(row.registration_id));
   } catch (error) {
     const { code, constraint } = postgresErrorOf(error);
     if (
@@ -496,6 +562,14 @@ function isRefusal(error: unknown): error is EconomyError {
   return (
     error instanceof EconomyError &&
     error.code !== EconomyErrorCode.LedgerInconsistent
+  );
+}
+
+/** A registration cancelled while its payout was on the way. */
+function isNoLongerDue(error: unknown): error is PayoutError {
+  return (
+    error instanceof PayoutError &&
+    error.code === PayoutErrorCode.RegistrationNotVerified
   );
 }
 

@@ -339,6 +339,145 @@ describe('PayoutService', () => {
     });
   });
 
+  describe('payout terms', () => {
+    // Direct SQL, as another module or an operator could run it.
+    const sql = (text: string, values: unknown[]) =>
+      ctx.dataSource.query(text, values);
+
+    it('keeps prize coins as created, and a completed tournament completed, so re-runs pay nothing new', async () => {
+      const { tournament, profiles, registrations } =
+        await tournamentWithPlayers(ctx, {
+          players: 3,
+          prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 0 },
+        });
+      const ids = registrations.map((r) => r.id);
+      await verifyWithoutPayout(ctx, ids);
+      await tournaments.setPlacements(tournament.id, {
+        WINNER: ids[0],
+        RUNNER_UP: ids[1],
+        TOP4: [],
+      });
+      const paid = await payouts.awardPlacements(tournament.id);
+      for (const set of [
+        'participation_coins = 20',
+        'winner_coins = 600',
+        'runner_up_coins = 0',
+        'top4_coins = 100',
+      ]) {
+        await expect(
+          sql(`UPDATE tournaments SET ${set} WHERE id = $1`, [tournament.id]),
+        ).rejects.toThrow(/prize coins are fixed/);
+      }
+      // Reopened, its placements could move and a second WINNER be paid.
+      for (const status of ['OPEN', 'DRAFT']) {
+        await expect(
+          sql('UPDATE tournaments SET status = $2 WHERE id = $1', [
+            tournament.id,
+            status,
+          ]),
+        ).rejects.toThrow(/completed, and stays so/);
+      }
+      expect(await payouts.awardPlacements(tournament.id)).toEqual(paid);
+      expect(await ctx.wallets.getBalance(profiles[2])).toBe(0);
+    });
+
+    it('refuses a registration placed on arrival in a completed tournament', async () => {
+      const { tournament, registrations } = await tournamentWithPlayers(ctx, {
+        players: 2,
+        prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 100 },
+      });
+      const ids = registrations.map((r) => r.id);
+      await verifyWithoutPayout(ctx, ids);
+      await tournaments.setPlacements(tournament.id, {
+        WINNER: ids[0],
+        RUNNER_UP: ids[1],
+        TOP4: [],
+      });
+      const paid = await payouts.awardPlacements(tournament.id);
+      const [late] = await ctx.createProfiles(1);
+      await expect(
+        sql(
+          `INSERT INTO registrations (tournament_id, profile_id, status, payment_verified_at, placement)
+           VALUES ($1, $2, 'VERIFIED', now(), 'TOP4')`,
+          [tournament.id, late.id],
+        ),
+      ).rejects.toThrow(/placements are final/);
+      expect(await payouts.awardPlacements(tournament.id)).toEqual(paid);
+      expect(await ctx.wallets.getBalance(late)).toBe(0);
+    });
+
+    it('pays no registration cancelled before its payout commits, and says so', async () => {
+      // (A placed registration cannot be cancelled: registrations_placement_check.)
+      const { profiles, registrations } = await tournamentWithPlayers(ctx, {
+        players: 1,
+        participationCoins: 10,
+      });
+      const [id] = registrations.map((r) => r.id);
+      await verifyWithoutPayout(ctx, [id]);
+      // Cancelled after the award checked the status, before it paid.
+      const ensureWallet = ctx.wallets.ensureWallet.bind(ctx.wallets);
+      const spy = jest
+        .spyOn(ctx.wallets, 'ensureWallet')
+        .mockImplementationOnce(async (profile) => {
+          await sql(
+            `UPDATE registrations SET status = 'CANCELLED', payment_verified_at = NULL
+              WHERE id = $1`,
+            [id],
+          );
+          return ensureWallet(profile);
+        });
+      const ledgerRows = async () =>
+        Number(
+          (
+            await sql('SELECT count(*) AS count FROM wallet_transactions', [])
+          )[0].count,
+        );
+      const ledgerBefore = await ledgerRows();
+      try {
+        await expect(
+          payouts.awardParticipationForRegistration(id),
+        ).rejects.toMatchObject({
+          code: PayoutErrorCode.RegistrationNotVerified,
+        });
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await ledgerRows()).toBe(ledgerBefore);
+      expect(await ctx.wallets.getBalance(profiles[0])).toBe(0);
+    });
+
+    it('says which call paid: one of 10 concurrent awards, none on a re-run', async () => {
+      const { tournament, registrations } = await tournamentWithPlayers(ctx, {
+        players: 2,
+        participationCoins: 10,
+        prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 100 },
+      });
+      const ids = registrations.map((r) => r.id);
+      await verifyWithoutPayout(ctx, ids);
+      const participation = await Promise.all(
+        Array.from({ length: 10 }, () => payouts.participationAward(ids[0])),
+      );
+      expect(participation.map((award) => award.paidNow).sort()).toEqual([
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+      ]);
+      expect(new Set(participation.map((a) => a.prizes?.id)).size).toBe(1);
+      await tournaments.setPlacements(tournament.id, {
+        WINNER: ids[0],
+        RUNNER_UP: ids[1],
+        TOP4: [],
+      });
+      const placements = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          payouts.placementsAward(tournament.id),
+        ),
+      );
+      expect(placements.map((award) => award.paidNow).sort()).toEqual([
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+      ]);
+      expect((await payouts.placementsAward(tournament.id)).paidNow).toBe(0);
+    });
+  });
+
   describe('backfill', () => {
     const participationPrizes = () =>
       prizeCount(ctx.dataSource, { placement: 'PARTICIPATION' });
@@ -457,6 +596,75 @@ describe('PayoutService', () => {
       });
       expect(run.awarded + run.skipped).toBe(run.checked);
       expect((await ctx.ledger.verifyInvariants()).ok).toBe(true);
+    });
+
+    it('pays under the right key after a cached wallet went stale, and a re-run finds the prize', async () => {
+      const { profiles, registrations } = await tournamentWithPlayers(ctx, {
+        players: 1,
+        participationCoins: 10,
+      });
+      const [holder] = profiles;
+      const [other] = await ctx.createProfiles(1);
+      const { walletId: staleId } = await ctx.wallets.credit(holder, 1, {
+        reason: 'WINNER',
+      });
+      // A restored database hands the holder's cached wallet to another
+      // profile (see stale-wallet-cache.int-spec.ts).
+      await ctx.dataSource.transaction(async (manager) => {
+        await manager.query(
+          'ALTER TABLE wallets DISABLE TRIGGER wallets_identity_immutable',
+        );
+        await manager.query(
+          'UPDATE wallets SET profile_id = $1 WHERE id = $2',
+          [other.id, staleId],
+        );
+        await manager.query(
+          'ALTER TABLE wallets ENABLE TRIGGER wallets_identity_immutable',
+        );
+      });
+      await verifyWithoutPayout(ctx, [registrations[0].id]);
+      const run = await payouts.backfillParticipationForVerifiedPayments();
+      expect(run).toMatchObject({ failed: 0, refused: [] });
+      const holderWallet = await ctx.wallets.ensureWallet(holder);
+      expect(holderWallet).not.toBe(staleId);
+      expect(await keysOf(holderWallet)).toEqual([
+        `participation:reg:${registrations[0].id}:w:${holderWallet}`,
+      ]);
+      expect(
+        await payouts.awardParticipationForRegistration(registrations[0].id),
+      ).toMatchObject({ registrationId: registrations[0].id, coins: 10 });
+      expect(await ctx.wallets.getBalance(holder)).toBe(10);
+      expect(await ctx.wallets.getBalance(other)).toBe(1);
+    });
+
+    it('skips a registration cancelled while its batch was on the way, and pays the rest of the batch', async () => {
+      const { profiles, registrations } = await tournamentWithPlayers(ctx, {
+        players: 3,
+        participationCoins: 10,
+      });
+      const ids = registrations.map((r) => r.id);
+      await verifyWithoutPayout(ctx, ids);
+      const ensureWallets = ctx.wallets.ensureWallets.bind(ctx.wallets);
+      const spy = jest
+        .spyOn(ctx.wallets, 'ensureWallets')
+        .mockImplementationOnce(async (batch) => {
+          await ctx.dataSource.query(
+            `UPDATE registrations SET status = 'CANCELLED', payment_verified_at = NULL
+              WHERE id = $1`,
+            [ids[1]],
+          );
+          return ensureWallets(batch);
+        });
+      try {
+        const run = await payouts.backfillParticipationForVerifiedPayments();
+        expect(run).toMatchObject({ awarded: 2, failed: 0, refused: [] });
+        expect(run.awarded + run.skipped + run.failed).toBe(run.checked);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(
+        await Promise.all(profiles.map((p) => ctx.wallets.getBalance(p))),
+      ).toEqual([10, 0, 10]);
     });
 
     it('leaves a registration the economy refuses unpaid, pays the others, and names it, run after run', async () => {

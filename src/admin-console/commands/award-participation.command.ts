@@ -22,8 +22,7 @@ export class AwardParticipationCommand extends AdminCommand {
 
   async run(_: string[], options: { registration: number }): Promise<void> {
     const { payouts } = await this.session.open();
-    const before = await payouts.prizeOf(options.registration, 'PARTICIPATION');
-    const record = await payouts.awardParticipationForRegistration(
+    const { prizes: record, paidNow } = await payouts.participationAward(
       options.registration,
     );
     if (record === null) {
@@ -33,9 +32,9 @@ export class AwardParticipationCommand extends AdminCommand {
       return;
     }
     this.output.line(
-      `prize ${record.id} registration ${record.registrationId} coins=${record.coins} transaction ${record.walletTransactionId}${before ? ' (already paid)' : ''}`,
+      `prize ${record.id} registration ${record.registrationId} coins=${record.coins} transaction ${record.walletTransactionId}${paidNow === 0 ? ' (already paid)' : ''}`,
     );
-    this.status.code = before ? CliExitCode.Ok : CliExitCode.Found;
+    this.status.code = paidNow === 0 ? CliExitCode.Ok : CliExitCode.Found;
   }
 
   @Help('after')

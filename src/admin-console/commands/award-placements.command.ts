@@ -22,18 +22,18 @@ export class AwardPlacementsCommand extends AdminCommand {
 
   async run(_: string[], options: { tournament: number }): Promise<void> {
     const { payouts } = await this.session.open();
-    const before = (await payouts.placementPrizes(options.tournament)).length;
-    const records = await payouts.awardPlacements(options.tournament);
+    const { prizes: records, paidNow } = await payouts.placementsAward(
+      options.tournament,
+    );
     for (const record of records) {
       this.output.line(
         `prize ${record.id} ${record.placement} registration ${record.registrationId} coins=${record.coins} transaction ${record.walletTransactionId}`,
       );
     }
     this.output.line(
-      `tournament ${options.tournament}: ${records.length} placement prizes, ${records.length - before} paid now`,
+      `tournament ${options.tournament}: ${records.length} placement prizes, ${paidNow} paid now`,
     );
-    this.status.code =
-      records.length > before ? CliExitCode.Found : CliExitCode.Ok;
+    this.status.code = paidNow > 0 ? CliExitCode.Found : CliExitCode.Ok;
   }
 
   @Help('after')
