@@ -4,7 +4,9 @@ const PROGRESS_AFTER_MS = 2000;
 
 /**
  * Results go to stdout, one fact per line or one JSON document; progress goes
- * to stderr, only on a terminal and only once a run has lasted a while.
+ * to stderr, only on a terminal and only once a run has lasted a while. In
+ * JSON, a bigint is a number while it is a safe integer and a string of its
+ * digits beyond (a JSON reader would round it).
  */
 @Injectable()
 export class CliOutput {
@@ -13,7 +15,7 @@ export class CliOutput {
   }
 
   json(document: unknown): void {
-    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(document, exactIntegers, 2)}\n`);
   }
 
   /**
@@ -27,18 +29,20 @@ export class CliOutput {
     item(value: unknown): void;
     finish(tail: Record<string, unknown>): void;
   } {
-    const opening = JSON.stringify(head).slice(0, -1);
+    const opening = JSON.stringify(head, exactIntegers).slice(0, -1);
     process.stdout.write(
       `${opening}${opening.length > 1 ? ',' : ''}${JSON.stringify(field)}:[`,
     );
     let first = true;
     return {
       item: (value) => {
-        process.stdout.write(`${first ? '' : ','}\n${JSON.stringify(value)}`);
+        process.stdout.write(
+          `${first ? '' : ','}\n${JSON.stringify(value, exactIntegers)}`,
+        );
         first = false;
       },
       finish: (tail) => {
-        const rest = JSON.stringify(tail).slice(1);
+        const rest = JSON.stringify(tail, exactIntegers).slice(1);
         process.stdout.write(`]${rest.length > 1 ? ',' : ''}${rest}\n`);
       },
     };
@@ -62,4 +66,14 @@ export class CliOutput {
       },
     };
   }
+}
+
+function exactIntegers(_key: string, value: unknown): unknown {
+  if (typeof value !== 'bigint') {
+    return value;
+  }
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) &&
+    value <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : value.toString();
 }

@@ -143,12 +143,12 @@ export class LedgerService {
         .filter((row) => row.id !== null)
         .map((row): WalletDrift => {
           const cached = safeIntegerFromDatabase(row.cached_balance!);
-          const ledger = safeIntegerFromDatabase(row.ledger!);
+          const ledger = BigInt(row.ledger!);
           return {
             walletId: safeIntegerFromDatabase(row.id!),
             cached,
             ledger,
-            drift: cached - ledger,
+            drift: BigInt(cached) - ledger,
           };
         });
       yield { checked, lastWalletId: after, drifts };

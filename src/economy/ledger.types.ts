@@ -1,9 +1,13 @@
 export interface WalletDrift {
   walletId: number;
   cached: number;
-  ledger: number;
-  /** cached - ledger */
-  drift: number;
+  /**
+   * Exact: the wallets' CHECK keeps `cached` a safe integer, but ledger rows
+   * written behind the service's back may sum beyond 2^53.
+   */
+  ledger: bigint;
+  /** cached - ledger, exact. */
+  drift: bigint;
 }
 
 export interface DriftBatch {

@@ -62,9 +62,9 @@ describe('LedgerService', () => {
 
       const drifts = await collect(ctx.ledger.findDrift({ batchSize: 4 }));
       expect(drifts).toEqual<WalletDrift[]>([
-        { walletId: ids[0], cached: 101, ledger: 100, drift: 1 },
-        { walletId: ids[11], cached: 0, ledger: 100, drift: -100 },
-        { walletId: ids[22], cached: 250, ledger: 100, drift: 150 },
+        { walletId: ids[0], cached: 101, ledger: 100n, drift: 1n },
+        { walletId: ids[11], cached: 0, ledger: 100n, drift: -100n },
+        { walletId: ids[22], cached: 250, ledger: 100n, drift: 150n },
       ]);
 
       const batches = await collect(ctx.ledger.scanDrift({ batchSize: 4 }));
@@ -82,9 +82,39 @@ describe('LedgerService', () => {
       await injectDrift(walletId, -10);
       await injectDrift(emptyWallet.walletId!, -5);
       expect(await collect(ctx.ledger.findDrift())).toEqual([
-        { walletId, cached: -10, ledger: -40, drift: 30 },
-        { walletId: emptyWallet.walletId, cached: -5, ledger: 0, drift: -5 },
+        { walletId, cached: -10, ledger: -40n, drift: 30n },
+        { walletId: emptyWallet.walletId, cached: -5, ledger: 0n, drift: -5n },
       ]);
+    });
+
+    it('reports, exactly, a ledger summing beyond 2^53 written behind its back, and every other drift', async () => {
+      const [corrupt, drifted] = await fundedWallets(2);
+      // INSERT is how corruption arrives: the ledger only refuses changes.
+      await ctx.dataSource.query(
+        `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason)
+         VALUES ($1, $2, $2, 'MANUAL_ADJUST')`,
+        [corrupt, Number.MAX_SAFE_INTEGER],
+      );
+      await injectDrift(drifted, 99);
+      const ledger = 2n ** 53n - 1n + 100n;
+      expect(await collect(ctx.ledger.findDrift())).toEqual([
+        { walletId: corrupt, cached: 100, ledger, drift: 100n - ledger },
+        { walletId: drifted, cached: 99, ledger: 100n, drift: -1n },
+      ]);
+      const report = await ctx.ledger.verifyInvariants();
+      expect(report.ok).toBe(false);
+      expect(report.violations).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            kind: InvariantViolationKind.BalanceDrift,
+            walletId: corrupt,
+            detail: `cached 100, ledger ${ledger}`,
+          }),
+        ]),
+      );
+      await expect(ctx.ledger.recalcWallet(corrupt)).rejects.toBeInstanceOf(
+        LedgerInconsistent,
+      );
     });
 
     it('finds nothing in an empty or a consistent ledger', async () => {

@@ -75,7 +75,10 @@ Prints "wallet <id> cached=<c> ledger=<l> drift=<d>" per drifted wallet,
 then "checked N wallets, drift in M, corrected K". Without --dry-run each
 drifted wallet is corrected atomically under its row lock, so coins moving
 meanwhile are not disturbed. Wallets are read in batches: memory stays flat
-however many there are. Progress goes to stderr on a terminal.
+however many there are. Progress goes to stderr on a terminal. A wallet
+whose ledger rows sum beyond 2^53 - 1 (written behind the service's back)
+is reported exactly (in --json as a string) but cannot be corrected: a real
+run stops there with exit 2.
 
 Exit codes: 0 no drift, 1 drift found (dry run) or corrected, 2 error.`;
   }
