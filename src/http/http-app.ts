@@ -3,13 +3,13 @@ import {
   FastifyAdapter,
   type NestFastifyApplication,
 } from '@nestjs/platform-fastify';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { acceptOnlyJsonObjectBodies, MAX_BODY_BYTES } from './json-body-parser';
 import { ProblemCode } from './problem-details';
 import { replyWithProblem } from './problem-details.filter';
 import { RequestRejected } from './request-rejected.exception';
-import { logEveryRequest } from './request-logging';
+import { logEveryRequest, logRefusedRequest } from './request-logging';
 
 export const OPENAPI_PATH = 'docs';
 
@@ -29,7 +29,7 @@ export function createHttpAdapter(): FastifyAdapter {
     // parameter) never reaches Nest: answer it here, saying nothing of it.
     frameworkErrors: (
       error: { statusCode?: number },
-      _request: unknown,
+      request: FastifyRequest,
       reply: FastifyReply,
     ) => {
       const status = error.statusCode ?? 500;
@@ -43,6 +43,7 @@ export function createHttpAdapter(): FastifyAdapter {
             )
           : error,
       );
+      logRefusedRequest(request, reply);
     },
   });
 }

@@ -64,6 +64,28 @@ describe('HTTP request logs and CLI tokens', () => {
     }
   });
 
+  it('logs requests the router refuses too (a malformed URL, an over-long id)', async () => {
+    logger.lines.length = 0;
+    const bad = await request(t.app.getHttpServer()).get('/wallets/%ZZ');
+    const long = await request(t.app.getHttpServer()).get(
+      `/wallets/${'9'.repeat(120)}`,
+    );
+    expect([bad.status, long.status]).toEqual([400, 414]);
+    expect(
+      logger.lines
+        .filter((line) => line.context === 'HTTP')
+        .map((line) => JSON.parse(line.message) as Record<string, unknown>),
+    ).toEqual(
+      [400, 414].map((status) => ({
+        method: 'GET',
+        route: 'unmatched',
+        status,
+        durationMs: expect.any(Number),
+        principal: null,
+      })),
+    );
+  });
+
   it('builds no request line when the log level hides them', async () => {
     const quiet = new CapturingLogger();
     const app = await createHttpTestApp({
@@ -73,6 +95,10 @@ describe('HTTP request logs and CLI tokens', () => {
     try {
       const response = await request(app.app.getHttpServer()).get('/wallets/1');
       expect(response.status).toBe(401);
+      const refused = await request(app.app.getHttpServer()).get(
+        '/wallets/%ZZ',
+      );
+      expect(refused.status).toBe(400);
       expect(quiet.lines.filter((line) => line.context === 'HTTP')).toEqual([]);
     } finally {
       await app.close();
