@@ -18,9 +18,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * parsed, it may have been rounded to a whole number (see inexactNumber).
  * Bodies are UTF-8, and their strings text PostgreSQL can store: invalid
  * bytes would be replaced silently, and a lone surrogate (`"\ud800"`) or a
- * NUL would reach a validator or the database and end as a 500. Members
- * named `__proto__`, `constructor` or `prototype` are refused, at any depth
- * (see STRIPPED_MEMBERS).
+ * NUL would reach a validator or the database and end as a 500.
  */
 export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
   const parseJson = instance.getDefaultJsonParser('error', 'error');
@@ -60,11 +58,11 @@ export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
             ),
             undefined,
           );
-        } else if (!acceptableMembers(body)) {
+        } else if (!holdsStorableText(body)) {
           done(
             rejected(
               HttpStatus.BAD_REQUEST,
-              'strings must be well-formed Unicode without NUL characters, and no member may be named __proto__, constructor or prototype',
+              'strings must be well-formed Unicode without NUL characters',
             ),
             undefined,
           );
@@ -99,22 +97,6 @@ export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
       );
     }
   });
-}
-
-// Nest's ValidationPipe deletes members of these names wherever they are
-// (they could pollute prototypes), which would alter a body silently.
-const STRIPPED_MEMBERS = new Set(['__proto__', 'constructor', 'prototype']);
-
-function acceptableMembers(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) {
-    return holdsStorableText(value);
-  }
-  return Object.entries(value).every(
-    ([member, item]) =>
-      !STRIPPED_MEMBERS.has(member) &&
-      holdsStorableText(member) &&
-      acceptableMembers(item),
-  );
 }
 
 function rejected(status: HttpStatus, detail: string): RequestRejected {

@@ -32,29 +32,58 @@ export function strictValidationPipe(): ValidationPipe {
   });
 }
 
+// ValidationPipe deletes members of these names wherever they are, meta
+// included (they could pollute prototypes).
+const DELETED_MEMBERS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
- * ValidationPipe, and a check that the DTO kept every member the client sent.
- * class-transformer silently skips a member named like a method of
- * Object.prototype (`toString`, `constructor`, `valueOf`, …), at any depth,
- * before forbidNonWhitelisted can see it: an unknown field would pass
- * unnoticed.
+ * ValidationPipe, never altering a request silently. A member it would
+ * delete (see DELETED_MEMBERS) is refused first; then every member the
+ * client sent must be on the DTO: class-transformer silently skips one named
+ * like a method of Object.prototype (`toString`, `valueOf`, …), at any
+ * depth, before forbidNonWhitelisted can see it.
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(
     value: unknown,
     metadata: ArgumentMetadata,
   ): Promise<unknown> {
+    const deleted = deletedMember(value);
+    if (deleted !== null) {
+      throw refusedMember(deleted);
+    }
     const validated: unknown = await super.transform(value, metadata);
     const dropped = droppedMember(value, validated);
     if (dropped !== null) {
-      throw new RequestRejected(
-        HttpStatus.BAD_REQUEST,
-        ProblemCode.ValidationFailed,
-        `${dropped}: whitelistValidation`,
-      );
+      throw refusedMember(dropped);
     }
     return validated;
   }
+}
+
+function refusedMember(path: string): RequestRejected {
+  return new RequestRejected(
+    HttpStatus.BAD_REQUEST,
+    ProblemCode.ValidationFailed,
+    `${path}: whitelistValidation`,
+  );
+}
+
+/** The path of the first member named in DELETED_MEMBERS, if any. */
+function deletedMember(value: unknown, prefix = ''): string | null {
+  if (typeof value !== 'object' || value === null) {
+    return null;
+  }
+  for (const [member, item] of Object.entries(value)) {
+    if (DELETED_MEMBERS.has(member)) {
+      return `${prefix}${member}`;
+    }
+    const inner = deletedMember(item, `${prefix}${member}.`);
+    if (inner !== null) {
+      return inner;
+    }
+  }
+  return null;
 }
 
 /** The path of the first member of `sent` that `kept` lacks, if any. */

@@ -478,7 +478,11 @@ export class PayoutService {
 // whole batch with it). It is recorded only for a registration still
 // VERIFIED, which it holds FOR SHARE until the payout commits: a
 // registration cancelled before then is not paid (the payout fails and
-// pays nothing), and one cancelled after waits for it. A replayed credit
+// pays nothing), and one cancelled after waits for it. The check is an
+// EXISTS per prize, an index probe (as a join it became a hash join over
+// every registration), and prizes arrive sorted by registration, so
+// registrations are held in ascending id order, the order setPlacements
+// takes them in: the two cannot deadlock. A replayed credit
 // (whose first run committed before it could replay) finds the record that
 // run wrote, or, if that run was a plain keyed credit, records it now,
 // whatever the registration's status since: the coins were paid.
@@ -492,13 +496,14 @@ const PRIZE_COLUMNS_WRITTEN =
 const RECORD_PRIZES = preparedStatement(
   'record_prizes',
   `INSERT INTO prize_transactions ${PRIZE_COLUMNS_WRITTEN}
-   SELECT i.tournament_id, i.registration_id, i.placement, i.coins, i.wallet_transaction_id
-     FROM ${PRIZE_INPUT}
-     JOIN registrations r
-       ON r.id = i.registration_id AND r.tournament_id = i.tournament_id
-    WHERE r.status = 'VERIFIED'
-    ORDER BY i.registration_id, i.placement
-      FOR SHARE OF r
+   SELECT * FROM ${PRIZE_INPUT}
+    WHERE EXISTS (
+      SELECT 1 FROM registrations r
+       WHERE r.id = i.registration_id AND r.tournament_id = i.tournament_id
+         AND r.status = 'VERIFIED'
+         FOR SHARE
+    )
+    ORDER BY registration_id, placement
    RETURNING registration_id`,
 );
 
@@ -526,14 +531,17 @@ async function recordPrizes(
   }
   try {
     const rows = await transaction.run<{ registration_id: string }>(statement, [
+      // In registration order: the order RECORD_PRIZES locks them in.
       JSON.stringify(
-        payments.map((payment) => ({
-          tournament_id: payment.tournamentId,
-          registration_id: payment.registrationId,
-          placement: payment.placement,
-          coins: payment.coins,
-          wallet_transaction_id: payment.transactionId,
-        })),
+        [...payments]
+          .sort((a, b) => a.registrationId - b.registrationId)
+          .map((payment) => ({
+            tournament_id: payment.tournamentId,
+            registration_id: payment.registrationId,
+            placement: payment.placement,
+            coins: payment.coins,
+            wallet_transaction_id: payment.transactionId,
+          })),
       ),
     ]);
     return rows.map((row) => safeIntegerFromDatabase(row.registration_id));

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { UnknownProfile } from '../economy/errors/economy.errors';
+import { retryTransient } from '../economy/persistence/transient-retry';
 import {
   PostgresErrorCode,
   postgresErrorOf,
@@ -102,7 +103,10 @@ export class TournamentsService {
   /**
    * Sets the placements and completes the tournament, in one transaction
    * under the tournament's row lock: one WINNER, one RUNNER_UP, at most two
-   * TOP4, each a distinct verified registration of this tournament.
+   * TOP4, each a distinct verified registration of this tournament. The
+   * chosen registrations are locked in ascending id order before any is
+   * changed, the order in which payouts hold registrations (FOR SHARE) while
+   * they record prizes: the two never wait on each other in a cycle.
    */
   async setPlacements(
     tournamentId: number,
@@ -119,45 +123,49 @@ export class TournamentsService {
     if (new Set(chosen.map(([id]) => id)).size !== chosen.length) {
       throw invalid('a registration holds at most one placement');
     }
-    return this.dataSource.transaction(async (manager: EntityManager) => {
-      const [tournament] = await manager.getRepository(Tournament).find({
-        where: { id: tournamentId },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!tournament) {
-        throw new PayoutError(
-          PayoutErrorCode.TournamentNotFound,
-          `unknown tournament ${tournamentId}`,
-        );
-      }
-      if (tournament.status === 'COMPLETED') {
-        throw new PayoutError(
-          PayoutErrorCode.TournamentClosed,
-          `tournament ${tournamentId} already has its placements`,
-        );
-      }
-      const registrations = await manager.getRepository(Registration).findBy({
-        id: In(chosen.map(([id]) => id)),
-      });
-      for (const [id] of chosen) {
-        const registration = registrations.find((r) => r.id === id);
-        if (!registration || registration.tournamentId !== tournamentId) {
-          throw invalid(
-            `registration ${id} is not of tournament ${tournamentId}`,
+    return retryTransient(() =>
+      this.dataSource.transaction(async (manager: EntityManager) => {
+        const [tournament] = await manager.getRepository(Tournament).find({
+          where: { id: tournamentId },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (!tournament) {
+          throw new PayoutError(
+            PayoutErrorCode.TournamentNotFound,
+            `unknown tournament ${tournamentId}`,
           );
         }
-        if (registration.status !== 'VERIFIED') {
-          throw invalid(`registration ${id} is not verified`);
+        if (tournament.status === 'COMPLETED') {
+          throw new PayoutError(
+            PayoutErrorCode.TournamentClosed,
+            `tournament ${tournamentId} already has its placements`,
+          );
         }
-      }
-      for (const [id, placement] of chosen) {
-        await manager.update(Registration, { id }, { placement });
-      }
-      tournament.status = 'COMPLETED';
-      await manager.save(tournament);
-      this.logger.log(`tournament ${tournamentId} completed`);
-      return tournament;
-    });
+        const registrations = await manager.getRepository(Registration).find({
+          where: { id: In(chosen.map(([id]) => id)) },
+          order: { id: 'ASC' },
+          lock: { mode: 'for_no_key_update' },
+        });
+        for (const [id] of chosen) {
+          const registration = registrations.find((r) => r.id === id);
+          if (!registration || registration.tournamentId !== tournamentId) {
+            throw invalid(
+              `registration ${id} is not of tournament ${tournamentId}`,
+            );
+          }
+          if (registration.status !== 'VERIFIED') {
+            throw invalid(`registration ${id} is not verified`);
+          }
+        }
+        for (const [id, placement] of chosen) {
+          await manager.update(Registration, { id }, { placement });
+        }
+        tournament.status = 'COMPLETED';
+        await manager.save(tournament);
+        this.logger.log(`tournament ${tournamentId} completed`);
+        return tournament;
+      }),
+    );
   }
 }
 

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import type { Profile } from '../../src/economy/entities';
+import { requestFingerprint } from '../../src/economy/http/idempotency-header';
+import { WalletService } from '../../src/economy/wallet.service';
 import {
   createHttpTestApp,
   TEST_JWT_SECRET,
@@ -543,6 +546,27 @@ describe('REST API', () => {
       );
     });
 
+    it('still replays a platform key stored before players had a scope of their own', async () => {
+      const body = { amount: 4, reason: 'WINNER' };
+      // What the controller stored for a service's key until then: a digest
+      // of the token's sub and the key.
+      const digest = createHash('sha256')
+        .update(`${operator.id}\nbefore-scopes`)
+        .digest('base64url');
+      await t.app.get(WalletService).applyCredit(alice.id, 4, {
+        reason: 'WINNER',
+        idempotencyKey: `http:${digest}`,
+        requestFingerprint: requestFingerprint(`credit ${alice.id}`, body),
+      });
+      const retry = await http()
+        .post(`/wallets/${alice.id}/credit`)
+        .set(bearer(serviceToken))
+        .set('Idempotency-Key', 'before-scopes')
+        .send(body);
+      expect(retry.status).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+    });
+
     it('keeps a player and a service apart when their tokens name the same id', async () => {
       // A service token's sub names the calling service, in the same number
       // space as players' profile ids.
@@ -918,6 +942,14 @@ describe('REST API', () => {
       [
         'a history query with an unknown parameter named toString',
         { method: 'get', path: '/wallets/ALICE/transactions?toString=1' },
+      ],
+      [
+        'a history query with a parameter named constructor',
+        { method: 'get', path: '/wallets/ALICE/transactions?constructor=1' },
+      ],
+      [
+        'a history query with a parameter named __proto__',
+        { method: 'get', path: '/wallets/ALICE/transactions?__proto__=1' },
       ],
       [
         'an email holding a lone surrogate',

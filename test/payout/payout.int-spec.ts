@@ -446,6 +446,58 @@ describe('PayoutService', () => {
       expect(await ctx.wallets.getBalance(profiles[0])).toBe(0);
     });
 
+    it('completes a tournament while a payout holds its registrations, without a deadlock', async () => {
+      const { tournament, registrations } = await tournamentWithPlayers(ctx, {
+        players: 2,
+      });
+      const [low, high] = registrations.map((r) => r.id);
+      await verifyWithoutPayout(ctx, [low, high]);
+      const deadlocks = async () =>
+        Number(
+          (
+            await sql(
+              'SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()',
+              [],
+            )
+          )[0].deadlocks,
+        );
+      const before = await deadlocks();
+      // A payout recording prizes holds their registrations FOR SHARE, taken
+      // in ascending id order.
+      const payout = ctx.dataSource.createQueryRunner();
+      await payout.connect();
+      try {
+        await payout.startTransaction();
+        const hold = (id: number) =>
+          payout.query('SELECT 1 FROM registrations WHERE id = $1 FOR SHARE', [
+            id,
+          ]);
+        await hold(low);
+        // WINNER first, with the higher id: changed in that order, the
+        // placements would hold `high` while waiting for `low`.
+        const placing = tournaments.setPlacements(tournament.id, {
+          WINNER: high,
+          RUNNER_UP: low,
+          TOP4: [],
+        });
+        for (let waiting = 0; waiting === 0;) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          waiting = (
+            await sql(
+              "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+              [],
+            )
+          ).length;
+        }
+        await hold(high);
+        await payout.commitTransaction();
+        expect((await placing).status).toBe('COMPLETED');
+      } finally {
+        await payout.release();
+      }
+      expect(await deadlocks()).toBe(before);
+    });
+
     it('says which call paid: one of 10 concurrent awards, none on a re-run', async () => {
       const { tournament, registrations } = await tournamentWithPlayers(ctx, {
         players: 2,

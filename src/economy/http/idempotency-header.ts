@@ -53,10 +53,13 @@ export function idempotencyKeyFrom(
       'Idempotency-Key must be 1 to 255 printable ASCII characters',
     );
   }
+  // A platform caller's scope is its sub, as it always was: keys stored
+  // before players got a scope of their own still replay.
+  const scope = isPlayerOnly(principal)
+    ? `player:${principal.profileId}`
+    : String(principal.profileId);
   const digest = createHash('sha256')
-    .update(
-      `${isPlayerOnly(principal) ? 'player' : 'platform'}:${principal.profileId}\n${header}`,
-    )
+    .update(`${scope}\n${header}`)
     .digest('base64url');
   return { client: header, ledger: `http:${digest}` };
 }
