@@ -1,5 +1,9 @@
 import { InvalidArgumentError } from 'commander';
-import { TOKEN_TTL_PATTERN } from '../auth/access-token';
+import {
+  MAX_TOKEN_TTL_SECONDS,
+  TOKEN_TTL_PATTERN,
+  ttlSeconds,
+} from '../auth/access-token';
 import { isIdempotencyKey } from '../economy/domain/movement-input';
 
 /** Option parsers: a bad value is commander's InvalidArgumentError, so exit 2. */
@@ -30,9 +34,12 @@ export function parseNote(value: string): string {
 }
 
 export function parseTtl(value: string): string {
-  if (!TOKEN_TTL_PATTERN.test(value)) {
+  if (
+    !TOKEN_TTL_PATTERN.test(value) ||
+    ttlSeconds(value) > MAX_TOKEN_TTL_SECONDS
+  ) {
     throw new InvalidArgumentError(
-      'expected a duration such as 90s, 15m, 12h or 7d',
+      'expected a duration such as 90s, 15m, 12h or 7d, at most 365d',
     );
   }
   return value;

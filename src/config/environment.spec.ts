@@ -1,10 +1,12 @@
 import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
 import { InvalidEnvironmentError, loadEnvironment } from './environment';
 
 describe('loadEnvironment', () => {
   it('gives every variable a default, DATABASE_URL excepted', () => {
     expect({ ...loadEnvironment({}) }).toEqual({
-      DATA_DIR: '.data',
+      // The project's folder, wherever the process runs from.
+      DATA_DIR: join(resolve(__dirname, '..', '..'), '.data'),
       PORT: 3000,
       EMBEDDED_POSTGRES_PORT: 54329,
       DATABASE_POOL_SIZE: Math.min(2 * availableParallelism() + 1, 10),
@@ -41,10 +43,24 @@ describe('loadEnvironment', () => {
     ['LOG_LEVEL', 'chatty'],
     ['PLAYER_REQUESTS_PER_MINUTE', '-1'],
     ['PLAYER_REQUESTS_PER_MINUTE', '1.5'],
-  ])('stops on a bad %s naming the variable', (name, value) => {
+    // Number() reads these, and would have.
+    ['PORT', '0x1F90'],
+    ['PORT', '1e3'],
+    ['PORT', ' 8080 '],
+    ['DATABASE_POOL_SIZE', '0x10'],
+    ['EMBEDDED_POSTGRES_PORT', '5e4'],
+    ['DATABASE_URL', 'postgres://'],
+    ['DATABASE_URL', 'postgres://u:p@db:notaport/economy'],
+    ['DATA_DIR', '   '],
+  ])('stops on a bad %s (%j) naming the variable', (name, value) => {
     expect(() => loadEnvironment({ [name]: value })).toThrow(
       InvalidEnvironmentError,
     );
     expect(() => loadEnvironment({ [name]: value })).toThrow(name);
+  });
+
+  it('takes a DATABASE_URL naming its socket folder instead of a host', () => {
+    const url = 'postgresql:///economy?host=/run/postgresql';
+    expect(loadEnvironment({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
   });
 });

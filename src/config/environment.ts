@@ -9,12 +9,39 @@ import {
   Max,
   Min,
   MinLength,
+  Validate,
+  ValidatorConstraint,
   validateSync,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { MIN_JWT_SECRET_LENGTH } from '../auth/jwt-secret';
 
 /** Two a second on average, in bursts as a client's screens need them. */
 export const DEFAULT_PLAYER_REQUESTS_PER_MINUTE = 120;
+
+@ValidatorConstraint({ name: 'postgresUrl' })
+class PostgresUrl implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    let url: URL;
+    try {
+      url = new URL(String(value));
+    } catch {
+      return false;
+    }
+    // A host, or a socket folder given as `?host=/run/postgresql`.
+    return (
+      (url.protocol === 'postgres:' || url.protocol === 'postgresql:') &&
+      (url.hostname !== '' || url.searchParams.has('host'))
+    );
+  }
+
+  defaultMessage(): string {
+    return 'DATABASE_URL must be a postgres:// connection string naming a host';
+  }
+}
 
 /**
  * Every variable the service reads. Validated once at start: a bad value stops
@@ -23,13 +50,14 @@ export const DEFAULT_PLAYER_REQUESTS_PER_MINUTE = 120;
 export class Environment {
   @IsOptional()
   @IsString()
-  @Matches(/^postgres(ql)?:\/\//, {
-    message: 'DATABASE_URL must be a postgres:// connection string',
-  })
+  @Validate(PostgresUrl)
   DATABASE_URL?: string;
 
+  // The project's own folder, wherever the server or the CLI is run from:
+  // both must find the same cluster and the same JWT secret.
   @IsString()
-  DATA_DIR: string = '.data';
+  @Matches(/\S/, { message: 'DATA_DIR must not be blank' })
+  DATA_DIR: string = join(packageRoot(), '.data');
 
   @Type(() => Number)
   @IsInt()
@@ -51,7 +79,9 @@ export class Environment {
 
   @IsOptional()
   @IsString()
-  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @MinLength(MIN_JWT_SECRET_LENGTH, {
+    message: `JWT_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters`,
+  })
   JWT_SECRET?: string;
 
   /** Requests a minute one player may make, all routes together; 0 for no limit. */
@@ -75,6 +105,18 @@ export class Environment {
  * than with five, measured with the http-transfer bench). Set
  * DATABASE_POOL_SIZE for a database elsewhere.
  */
+/** The nearest folder above this file holding a package.json: the project's. */
+function packageRoot(): string {
+  let folder = __dirname;
+  while (
+    !existsSync(join(folder, 'package.json')) &&
+    dirname(folder) !== folder
+  ) {
+    folder = dirname(folder);
+  }
+  return folder;
+}
+
 export function defaultPoolSize(): number {
   return Math.min(2 * availableParallelism() + 1, 10);
 }
@@ -97,15 +139,31 @@ export class InvalidEnvironmentError extends Error {
   }
 }
 
+// Number() would also read `0x1F90`, `1e3` or ` 8080 `.
+const INTEGER_KEYS = new Set<string>([
+  'PORT',
+  'EMBEDDED_POSTGRES_PORT',
+  'DATABASE_POOL_SIZE',
+  'PLAYER_REQUESTS_PER_MINUTE',
+]);
+
 export function loadEnvironment(
   source: Record<string, string | undefined> = process.env,
 ): Environment {
   const defined: Record<string, string> = {};
+  const problems: string[] = [];
   for (const key of ENVIRONMENT_KEYS) {
     const value = source[key];
-    if (value !== undefined && value !== '') {
-      defined[key] = value;
+    if (value === undefined || value === '') {
+      continue;
     }
+    if (INTEGER_KEYS.has(key) && !/^\d+$/.test(value)) {
+      problems.push(`${key} must be a whole number written in digits`);
+    }
+    defined[key] = value;
+  }
+  if (problems.length > 0) {
+    throw new InvalidEnvironmentError(problems);
   }
   const environment = plainToInstance(Environment, defined, {
     enableImplicitConversion: false,

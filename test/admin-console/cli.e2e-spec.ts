@@ -128,6 +128,14 @@ describe('admin console (deltacrown CLI)', () => {
           'a malformed ttl',
           ['token', '--profile', '1', '--role', 'admin', '--ttl', 'soon'],
         ],
+        [
+          'a ttl over a year (every token expires)',
+          ['token', '--profile', '1', '--role', 'admin', '--ttl', '366d'],
+        ],
+        [
+          'a ttl of 999,999,999 days',
+          ['token', '--profile', '1', '--role', 'admin', '--ttl', '999999999d'],
+        ],
         ['a malformed profile id', ['wallet', '--profile', 'abc']],
         ['a limit above 1000', ['wallet', '--profile', '1', '--limit', '1001']],
       ];
