@@ -7,12 +7,14 @@ import { dataSourceOptions } from './src/database/data-source-options';
 /**
  * The DataSource of the TypeORM CLI (`npm run migration:run`,
  * `migration:generate`): the same configuration as the server, embedded
- * PostgreSQL included when DATABASE_URL is unset. The embedded cluster stops
- * when the CLI process exits.
+ * PostgreSQL included when DATABASE_URL is unset. The TypeORM CLI ends with
+ * process.exit: the embedded cluster is let go of then, and stops unless
+ * another process (the server) still uses it.
  */
 export const dataSource: Promise<DataSource> = (async () => {
   const environment = loadEnvironment();
   const server = await openDatabaseServer(environment);
+  server.stopAtExit();
   return new DataSource(
     dataSourceOptions(server.url, environment.DATABASE_POOL_SIZE),
   );

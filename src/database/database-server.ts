@@ -1,6 +1,8 @@
 import exitHook from 'async-exit-hook';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { Client } from 'pg';
 import type { Environment } from '../config/environment';
 
 /** Where the service's PostgreSQL is, and how to let go of it at shutdown. */
@@ -8,6 +10,11 @@ export interface DatabaseServer {
   readonly url: string;
   readonly embedded: boolean;
   stop(): Promise<void>;
+  /**
+   * For a process that exits without calling `stop` (the TypeORM CLI calls
+   * process.exit): let go of the cluster as it exits.
+   */
+  stopAtExit(): void;
 }
 
 const EMBEDDED_USER = 'postgres';
@@ -27,6 +34,7 @@ export async function openDatabaseServer(
       url: environment.DATABASE_URL,
       embedded: false,
       stop: () => Promise.resolve(),
+      stopAtExit: () => undefined,
     };
   }
   return startEmbeddedPostgres(environment, log);
@@ -37,13 +45,26 @@ async function startEmbeddedPostgres(
   log: (message: string) => void,
 ): Promise<DatabaseServer> {
   const databaseDir = resolve(environment.DATA_DIR, 'postgres');
+  const users = new ClusterUsers(
+    resolve(environment.DATA_DIR, 'postgres-users'),
+  );
   const port = environment.EMBEDDED_POSTGRES_PORT;
   const url = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
-  if (isClusterRunning(databaseDir)) {
-    // Another process (the server, say) runs this cluster: use it, and
-    // leave stopping it to its owner.
+  await users.join();
+  const attached = async (): Promise<DatabaseServer> => {
+    await waitUntilAccepting(url);
+    return {
+      url,
+      embedded: true,
+      stop: () => users.leave(() => stopPostmaster(databaseDir, log)),
+      stopAtExit: () => users.leaveAtExit(databaseDir),
+    };
+  };
+  if (isClusterRunning(databaseDir, log)) {
+    // Another process (the server, say) runs this cluster: use it. The last
+    // process using it stops it, whoever started it.
     log(`using the embedded PostgreSQL already running on 127.0.0.1:${port}`);
-    return { url, embedded: true, stop: () => Promise.resolve() };
+    return attached();
   }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const cluster = new EmbeddedPostgres({
@@ -57,41 +78,184 @@ async function startEmbeddedPostgres(
     onLog: () => undefined,
     onError: (error) => log(`embedded PostgreSQL: ${String(error)}`),
   });
-  if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
-    log(`initialising embedded PostgreSQL in ${databaseDir}`);
-    await cluster.initialise();
+  try {
+    if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
+      log(`initialising embedded PostgreSQL in ${databaseDir}`);
+      await cluster.initialise();
+    }
+    await cluster.start();
+    await createDatabaseIfMissing(cluster.getPgClient(), EMBEDDED_DATABASE);
+  } catch (error) {
+    // Another process (a second CLI run, say) may have started the cluster
+    // first: then use it. embedded-postgres rejects without a reason.
+    if (await runningWithin(databaseDir, STARTUP_WAIT_MS, log)) {
+      log(
+        `using the embedded PostgreSQL another process started on 127.0.0.1:${port}`,
+      );
+      return attached();
+    }
+    await users.leave(() => Promise.resolve());
+    throw new Error(
+      `the embedded PostgreSQL in ${databaseDir} did not start on 127.0.0.1:${port} (is the port taken?): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  await cluster.start();
-  await createDatabaseIfMissing(cluster.getPgClient(), EMBEDDED_DATABASE);
   log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
   return {
     url,
     embedded: true,
-    stop: () => cluster.stop(),
+    stop: () => users.leave(() => cluster.stop()),
+    stopAtExit: () => users.leaveAtExit(databaseDir),
   };
 }
 
-/** A cluster whose postmaster.pid names a live process is running. */
-function isClusterRunning(databaseDir: string): boolean {
-  let pid: number;
+const STARTUP_WAIT_MS = 15_000;
+
+/**
+ * The processes using one embedded cluster, one file each, named by pid: the
+ * last to leave stops the cluster, whichever process started it (a CLI run
+ * may start it and the server then use it). A process that died without
+ * leaving is not counted.
+ */
+class ClusterUsers {
+  private readonly own: string;
+
+  constructor(private readonly folder: string) {
+    this.own = resolve(folder, String(process.pid));
+  }
+
+  async join(): Promise<void> {
+    await mkdir(this.folder, { recursive: true });
+    await writeFile(this.own, '');
+  }
+
+  /** Leaves; stops the cluster with `stop` when no other live process uses it. */
+  async leave(stop: () => Promise<void>): Promise<void> {
+    await rm(this.own, { force: true });
+    if (!this.othersAlive(await readdir(this.folder))) {
+      await stop();
+    }
+  }
+
+  /** `leave` as this process exits: only synchronous work runs then. */
+  leaveAtExit(databaseDir: string): void {
+    process.once('exit', () => {
+      rmSync(this.own, { force: true });
+      const pid = postmasterPid(databaseDir);
+      if (!this.othersAlive(readdirSync(this.folder)) && pid !== null) {
+        // A fast shutdown, which the postmaster finishes on its own.
+        process.kill(pid, 'SIGINT');
+      }
+    });
+  }
+
+  private othersAlive(names: string[]): boolean {
+    return names
+      .map(Number)
+      .some((pid) => Number.isSafeInteger(pid) && isAlive(pid));
+  }
+}
+
+/** Fast shutdown of a cluster this process did not start, and its end awaited. */
+async function stopPostmaster(
+  databaseDir: string,
+  log: (message: string) => void,
+): Promise<void> {
+  const pid = postmasterPid(databaseDir);
+  if (pid === null || !isAlive(pid)) {
+    return;
+  }
+  process.kill(pid, 'SIGINT');
+  for (
+    let waited = 0;
+    isAlive(pid) && waited < STARTUP_WAIT_MS;
+    waited += 100
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  log('embedded PostgreSQL stopped');
+}
+
+async function runningWithin(
+  databaseDir: string,
+  ms: number,
+  log: (message: string) => void,
+): Promise<boolean> {
+  for (let waited = 0; waited < ms; waited += 250) {
+    if (isClusterRunning(databaseDir, log)) {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
+
+async function waitUntilAccepting(url: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const client = new Client({ connectionString: url });
+    try {
+      await client.connect();
+      return;
+    } catch (error) {
+      if (attempt * 250 >= STARTUP_WAIT_MS) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
+function postmasterPid(databaseDir: string): number | null {
   try {
-    pid = Number(
+    const pid = Number(
       readFileSync(resolve(databaseDir, 'postmaster.pid'), 'utf8').split(
         '\n',
       )[0],
     );
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
   } catch {
-    return false;
+    return null;
   }
-  if (!Number.isSafeInteger(pid) || pid <= 0) {
-    return false;
-  }
+}
+
+function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
+  } catch (error) {
+    // EPERM: alive, another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A cluster whose postmaster.pid names a live PostgreSQL is running. A
+ * postmaster.pid left by a crash whose pid now names another process (pids
+ * are reused after a reboot, in containers above all) would stop PostgreSQL
+ * from starting: it is removed.
+ */
+function isClusterRunning(
+  databaseDir: string,
+  log: (message: string) => void,
+): boolean {
+  const pid = postmasterPid(databaseDir);
+  if (pid === null || !isAlive(pid)) {
     return false;
   }
+  let command: string;
+  try {
+    command = readFileSync(`/proc/${pid}/comm`, 'utf8');
+  } catch {
+    // No /proc (macOS): trust the live pid.
+    return true;
+  }
+  if (command.startsWith('postgres')) {
+    return true;
+  }
+  log(`removing a stale postmaster.pid: process ${pid} is not PostgreSQL`);
+  rmSync(resolve(databaseDir, 'postmaster.pid'), { force: true });
+  return false;
 }
 
 /**
