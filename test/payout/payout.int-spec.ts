@@ -16,6 +16,7 @@ import {
   prizeCount,
 } from '../support/ledger-queries';
 import {
+  placedTournament,
   tournamentWithPlayers,
   verifyWithoutPayout,
 } from '../support/payout-fixtures';
@@ -264,17 +265,10 @@ describe('PayoutService', () => {
     });
 
     it('pays WINNER, RUNNER_UP and TOP4 once, under their keys, the same list on every call', async () => {
-      const { tournament, profiles, registrations } =
-        await tournamentWithPlayers(ctx, {
-          players: 5,
-          prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 100 },
-        });
-      const ids = registrations.map((r) => r.id);
-      await verifyWithoutPayout(ctx, ids);
-      await tournaments.setPlacements(tournament.id, {
-        WINNER: ids[0],
-        RUNNER_UP: ids[1],
-        TOP4: [ids[2], ids[3]],
+      const { tournament, profiles, ids } = await placedTournament(ctx, {
+        players: 5,
+        top4: 2,
+        prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 100 },
       });
       const concurrent = await Promise.all(
         Array.from({ length: 10 }, () =>
@@ -314,17 +308,9 @@ describe('PayoutService', () => {
     });
 
     it('pays all placements or none', async () => {
-      const { tournament, profiles, registrations } =
-        await tournamentWithPlayers(ctx, {
-          players: 2,
-          prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 0 },
-        });
-      const ids = registrations.map((r) => r.id);
-      await verifyWithoutPayout(ctx, ids);
-      await tournaments.setPlacements(tournament.id, {
-        WINNER: ids[0],
-        RUNNER_UP: ids[1],
-        TOP4: [],
+      const { tournament, profiles } = await placedTournament(ctx, {
+        players: 2,
+        prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 0 },
       });
       // The runner-up's wallet is so full that its prize would overflow it.
       await ctx.wallets.credit(profiles[1], Number.MAX_SAFE_INTEGER - 100, {
@@ -345,17 +331,9 @@ describe('PayoutService', () => {
       ctx.dataSource.query(text, values);
 
     it('keeps prize coins as created, and a completed tournament completed, so re-runs pay nothing new', async () => {
-      const { tournament, profiles, registrations } =
-        await tournamentWithPlayers(ctx, {
-          players: 3,
-          prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 0 },
-        });
-      const ids = registrations.map((r) => r.id);
-      await verifyWithoutPayout(ctx, ids);
-      await tournaments.setPlacements(tournament.id, {
-        WINNER: ids[0],
-        RUNNER_UP: ids[1],
-        TOP4: [],
+      const { tournament, profiles } = await placedTournament(ctx, {
+        players: 3,
+        prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 0 },
       });
       const paid = await payouts.awardPlacements(tournament.id);
       for (const set of [
@@ -382,16 +360,9 @@ describe('PayoutService', () => {
     });
 
     it('refuses a registration placed on arrival in a completed tournament', async () => {
-      const { tournament, registrations } = await tournamentWithPlayers(ctx, {
+      const { tournament } = await placedTournament(ctx, {
         players: 2,
         prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 100 },
-      });
-      const ids = registrations.map((r) => r.id);
-      await verifyWithoutPayout(ctx, ids);
-      await tournaments.setPlacements(tournament.id, {
-        WINNER: ids[0],
-        RUNNER_UP: ids[1],
-        TOP4: [],
       });
       const paid = await payouts.awardPlacements(tournament.id);
       const [late] = await ctx.createProfiles(1);

@@ -41,3 +41,33 @@ export async function verifyWithoutPayout(
     [registrationIds],
   );
 }
+
+/**
+ * A completed tournament of `players` verified registrations, placed in
+ * order: the first WINNER, the second RUNNER_UP, the next `top4` TOP4.
+ */
+export async function placedTournament(
+  ctx: EconomyTestContext,
+  options: {
+    players: number;
+    top4?: number;
+    prizes: { WINNER: number; RUNNER_UP: number; TOP4: number };
+  },
+): Promise<{
+  tournament: Tournament;
+  profiles: Profile[];
+  ids: number[];
+}> {
+  const { tournament, profiles, registrations } = await tournamentWithPlayers(
+    ctx,
+    options,
+  );
+  const ids = registrations.map((r) => r.id);
+  await verifyWithoutPayout(ctx, ids);
+  await ctx.get(TournamentsService).setPlacements(tournament.id, {
+    WINNER: ids[0],
+    RUNNER_UP: ids[1],
+    TOP4: ids.slice(2, 2 + (options.top4 ?? 0)),
+  });
+  return { tournament, profiles, ids };
+}
