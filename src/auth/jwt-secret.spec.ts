@@ -39,6 +39,26 @@ describe('resolveJwtSecret', () => {
     },
   );
 
+  it('writes the secret in place where the filesystem has no hard links', async () => {
+    // The module object jwt-secret.ts calls through, not an ES namespace.
+    const fsPromises: typeof import('node:fs/promises') =
+      jest.requireActual('node:fs/promises');
+    const link = jest
+      .spyOn(fsPromises, 'link')
+      .mockRejectedValue(
+        Object.assign(new Error('operation not permitted'), { code: 'EPERM' }),
+      );
+    try {
+      const secret = await secretOf();
+      expect(link).toHaveBeenCalled();
+      expect(secret.length).toBeGreaterThanOrEqual(32);
+      expect(await secretOf()).toBe(secret);
+      expect(await readdir(dataDir)).toEqual(['jwt-secret']);
+    } finally {
+      link.mockRestore();
+    }
+  });
+
   it('takes JWT_SECRET over the file', async () => {
     const secret = 'x'.repeat(32);
     expect(await secretOf({ JWT_SECRET: secret })).toBe(secret);

@@ -45,10 +45,34 @@ async function createOnce(path: string, content: string): Promise<void> {
   try {
     await link(draft, path);
   } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'EEXIST') {
+      return;
+    }
+    if (!HARD_LINKS_UNSUPPORTED.has(code ?? '')) {
+      throw error;
+    }
+    // A filesystem without hard links (FAT, some network mounts): written in
+    // place, where a crash can leave it short, which is then refused.
+    await ignoreExisting(writeFile(path, content, { flag: 'wx', mode: 0o600 }));
+  } finally {
+    await unlink(draft);
+  }
+}
+
+const HARD_LINKS_UNSUPPORTED = new Set([
+  'EPERM',
+  'ENOTSUP',
+  'EOPNOTSUPP',
+  'ENOSYS',
+]);
+
+async function ignoreExisting(writing: Promise<void>): Promise<void> {
+  try {
+    await writing;
+  } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw error;
     }
-  } finally {
-    await unlink(draft);
   }
 }

@@ -1,6 +1,6 @@
 import exitHook from 'async-exit-hook';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import type { Environment } from '../config/environment';
@@ -50,71 +50,76 @@ async function startEmbeddedPostgres(
   );
   const port = environment.EMBEDDED_POSTGRES_PORT;
   const url = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
-  await users.join();
-  const attached = async (): Promise<DatabaseServer> => {
-    await waitUntilAccepting(url);
-    return {
-      url,
-      embedded: true,
-      stop: () => users.leave(() => stopPostmaster(databaseDir, log)),
-      stopAtExit: () => users.leaveAtExit(databaseDir),
-    };
-  };
-  if (isClusterRunning(databaseDir, log)) {
-    // Another process (the server, say) runs this cluster: use it. The last
-    // process using it stops it, whoever started it.
-    log(`using the embedded PostgreSQL already running on 127.0.0.1:${port}`);
-    return attached();
-  }
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const cluster = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: EMBEDDED_USER,
-    password: EMBEDDED_PASSWORD,
-    persistent: true,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => undefined,
-    onError: (error) => log(`embedded PostgreSQL: ${String(error)}`),
-  });
-  try {
-    if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
-      log(`initialising embedded PostgreSQL in ${databaseDir}`);
-      await cluster.initialise();
-    }
-    await cluster.start();
-    await createDatabaseIfMissing(cluster.getPgClient(), EMBEDDED_DATABASE);
-  } catch (error) {
-    // Another process (a second CLI run, say) may have started the cluster
-    // first: then use it. embedded-postgres rejects without a reason.
-    if (await runningWithin(databaseDir, STARTUP_WAIT_MS, log)) {
-      log(
-        `using the embedded PostgreSQL another process started on 127.0.0.1:${port}`,
-      );
-      return attached();
-    }
-    await users.leave(() => Promise.resolve());
-    throw new Error(
-      `the embedded PostgreSQL in ${databaseDir} did not start on 127.0.0.1:${port} (is the port taken?): ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
-  return {
+  const server = (stop: () => Promise<void>): DatabaseServer => ({
     url,
     embedded: true,
-    stop: () => users.leave(() => cluster.stop()),
+    stop: () => users.leave(stop),
     stopAtExit: () => users.leaveAtExit(databaseDir),
-  };
+  });
+  // Another process (the server, say) runs the cluster: use it. The last
+  // process using it stops it, whoever started it.
+  const attached = server(() => stopPostmaster(databaseDir, log));
+  await users.join();
+  try {
+    if (isClusterRunning(databaseDir, log)) {
+      log(`using the embedded PostgreSQL already running on 127.0.0.1:${port}`);
+      if (await acceptsWhileRunning(url, databaseDir, log)) {
+        return attached;
+      }
+      // Its last user was stopping it: start it again.
+    }
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
+    const cluster = new EmbeddedPostgres({
+      databaseDir,
+      port,
+      user: EMBEDDED_USER,
+      password: EMBEDDED_PASSWORD,
+      persistent: true,
+      createPostgresUser: true,
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+      onLog: () => undefined,
+      onError: (error) => log(`embedded PostgreSQL: ${String(error)}`),
+    });
+    try {
+      if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) {
+        log(`initialising embedded PostgreSQL in ${databaseDir}`);
+        await cluster.initialise();
+      }
+      await cluster.start();
+      await createDatabaseIfMissing(cluster.getPgClient(), EMBEDDED_DATABASE);
+    } catch (error) {
+      // Another process (a second CLI run, say) may have started it first.
+      if (
+        (await runningWithin(databaseDir, STARTUP_WAIT_MS, log)) &&
+        (await acceptsWhileRunning(url, databaseDir, log))
+      ) {
+        log(
+          `using the embedded PostgreSQL another process started on 127.0.0.1:${port}`,
+        );
+        return attached;
+      }
+      // embedded-postgres rejects without a reason; PostgreSQL's own is in
+      // its log, which it does not keep.
+      throw new Error(
+        `the embedded PostgreSQL in ${databaseDir} did not start on 127.0.0.1:${port}${error instanceof Error ? `: ${error.message}` : ' (is the port taken by another program?)'}`,
+      );
+    }
+    log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
+    return server(() => cluster.stop());
+  } catch (error) {
+    await users.leave(() => Promise.resolve());
+    throw error;
+  }
 }
 
 const STARTUP_WAIT_MS = 15_000;
 
 /**
- * The processes using one embedded cluster, one file each, named by pid: the
- * last to leave stops the cluster, whichever process started it (a CLI run
- * may start it and the server then use it). A process that died without
- * leaving is not counted.
+ * The processes using one embedded cluster, one file each, named by pid and
+ * holding the process's start time: the last to leave stops the cluster,
+ * whichever process started it (a CLI run may start it and the server then
+ * use it). A file whose process is gone, or whose pid now names another
+ * process (pids are reused), is not a user, and is removed.
  */
 class ClusterUsers {
   private readonly own: string;
@@ -125,13 +130,13 @@ class ClusterUsers {
 
   async join(): Promise<void> {
     await mkdir(this.folder, { recursive: true });
-    await writeFile(this.own, '');
+    await writeFile(this.own, processStartTime(process.pid));
   }
 
-  /** Leaves; stops the cluster with `stop` when no other live process uses it. */
+  /** Leaves; stops the cluster with `stop` when no other process uses it. */
   async leave(stop: () => Promise<void>): Promise<void> {
-    await rm(this.own, { force: true });
-    if (!this.othersAlive(await readdir(this.folder))) {
+    rmSync(this.own, { force: true });
+    if (!this.othersRemain()) {
       await stop();
     }
   }
@@ -141,17 +146,51 @@ class ClusterUsers {
     process.once('exit', () => {
       rmSync(this.own, { force: true });
       const pid = postmasterPid(databaseDir);
-      if (!this.othersAlive(readdirSync(this.folder)) && pid !== null) {
+      if (!this.othersRemain() && pid !== null) {
         // A fast shutdown, which the postmaster finishes on its own.
         process.kill(pid, 'SIGINT');
       }
     });
   }
 
-  private othersAlive(names: string[]): boolean {
-    return names
-      .map(Number)
-      .some((pid) => Number.isSafeInteger(pid) && isAlive(pid));
+  private othersRemain(): boolean {
+    let remain = false;
+    for (const name of readdirSync(this.folder)) {
+      const file = resolve(this.folder, name);
+      const pid = Number(name);
+      let started: string;
+      try {
+        started = readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      if (
+        Number.isSafeInteger(pid) &&
+        isAlive(pid) &&
+        processStartTime(pid) === started
+      ) {
+        remain = true;
+      } else {
+        rmSync(file, { force: true });
+      }
+    }
+    return remain;
+  }
+}
+
+/**
+ * When a process started, as /proc tells it (clock ticks since boot): with
+ * its pid, it names one process for good. Empty without /proc (macOS), where
+ * a live pid is all there is to go by.
+ */
+function processStartTime(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name, in parentheses, may hold spaces: fields count from
+    // after it, where the state is field 3 and the start time field 22.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
   }
 }
 
@@ -189,21 +228,27 @@ async function runningWithin(
   return false;
 }
 
-async function waitUntilAccepting(url: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+/** Whether the cluster accepts connections before it stops running, if it does. */
+async function acceptsWhileRunning(
+  url: string,
+  databaseDir: string,
+  log: (message: string) => void,
+): Promise<boolean> {
+  for (let waited = 0; waited < STARTUP_WAIT_MS; waited += 250) {
     const client = new Client({ connectionString: url });
     try {
       await client.connect();
-      return;
-    } catch (error) {
-      if (attempt * 250 >= STARTUP_WAIT_MS) {
-        throw error;
+      return true;
+    } catch {
+      if (!isClusterRunning(databaseDir, log)) {
+        return false;
       }
-      await new Promise((resolve) => setTimeout(resolve, 250));
     } finally {
       await client.end().catch(() => undefined);
     }
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  return false;
 }
 
 function postmasterPid(databaseDir: string): number | null {

@@ -3,7 +3,14 @@
 // let go of it stops it; two starting it at once both get it; a crash's
 // stale postmaster.pid does not stop it from starting.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -146,6 +153,23 @@ describe('the embedded cluster shared by several processes', () => {
     expect(await user.send('exit')).toBe(0);
     await until(() => !isAlive(pid!));
     expect(isAlive(pid!)).toBe(false);
+  });
+
+  it('is stopped by its last user whatever a killed user left behind, its pid reused or not', async () => {
+    const user = startUser();
+    await user.ready;
+    const pid = await postmasterPid();
+    // A user killed outright leaves its file; its pid may then name an
+    // unrelated process, started at another time.
+    const unrelated = spawn('sleep', ['60']);
+    children.push(unrelated);
+    const users = join(dataDir, 'postgres-users');
+    await writeFile(join(users, String(unrelated.pid)), '1');
+    await writeFile(join(users, '999999999'), '');
+    expect(await user.send('stop')).toBe(0);
+    await until(() => !isAlive(pid!));
+    expect(isAlive(pid!)).toBe(false);
+    expect(await readdir(users)).toEqual([]);
   });
 
   it('starts over a postmaster.pid a crash left behind, naming another process', async () => {
