@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { plainToInstance, Type } from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -21,6 +21,33 @@ import { MIN_JWT_SECRET_LENGTH } from '../auth/jwt-secret';
 
 /** Two a second on average, in bursts as a client's screens need them. */
 export const DEFAULT_PLAYER_REQUESTS_PER_MINUTE = 120;
+
+/** The nearest folder above this file holding a package.json: the project's. */
+function packageRoot(): string {
+  let folder = __dirname;
+  while (
+    !existsSync(join(folder, 'package.json')) &&
+    dirname(folder) !== folder
+  ) {
+    folder = dirname(folder);
+  }
+  return folder;
+}
+
+// The project's own folder, wherever the server or the CLI is run from: both
+// must find the same cluster and the same JWT secret.
+const DEFAULT_DATA_DIR = join(packageRoot(), '.data');
+
+/**
+ * A whole number written in decimal digits, as a number; anything else is
+ * left for @IsInt to refuse: Number() would also read `0x1F90`, `1e3` or
+ * ` 8080 `.
+ */
+function digitsOnly({ value }: { value: unknown }): unknown {
+  return typeof value === 'string' && /^\d+$/.test(value)
+    ? Number(value)
+    : value;
+}
 
 @ValidatorConstraint({ name: 'postgresUrl' })
 class PostgresUrl implements ValidatorConstraintInterface {
@@ -53,25 +80,23 @@ export class Environment {
   @Validate(PostgresUrl)
   DATABASE_URL?: string;
 
-  // The project's own folder, wherever the server or the CLI is run from:
-  // both must find the same cluster and the same JWT secret.
   @IsString()
   @Matches(/\S/, { message: 'DATA_DIR must not be blank' })
-  DATA_DIR: string = join(packageRoot(), '.data');
+  DATA_DIR: string = DEFAULT_DATA_DIR;
 
-  @Type(() => Number)
+  @Transform(digitsOnly)
   @IsInt()
   @Min(1)
   @Max(65535)
   PORT: number = 3000;
 
-  @Type(() => Number)
+  @Transform(digitsOnly)
   @IsInt()
   @Min(1)
   @Max(65535)
   EMBEDDED_POSTGRES_PORT: number = 54329;
 
-  @Type(() => Number)
+  @Transform(digitsOnly)
   @IsInt()
   @Min(1)
   @Max(200)
@@ -85,7 +110,7 @@ export class Environment {
   JWT_SECRET?: string;
 
   /** Requests a minute one player may make, all routes together; 0 for no limit. */
-  @Type(() => Number)
+  @Transform(digitsOnly)
   @IsInt()
   @Min(0)
   // The limiter keeps a timestamp per counted request and player.
@@ -105,18 +130,6 @@ export class Environment {
  * than with five, measured with the http-transfer bench). Set
  * DATABASE_POOL_SIZE for a database elsewhere.
  */
-/** The nearest folder above this file holding a package.json: the project's. */
-function packageRoot(): string {
-  let folder = __dirname;
-  while (
-    !existsSync(join(folder, 'package.json')) &&
-    dirname(folder) !== folder
-  ) {
-    folder = dirname(folder);
-  }
-  return folder;
-}
-
 export function defaultPoolSize(): number {
   return Math.min(2 * availableParallelism() + 1, 10);
 }
@@ -139,31 +152,15 @@ export class InvalidEnvironmentError extends Error {
   }
 }
 
-// Number() would also read `0x1F90`, `1e3` or ` 8080 `.
-const INTEGER_KEYS = new Set<string>([
-  'PORT',
-  'EMBEDDED_POSTGRES_PORT',
-  'DATABASE_POOL_SIZE',
-  'PLAYER_REQUESTS_PER_MINUTE',
-]);
-
 export function loadEnvironment(
   source: Record<string, string | undefined> = process.env,
 ): Environment {
   const defined: Record<string, string> = {};
-  const problems: string[] = [];
   for (const key of ENVIRONMENT_KEYS) {
     const value = source[key];
-    if (value === undefined || value === '') {
-      continue;
+    if (value !== undefined && value !== '') {
+      defined[key] = value;
     }
-    if (INTEGER_KEYS.has(key) && !/^\d+$/.test(value)) {
-      problems.push(`${key} must be a whole number written in digits`);
-    }
-    defined[key] = value;
-  }
-  if (problems.length > 0) {
-    throw new InvalidEnvironmentError(problems);
   }
   const environment = plainToInstance(Environment, defined, {
     enableImplicitConversion: false,

@@ -90,7 +90,7 @@ async function startEmbeddedPostgres(
     } catch (error) {
       // Another process (a second CLI run, say) may have started it first.
       if (
-        (await runningWithin(databaseDir, STARTUP_WAIT_MS, log)) &&
+        (await waitUntil(() => isClusterRunning(databaseDir, log), 250)) &&
         (await acceptsWhileRunning(url, databaseDir, log))
       ) {
         log(
@@ -204,28 +204,8 @@ async function stopPostmaster(
     return;
   }
   process.kill(pid, 'SIGINT');
-  for (
-    let waited = 0;
-    isAlive(pid) && waited < STARTUP_WAIT_MS;
-    waited += 100
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitUntil(() => !isAlive(pid), 100);
   log('embedded PostgreSQL stopped');
-}
-
-async function runningWithin(
-  databaseDir: string,
-  ms: number,
-  log: (message: string) => void,
-): Promise<boolean> {
-  for (let waited = 0; waited < ms; waited += 250) {
-    if (isClusterRunning(databaseDir, log)) {
-      return true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
 }
 
 /** Whether the cluster accepts connections before it stops running, if it does. */
@@ -234,21 +214,41 @@ async function acceptsWhileRunning(
   databaseDir: string,
   log: (message: string) => void,
 ): Promise<boolean> {
-  for (let waited = 0; waited < STARTUP_WAIT_MS; waited += 250) {
-    const client = new Client({ connectionString: url });
-    try {
-      await client.connect();
-      return true;
-    } catch {
-      if (!isClusterRunning(databaseDir, log)) {
-        return false;
-      }
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  let accepting = false;
+  await waitUntil(
+    async () =>
+      (accepting = await accepts(url)) || !isClusterRunning(databaseDir, log),
+    250,
+  );
+  return accepting;
+}
+
+async function accepts(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
   }
-  return false;
+}
+
+/** Polls `condition` every `everyMs`, for STARTUP_WAIT_MS at most: whether it came true. */
+async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  everyMs: number,
+): Promise<boolean> {
+  for (let waited = 0; ; waited += everyMs) {
+    if (await condition()) {
+      return true;
+    }
+    if (waited >= STARTUP_WAIT_MS) {
+      return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
 }
 
 function postmasterPid(databaseDir: string): number | null {

@@ -5,6 +5,7 @@ import { Command, Help, Option } from 'nest-commander';
 import {
   JWT_ALGORITHM,
   ROLES,
+  ttlSeconds,
   type AccessTokenClaims,
   type Role,
 } from '../../auth/access-token';
@@ -53,7 +54,7 @@ export class TokenCommand extends AdminCommand {
     this.output.line(
       await jwt.signAsync(claims, {
         algorithm: JWT_ALGORITHM,
-        expiresIn: ttlForJwt(options.ttl ?? '1h'),
+        expiresIn: ttlSeconds(options.ttl ?? '1h'),
       }),
     );
   }
@@ -96,11 +97,4 @@ Exit codes: 0 done, 2 error.`;
   parseTtl(value: string): string {
     return parseTtl(value);
   }
-}
-
-/** jsonwebtoken reads a bare number as seconds and `15m` as minutes. */
-function ttlForJwt(ttl: string): number | `${number}${'s' | 'm' | 'h' | 'd'}` {
-  return /^\d+$/.test(ttl)
-    ? Number(ttl)
-    : (ttl as `${number}${'s' | 'm' | 'h' | 'd'}`);
 }
