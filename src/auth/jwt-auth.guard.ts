@@ -11,6 +11,7 @@ import { canonicalId } from '../economy/domain/safe-integer';
 import { JWT_ALGORITHM, ROLES, type Role } from './access-token';
 import { PUBLIC_ROUTE } from './auth.decorators';
 import type { AuthenticatedRequest } from './principal';
+import { VerifiedTokens } from './verified-tokens';
 
 /**
  * Every route needs `Authorization: Bearer <JWT>` (HS256, unexpired, `sub` a
@@ -18,6 +19,8 @@ import type { AuthenticatedRequest } from './principal';
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  private readonly verified = new VerifiedTokens();
+
   constructor(
     private readonly jwt: JwtService,
     private readonly reflector: Reflector,
@@ -40,6 +43,11 @@ export class JwtAuthGuard implements CanActivate {
     if (scheme.toLowerCase() !== 'bearer' || !token) {
       throw new UnauthorizedException('a bearer token is required');
     }
+    const known = this.verified.principalOf(token);
+    if (known !== undefined) {
+      request.principal = known;
+      return true;
+    }
     let claims: { sub?: unknown; roles?: unknown; exp?: unknown };
     try {
       claims = await this.jwt.verifyAsync(token, {
@@ -60,7 +68,11 @@ export class JwtAuthGuard implements CanActivate {
     ) {
       throw new UnauthorizedException('the bearer token has malformed claims');
     }
-    request.principal = { profileId, roles: roles as Role[] };
+    request.principal = this.verified.remember(
+      token,
+      { profileId, roles: roles as Role[] },
+      claims.exp,
+    );
     return true;
   }
 }

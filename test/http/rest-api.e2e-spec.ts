@@ -143,6 +143,18 @@ describe('REST API', () => {
       }
     });
 
+    it('refuses a token once it expires, though it was accepted (and remembered) before', async () => {
+      const token = t.token(alice.id, ['player'], 2);
+      const { exp } = new JwtService().decode<{ exp: number }>(token);
+      const read = () => http().get(`/wallets/${alice.id}`).set(bearer(token));
+      expect((await read()).status).toBe(200);
+      expect((await read()).status).toBe(200);
+      await new Promise((resolve) =>
+        setTimeout(resolve, exp * 1000 - Date.now() + 10),
+      );
+      expectProblem(await read(), 401, 'UNAUTHORIZED');
+    });
+
     it('lets anyone read /health and /docs without a token', async () => {
       expect((await http().get('/health')).status).toBe(200);
       expect((await http().get('/docs')).status).toBe(200);
