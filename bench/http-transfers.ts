@@ -1,8 +1,8 @@
 import { JwtService } from '@nestjs/jwt';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { freePort } from '../test/support/free-port';
+import { KeepAliveClient } from './keep-alive-client';
 
 const SERVER = join(__dirname, '..', 'dist', 'src', 'main.js');
 const SECRET = 'bench-secret-'.padEnd(48, 'b');
@@ -48,69 +48,28 @@ export async function startServer(
     { sub: '1', roles: ['service'] },
     { expiresIn: '1h' },
   );
-  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  const client = await KeepAliveClient.open(port, sockets);
+  const headers = { Authorization: `Bearer ${token}` };
   return {
     pid: child.pid!,
-    transfer: (fromProfileId, toProfileId, amount) => {
+    transfer: async (fromProfileId, toProfileId, amount) => {
       sequence += 1;
-      return post(
-        port,
-        agent,
+      const status = await client.post(
         '/transfers',
-        token,
-        `bench-${process.pid}-${sequence}`,
-        {
-          fromProfileId,
-          toProfileId,
-          amount,
-        },
+        { ...headers, 'Idempotency-Key': `bench-${process.pid}-${sequence}` },
+        JSON.stringify({ fromProfileId, toProfileId, amount }),
       );
+      if (status !== 201) {
+        throw new Error(`POST /transfers answered ${status}`);
+      }
     },
     stop: async () => {
-      agent.destroy();
+      client.close();
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
     },
   };
-}
-
-function post(
-  port: number,
-  agent: Agent,
-  path: string,
-  token: string,
-  key: string,
-  body: object,
-): Promise<void> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const call = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        agent,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          'Idempotency-Key': key,
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(payload),
-        },
-      },
-      (response) => {
-        response.resume();
-        response.once('end', () =>
-          response.statusCode === 201
-            ? resolve()
-            : reject(new Error(`POST ${path} answered ${response.statusCode}`)),
-        );
-      },
-    );
-    call.once('error', reject);
-    call.end(payload);
-  });
 }
 
 async function waitForHealth(port: number): Promise<void> {
