@@ -150,12 +150,14 @@ RETURNING id, wallet_id, amount, balance_after`,
 // total in one update and one ledger row per credit, balance_after chained
 // in key order. So a batch, like a single movement, never holds a wallet
 // while it waits for a key, and takes its wallet locks in one ascending pass.
-// A batch travels as one JSON array of objects (the same one to both
-// statements when every key is claimed), which JSON.stringify writes
+// A batch travels as a JSON array of objects, which JSON.stringify writes
 // at once: the service spends about 40% less CPU per credit than when pg
-// quoted and escaped every element of an array parameter per column. The
-// wallet ids to lock come as an array besides: the planner then knows how
-// many there are and finds them by index, whatever the table's size.
+// quoted and escaped every element of an array parameter per column. Each
+// statement gets only the members it reads: PostgreSQL parses the whole
+// document, and a shared one cost it about 2 µs more per credit and
+// statement. The wallet ids to lock come as an array besides: the planner
+// then knows how many there are and finds them by index, whatever the
+// table's size.
 const CLAIM_KEYS = preparedStatement(
   'claim_keys',
   `
@@ -294,11 +296,19 @@ export class LedgerWriter {
     runner: SqlRunner,
   ): Promise<Map<string, WrittenLeg>> {
     try {
-      const batch = batchDocument(credits);
       const claimed = new Set(
-        (await runner.run<{ key: string }>(CLAIM_KEYS, [batch])).map(
-          (row) => row.key,
-        ),
+        (
+          await runner.run<{ key: string }>(CLAIM_KEYS, [
+            JSON.stringify(
+              credits.map((credit) => ({
+                wallet_id: credit.walletId,
+                profile_id: credit.profileId,
+                key: credit.claim.key,
+                request: credit.claim.request,
+              })),
+            ),
+          ])
+        ).map((row) => row.key),
       );
       const toWrite = credits.filter((credit) => claimed.has(credit.claim.key));
       if (toWrite.length === 0) {
@@ -307,7 +317,15 @@ export class LedgerWriter {
       const rows = await runner.run<LegRow & { idempotency_key: string }>(
         CREDIT_CLAIMED,
         [
-          toWrite.length === credits.length ? batch : batchDocument(toWrite),
+          JSON.stringify(
+            toWrite.map((credit) => ({
+              wallet_id: credit.walletId,
+              amount: credit.amount,
+              reason: credit.reason,
+              key: credit.claim.key,
+              meta: credit.meta,
+            })),
+          ),
           toWrite.map((credit) => credit.walletId),
         ],
       );
@@ -370,24 +388,6 @@ interface BatchCredit extends WalletRef {
   reason: LedgerReason;
   meta: Meta;
   claim: KeyClaim;
-}
-
-/**
- * A batch as both batch statements read it: one JSON array, one object per
- * credit, each statement taking the fields it needs.
- */
-function batchDocument(credits: BatchCredit[]): string {
-  return JSON.stringify(
-    credits.map((credit) => ({
-      wallet_id: credit.walletId,
-      profile_id: credit.profileId,
-      amount: credit.amount,
-      reason: credit.reason,
-      key: credit.claim.key,
-      request: credit.claim.request,
-      meta: credit.meta,
-    })),
-  );
 }
 
 function toLeg(row: LegRow): WrittenLeg {

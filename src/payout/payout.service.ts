@@ -8,6 +8,7 @@ import {
   EconomyErrorCode,
 } from '../economy/errors/economy.errors';
 import {
+  LedgerDatabase,
   preparedStatement,
   type PreparedStatement,
   type SqlRunner,
@@ -104,6 +105,53 @@ interface PrizeRow {
 // they lock wallets in the same ascending order, so they cannot deadlock.
 const BACKFILL_BATCHES_IN_FLIGHT = 3;
 
+/** The most verified registrations one backfill page reads. */
+const MAX_PAGE_WINDOW = 10_000;
+
+/** How far past a batch a page's window grows while nothing is due. */
+const PAGE_WINDOW_GROWTH = 4;
+
+/**
+ * The next `$2` verified registrations after id `$1`: how many there are and
+ * the last id (one row, whatever else), and those still due, unpaid in a
+ * tournament with participation coins. Registrations paid already are
+ * counted here and never shipped to the service, so a backfill over a long
+ * history reads mostly counts. The prizes checked are those of the page's id
+ * range alone: PostgreSQL merges the page with one range of the unique
+ * index, never reading every prize ever paid, and a fraction of the cost of
+ * one index probe per registration.
+ */
+const DUE_PAGE = preparedStatement(
+  'due_page',
+  `
+WITH page AS (
+  SELECT r.id, r.profile_id, r.tournament_id
+    FROM registrations r
+   WHERE r.status = 'VERIFIED' AND r.id > $1
+   ORDER BY r.id
+   LIMIT $2
+),
+totals AS (
+  SELECT count(*) AS checked, max(id) AS last_id FROM page
+)
+SELECT s.checked, s.last_id, d.id, d.profile_id, d.tournament_id, d.coins
+  FROM totals s
+  LEFT JOIN (
+    SELECT p.id, p.profile_id, p.tournament_id, t.participation_coins AS coins
+      FROM page p
+      JOIN tournaments t ON t.id = p.tournament_id
+     WHERE t.participation_coins > 0
+       AND NOT EXISTS (
+         SELECT 1 FROM prize_transactions x
+          WHERE x.registration_id = p.id
+            AND x.registration_id > $1
+            AND x.registration_id <= (SELECT last_id FROM totals)
+            AND x.placement = 'PARTICIPATION'
+       )
+  ) d ON true
+ ORDER BY d.id`,
+);
+
 const PRIZE_COLUMNS =
   'id, tournament_id, registration_id, placement, coins, wallet_transaction_id, created_at';
 
@@ -119,6 +167,7 @@ export class PayoutService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: LedgerDatabase,
     private readonly wallets: WalletService,
   ) {}
 
@@ -229,40 +278,53 @@ export class PayoutService {
       failed: 0,
       refused: [],
     };
+    const maxWindow = Math.max(
+      batchSize,
+      Math.min(batchSize * PAGE_WINDOW_GROWTH, MAX_PAGE_WINDOW),
+    );
     const inFlight = new TasksInFlight(BACKFILL_BATCHES_IN_FLIGHT);
     try {
-      for (let after = 0; ;) {
-        const page = await this.duePage(after, batchSize);
+      for (let after = 0, window = batchSize; ;) {
+        const page = await this.database.run<DuePageRow>(DUE_PAGE, [
+          after,
+          window,
+        ]);
         // No last id: no verified registration after `after`.
         if (page[0].last_id === null) {
           break;
         }
         after = safeIntegerFromDatabase(page[0].last_id);
         const checked = safeIntegerFromDatabase(page[0].checked);
-        counts.checked += checked;
         const due = page.filter(
           (row): row is DuePageRow & DueRegistration => row.id !== null,
         );
-        if (options.dryRun || due.length === 0) {
+        counts.checked += checked;
+        counts.skipped += checked - due.length;
+        // Over a long history most registrations were paid long ago: the
+        // window doubles while pages hold none due, and is a batch again
+        // once they do (a page that found many is paid in batches).
+        window = due.length === 0 ? Math.min(window * 2, maxWindow) : batchSize;
+        if (options.dryRun) {
           counts.awarded += due.length;
-          counts.skipped += checked - due.length;
           continue;
         }
-        // A registration paid meanwhile (by its verification, say) replays:
-        // skipped, not awarded.
-        const upTo = after;
-        await inFlight.add(async () => {
-          const { paidNow, refused } = await this.payBatch(due);
-          counts.awarded += paidNow;
-          counts.failed += refused.length;
-          counts.skipped += checked - paidNow - refused.length;
-          counts.refused.push(
-            ...refused.slice(0, MAX_REFUSALS_LISTED - counts.refused.length),
-          );
-          this.logger.log(
-            `backfill paid ${paidNow} registrations up to ${upTo}`,
-          );
-        });
+        for (let start = 0; start < due.length; start += batchSize) {
+          const batch = due.slice(start, start + batchSize);
+          // A registration paid meanwhile (by its verification, say)
+          // replays: skipped, not awarded.
+          await inFlight.add(async () => {
+            const { paidNow, refused } = await this.payBatch(batch);
+            counts.awarded += paidNow;
+            counts.failed += refused.length;
+            counts.skipped += batch.length - paidNow - refused.length;
+            counts.refused.push(
+              ...refused.slice(0, MAX_REFUSALS_LISTED - counts.refused.length),
+            );
+            this.logger.log(
+              `backfill paid ${paidNow} registrations up to ${batch[batch.length - 1].id}`,
+            );
+          });
+        }
       }
     } catch (error) {
       // Every batch settles before the backfill throws.
@@ -271,43 +333,6 @@ export class PayoutService {
     }
     await inFlight.drain();
     return counts;
-  }
-
-  /**
-   * The next `limit` verified registrations after id `after`: how many there
-   * are and the last id (one row, whatever else), and those still due,
-   * unpaid in a tournament with participation coins. Registrations paid
-   * already are counted here and never shipped to the service, so a backfill
-   * over a long history reads mostly counts.
-   */
-  private duePage(after: number, limit: number): Promise<DuePageRow[]> {
-    return this.dataSource.query(
-      `WITH page AS (
-         SELECT r.id, r.profile_id, r.tournament_id
-           FROM registrations r
-          WHERE r.status = 'VERIFIED' AND r.id > $1
-          ORDER BY r.id
-          LIMIT $2
-       )
-       SELECT s.checked, s.last_id, d.id, d.profile_id, d.tournament_id, d.coins
-         FROM (SELECT count(*) AS checked, max(id) AS last_id FROM page) s
-         LEFT JOIN (
-           SELECT p.id, p.profile_id, p.tournament_id, t.participation_coins AS coins
-             FROM page p
-             JOIN tournaments t ON t.id = p.tournament_id
-             -- LATERAL ... LIMIT 1 keeps this a probe of the unique index
-             -- per registration: a NOT EXISTS may become an anti join that
-             -- scans every prize ever paid, once per page.
-             LEFT JOIN LATERAL (
-               SELECT 1 AS found FROM prize_transactions x
-                WHERE x.registration_id = p.id AND x.placement = 'PARTICIPATION'
-                LIMIT 1
-             ) paid ON true
-            WHERE t.participation_coins > 0 AND paid.found IS NULL
-         ) d ON true
-        ORDER BY d.id`,
-      [after, limit],
-    );
   }
 
   /** The prize a registration holds for `placement`, if it was paid. */

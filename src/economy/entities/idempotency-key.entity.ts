@@ -24,8 +24,10 @@ export type IdempotentOperation = 'CREDIT' | 'DEBIT' | 'TRANSFER';
   "char_length(key) BETWEEN 1 AND 255 AND key !~ '[^\\x20-\\x7e]'",
 )
 export class IdempotencyKey {
+  // Byte order: see migration ByteOrderIdempotencyKeys.
   @PrimaryColumn({
     type: 'text',
+    collation: 'C',
     primaryKeyConstraintName: 'idempotency_keys_pkey',
   })
   key!: string;

@@ -60,7 +60,12 @@ export class WalletTransaction {
   @Column({ type: 'text' })
   reason!: LedgerReason;
 
-  @Column({ name: 'idempotency_key', type: 'text', nullable: true })
+  @Column({
+    name: 'idempotency_key',
+    type: 'text',
+    collation: 'C',
+    nullable: true,
+  })
   idempotencyKey!: string | null;
 
   @ManyToOne(() => IdempotencyKey, { onDelete: 'RESTRICT', nullable: true })
