@@ -9,6 +9,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * credit's cost in PostgreSQL. Byte order also cannot change under an
  * operating-system upgrade, as a locale's order can (and corrupt an index).
  * The foreign key comes off while both ends change, and goes back on.
+ * Both tables are locked while their key indexes are rebuilt and the foreign
+ * key is checked again over the whole ledger: on a large ledger, run this
+ * migration in a maintenance window (the server runs pending migrations as
+ * it starts).
  */
 export class ByteOrderIdempotencyKeys1764098000000 implements MigrationInterface {
   name = 'ByteOrderIdempotencyKeys1764098000000';

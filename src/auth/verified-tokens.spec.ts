@@ -35,6 +35,9 @@ describe('VerifiedTokens', () => {
     expect(known.principalOf('first')).toBeUndefined();
     expect(known.principalOf('second')).toEqual(alice);
     expect(known.principalOf('third')).toEqual(alice);
+    // Two first requests with one token both remember it: nothing else goes.
+    known.remember('third', alice, exp);
+    expect(known.principalOf('second')).toEqual(alice);
   });
 
   it('hands out a principal no request can change for the next', () => {

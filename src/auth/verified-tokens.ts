@@ -37,7 +37,7 @@ export class VerifiedTokens {
 
   /** Remembers a verified token until `exp`; returns its principal, frozen. */
   remember(token: string, principal: Principal, exp: number): Principal {
-    if (this.entries.size >= this.capacity) {
+    if (!this.entries.has(token) && this.entries.size >= this.capacity) {
       this.entries.delete(this.entries.keys().next().value!);
     }
     // Shared by every request that sends the token: nobody may change it.

@@ -164,7 +164,7 @@ const CLAIM_KEYS = preparedStatement(
 INSERT INTO idempotency_keys (key, operation, request)
 SELECT i.key, 'CREDIT', i.request
   FROM jsonb_to_recordset($1::jsonb)
-    AS i(wallet_id bigint, profile_id bigint, key text, request jsonb)
+    AS i(wallet_id bigint, profile_id bigint, key text COLLATE "C", request jsonb)
  WHERE EXISTS (
    SELECT 1 FROM wallets w WHERE w.id = i.wallet_id AND w.profile_id = i.profile_id
  )
@@ -182,7 +182,7 @@ WITH input AS (
                              ROWS UNBOUNDED PRECEDING) AS running,
          sum(i.amount) OVER (PARTITION BY i.wallet_id) AS total
     FROM jsonb_to_recordset($1::jsonb)
-      AS i(wallet_id bigint, amount bigint, reason text, key text, meta jsonb)
+      AS i(wallet_id bigint, amount bigint, reason text, key text COLLATE "C", meta jsonb)
 ),
 locked AS (
   SELECT id
