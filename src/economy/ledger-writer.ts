@@ -155,9 +155,10 @@ RETURNING id, wallet_id, amount, balance_after`,
 // quoted and escaped every element of an array parameter per column. Each
 // statement gets only the members it reads: PostgreSQL parses the whole
 // document, and a shared one cost it about 2 µs more per credit and
-// statement. The wallet ids to lock come as an array besides: the planner
+// statement. The batch's wallet ids come as an array besides: the planner
 // then knows how many there are and finds them by index, whatever the
-// table's size.
+// table's size (given only the document, it read every wallet to check a
+// batch's).
 const CLAIM_KEYS = preparedStatement(
   'claim_keys',
   `
@@ -166,7 +167,9 @@ SELECT i.key, 'CREDIT', i.request
   FROM jsonb_to_recordset($1::jsonb)
     AS i(wallet_id bigint, profile_id bigint, key text COLLATE "C", request jsonb)
  WHERE EXISTS (
-   SELECT 1 FROM wallets w WHERE w.id = i.wallet_id AND w.profile_id = i.profile_id
+   SELECT 1 FROM wallets w
+    WHERE w.id = i.wallet_id AND w.profile_id = i.profile_id
+      AND w.id = ANY ($2::bigint[])
  )
  ORDER BY i.key
 ON CONFLICT (key) DO NOTHING
@@ -307,6 +310,7 @@ export class LedgerWriter {
                 request: credit.claim.request,
               })),
             ),
+            credits.map((credit) => credit.walletId),
           ])
         ).map((row) => row.key),
       );
