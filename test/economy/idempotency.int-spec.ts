@@ -433,6 +433,29 @@ describe('WalletService idempotency', () => {
       );
     });
 
+    it('credits a profile without a wallet once: one wallet, one movement, every caller the same result', async () => {
+      const profile = await ctx.createProfile();
+      const idempotencyKey = key();
+      const results = await Promise.all(
+        Array.from({ length: CALLERS }, (_, i) =>
+          (i % 2 === 0 ? ctx : second).wallets.credit(profile, 50, {
+            reason: 'WINNER',
+            idempotencyKey,
+          }),
+        ),
+      );
+      expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
+      expect(await ctx.wallets.getBalance(profile)).toBe(50);
+      const [{ wallets }]: { wallets: string }[] = await ctx.dataSource.query(
+        'SELECT count(*) AS wallets FROM wallets WHERE profile_id = $1',
+        [profile.id],
+      );
+      expect(Number(wallets)).toBe(1);
+      expect(await ledgerRowCount(ctx.dataSource, [results[0].walletId])).toBe(
+        1,
+      );
+    });
+
     it('debits once', async () => {
       const profile = await ctx.createProfile();
       await ctx.wallets.credit(profile, 100, { reason: 'WINNER' });
