@@ -43,6 +43,8 @@ export class LedgerDatabase implements SqlRunner {
   /**
    * Runs `work` in one transaction on one connection; commits when
    * `commitIf` accepts the result, rolls back otherwise and on any error.
+   * A transaction a failed statement aborted is never reported committed:
+   * PostgreSQL answers its COMMIT with ROLLBACK, and this throws.
    */
   async transaction<T>(
     work: (transaction: SqlRunner) => Promise<T>,
@@ -55,7 +57,16 @@ export class LedgerDatabase implements SqlRunner {
       const result = await work({
         run: (statement, values) => execute(client, statement, values),
       });
-      await client.query(commitIf(result) ? 'COMMIT' : 'ROLLBACK');
+      if (!commitIf(result)) {
+        await client.query('ROLLBACK');
+        return result;
+      }
+      const ended = await client.query('COMMIT');
+      if (ended.command !== 'COMMIT') {
+        throw new Error(
+          'the transaction was aborted by a failed statement; nothing was committed',
+        );
+      }
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: Error) => {
