@@ -1,3 +1,4 @@
+import { LedgerDatabase } from '../../src/economy/persistence/ledger-database';
 import {
   InvalidAmount,
   InvalidRequest,
@@ -619,6 +620,88 @@ describe('PayoutService', () => {
       });
       expect(run.awarded + run.skipped).toBe(run.checked);
       expect((await ctx.ledger.verifyInvariants()).ok).toBe(true);
+    });
+
+    it('reads past a long paid history in growing pages, and pays a page with many due in batches, each once', async () => {
+      // Batches of 3: while nothing is due, pages of 3, 6, then 12 (the
+      // cap), starting at 0, 3, 9, 21, 33… verified registrations. The paid
+      // history is padded so that the new ones start a page of 12.
+      await payouts.backfillParticipationForVerifiedPayments();
+      const verified = async () =>
+        Number(
+          (
+            await ctx.dataSource.query<{ count: string }[]>(
+              "SELECT count(*) FROM registrations WHERE status = 'VERIFIED'",
+            )
+          )[0].count,
+        );
+      const before = await verified();
+      let pageStart = 21;
+      while (pageStart < before + 1) {
+        pageStart += 12;
+      }
+      const paid = await tournamentWithPlayers(ctx, {
+        players: pageStart - before,
+        participationCoins: 4,
+      });
+      await verifyWithoutPayout(
+        ctx,
+        paid.registrations.map((r) => r.id),
+      );
+      await payouts.backfillParticipationForVerifiedPayments();
+      expect(await verified()).toBe(pageStart);
+      const due = await tournamentWithPlayers(ctx, {
+        players: 9,
+        participationCoins: 4,
+      });
+      await verifyWithoutPayout(
+        ctx,
+        due.registrations.map((r) => r.id),
+      );
+      // The batches the backfill pays, by size.
+      const batches: number[] = [];
+      type PayBatch = (due: unknown[]) => Promise<unknown>;
+      const withBatches = payouts as unknown as { payBatch: PayBatch };
+      const payBatch = withBatches.payBatch;
+      const spy = jest
+        .spyOn(withBatches, 'payBatch')
+        .mockImplementation(function (this: unknown, due) {
+          batches.push(due.length);
+          return payBatch.call(this, due);
+        });
+      // And the pages it reads.
+      const { database } = payouts as unknown as { database: LedgerDatabase };
+      const runStatement = database.run.bind(database);
+      let pages = 0;
+      const pageSpy = jest
+        .spyOn(database, 'run')
+        .mockImplementation((statement, values) => {
+          pages += statement.name === 'economy_due_page' ? 1 : 0;
+          return runStatement(statement, values);
+        });
+      const run = await payouts
+        .backfillParticipationForVerifiedPayments({ batchSize: 3 })
+        .finally(() => {
+          spy.mockRestore();
+          pageSpy.mockRestore();
+        });
+      expect(batches).toEqual([3, 3, 3]);
+      // Pages at 0, 3, 9, 21, … pageStart, and the empty one after.
+      expect(pages).toBe(3 + (pageStart - 21) / 12 + 1 + 1);
+      expect(run).toMatchObject({
+        checked: pageStart + 9,
+        awarded: 9,
+        skipped: pageStart,
+        failed: 0,
+        refused: [],
+      });
+      for (const profile of due.profiles) {
+        expect(await ctx.wallets.getBalance(profile)).toBe(4);
+      }
+      const again = await payouts.backfillParticipationForVerifiedPayments({
+        batchSize: 3,
+      });
+      expect(again).toMatchObject({ awarded: 0, skipped: pageStart + 9 });
     });
 
     it('pays under the right key after a cached wallet went stale, and a re-run finds the prize', async () => {
