@@ -54,7 +54,7 @@ async function startEmbeddedPostgres(
     url,
     embedded: true,
     stop: () => users.leave(stop),
-    stopAtExit: () => users.leaveAtExit(databaseDir),
+    stopAtExit: () => users.leaveAtExit(databaseDir, log),
   });
   // Another process (the server, say) runs the cluster: use it. The last
   // process using it stops it, whoever started it.
@@ -135,22 +135,25 @@ class ClusterUsers {
 
   /** Leaves; stops the cluster with `stop` when no other process uses it. */
   async leave(stop: () => Promise<void>): Promise<void> {
-    rmSync(this.own, { force: true });
-    if (!this.othersRemain()) {
+    if (this.leftLast()) {
       await stop();
     }
   }
 
   /** `leave` as this process exits: only synchronous work runs then. */
-  leaveAtExit(databaseDir: string): void {
+  leaveAtExit(databaseDir: string, log: (message: string) => void): void {
     process.once('exit', () => {
-      rmSync(this.own, { force: true });
-      const pid = postmasterPid(databaseDir);
-      if (!this.othersRemain() && pid !== null) {
+      if (this.leftLast()) {
         // A fast shutdown, which the postmaster finishes on its own.
-        process.kill(pid, 'SIGINT');
+        signalPostmaster(databaseDir, log);
       }
     });
+  }
+
+  /** Removes this process's file; whether no other user remains. */
+  private leftLast(): boolean {
+    rmSync(this.own, { force: true });
+    return !this.othersRemain();
   }
 
   private othersRemain(): boolean {
@@ -199,13 +202,27 @@ async function stopPostmaster(
   databaseDir: string,
   log: (message: string) => void,
 ): Promise<void> {
-  const pid = postmasterPid(databaseDir);
-  if (pid === null || !isAlive(pid)) {
-    return;
+  const pid = signalPostmaster(databaseDir, log);
+  if (pid !== null) {
+    await waitUntil(() => !isAlive(pid), 100);
+    log('embedded PostgreSQL stopped');
   }
-  process.kill(pid, 'SIGINT');
-  await waitUntil(() => !isAlive(pid), 100);
-  log('embedded PostgreSQL stopped');
+}
+
+/**
+ * Asks the cluster's postmaster for a fast shutdown (SIGINT), if it runs;
+ * its pid then, or null. Never a process that merely reuses a dead
+ * postmaster's pid.
+ */
+function signalPostmaster(
+  databaseDir: string,
+  log: (message: string) => void,
+): number | null {
+  const pid = runningPostmaster(databaseDir, log);
+  if (pid !== null) {
+    process.kill(pid, 'SIGINT');
+  }
+  return pid;
 }
 
 /** Whether the cluster accepts connections before it stops running, if it does. */
@@ -274,33 +291,40 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/**
- * A cluster whose postmaster.pid names a live PostgreSQL is running. A
- * postmaster.pid left by a crash whose pid now names another process (pids
- * are reused after a reboot, in containers above all) would stop PostgreSQL
- * from starting: it is removed.
- */
 function isClusterRunning(
   databaseDir: string,
   log: (message: string) => void,
 ): boolean {
+  return runningPostmaster(databaseDir, log) !== null;
+}
+
+/**
+ * The pid of the cluster's postmaster when postmaster.pid names a live
+ * PostgreSQL. A postmaster.pid left by a crash whose pid now names another
+ * process (pids are reused after a reboot, in containers above all) would
+ * stop PostgreSQL from starting: it is removed.
+ */
+function runningPostmaster(
+  databaseDir: string,
+  log: (message: string) => void,
+): number | null {
   const pid = postmasterPid(databaseDir);
   if (pid === null || !isAlive(pid)) {
-    return false;
+    return null;
   }
   let command: string;
   try {
     command = readFileSync(`/proc/${pid}/comm`, 'utf8');
   } catch {
     // No /proc (macOS): trust the live pid.
-    return true;
+    return pid;
   }
   if (command.startsWith('postgres')) {
-    return true;
+    return pid;
   }
   log(`removing a stale postmaster.pid: process ${pid} is not PostgreSQL`);
   rmSync(resolve(databaseDir, 'postmaster.pid'), { force: true });
-  return false;
+  return null;
 }
 
 /**

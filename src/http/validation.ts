@@ -37,17 +37,22 @@ export function strictValidationPipe(): ValidationPipe {
 const DELETED_MEMBERS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
- * ValidationPipe, never altering a request silently. A member it would
- * delete (see DELETED_MEMBERS) is refused first; then every member the
- * client sent must be on the DTO: class-transformer silently skips one named
- * like a method of Object.prototype (`toString`, `valueOf`, …), at any
- * depth, before forbidNonWhitelisted can see it.
+ * ValidationPipe, never altering a request silently. In a value it validates
+ * (a DTO: a body or a query), a member it would delete (see DELETED_MEMBERS)
+ * is refused first; then every member the client sent must be on the DTO:
+ * class-transformer silently skips one named like a method of
+ * Object.prototype (`toString`, `valueOf`, …), at any depth, before
+ * forbidNonWhitelisted can see it. Other values (path ids, the principal)
+ * it passes on untouched, as ValidationPipe does.
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(
     value: unknown,
     metadata: ArgumentMetadata,
   ): Promise<unknown> {
+    if (!metadata.metatype || !this.toValidate(metadata)) {
+      return super.transform(value, metadata);
+    }
     const deleted = deletedMember(value);
     if (deleted !== null) {
       throw refusedMember(deleted);

@@ -195,16 +195,12 @@ export class PayoutService {
     if (tournament.participationCoins === 0) {
       return { prizes: null, paidNow: 0 };
     }
-    const walletId = await this.wallets.ensureWallet(found.profileId);
     const paidNow = await this.pay([
-      {
-        tournamentId: tournament.id,
-        registrationId: found.id,
-        profileId: found.profileId,
-        placement: 'PARTICIPATION',
-        coins: tournament.participationCoins,
-        key: `participation:reg:${found.id}:w:${walletId}`,
-      },
+      participationPayment(
+        found,
+        tournament.participationCoins,
+        await this.wallets.ensureWallet(found.profileId),
+      ),
     ]);
     return {
       prizes: await this.prizeOf(found.id, 'PARTICIPATION'),
@@ -366,17 +362,17 @@ export class PayoutService {
       safeIntegerFromDatabase(row.profile_id),
     );
     const walletIds = await this.wallets.ensureWallets(profileIds);
-    return due.map((row, index) => {
-      const registrationId = safeIntegerFromDatabase(row.id);
-      return {
-        tournamentId: safeIntegerFromDatabase(row.tournament_id),
-        registrationId,
-        profileId: profileIds[index],
-        placement: 'PARTICIPATION',
-        coins: safeIntegerFromDatabase(row.coins),
-        key: `participation:reg:${registrationId}:w:${walletIds[index]}`,
-      };
-    });
+    return due.map((row, index) =>
+      participationPayment(
+        {
+          id: safeIntegerFromDatabase(row.id),
+          tournamentId: safeIntegerFromDatabase(row.tournament_id),
+          profileId: profileIds[index],
+        },
+        safeIntegerFromDatabase(row.coins),
+        walletIds[index],
+      ),
+    );
   }
 
   /**
@@ -604,6 +600,22 @@ function isNoLongerDue(error: unknown): error is PayoutError {
     error instanceof PayoutError &&
     error.code === PayoutErrorCode.RegistrationNotVerified
   );
+}
+
+/** The participation payout of a registration, keyed by it and the wallet it pays. */
+function participationPayment(
+  registration: Pick<Registration, 'id' | 'tournamentId' | 'profileId'>,
+  coins: number,
+  walletId: number,
+): Payment {
+  return {
+    tournamentId: registration.tournamentId,
+    registrationId: registration.id,
+    profileId: registration.profileId,
+    placement: 'PARTICIPATION',
+    coins,
+    key: `participation:reg:${registration.id}:w:${walletId}`,
+  };
 }
 
 function prizeFor(tournament: Tournament, placement: PrizePlacement): number {

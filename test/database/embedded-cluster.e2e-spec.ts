@@ -130,8 +130,7 @@ describe('the embedded cluster shared by several processes', () => {
     expect(await starter.send('stop')).toBe(0);
     expect(await answers()).toBe(true);
     expect(await joiner.send('stop')).toBe(0);
-    await until(() => !isAlive(pid!));
-    expect(isAlive(pid!)).toBe(false);
+    await expectStopped(pid!);
   });
 
   it('is shared by two processes that start it at the same moment', async () => {
@@ -142,8 +141,7 @@ describe('the embedded cluster shared by several processes', () => {
     expect(await Promise.all(users.map((user) => user.send('stop')))).toEqual([
       0, 0,
     ]);
-    await until(() => !isAlive(pid!));
-    expect(isAlive(pid!)).toBe(false);
+    await expectStopped(pid!);
   });
 
   it('stops when a process that ends with process.exit lets go of it last', async () => {
@@ -151,8 +149,7 @@ describe('the embedded cluster shared by several processes', () => {
     await user.ready;
     const pid = await postmasterPid();
     expect(await user.send('exit')).toBe(0);
-    await until(() => !isAlive(pid!));
-    expect(isAlive(pid!)).toBe(false);
+    await expectStopped(pid!);
   });
 
   it('is stopped by its last user whatever a killed user left behind, its pid reused or not', async () => {
@@ -167,8 +164,7 @@ describe('the embedded cluster shared by several processes', () => {
     await writeFile(join(users, String(unrelated.pid)), '1');
     await writeFile(join(users, '999999999'), '');
     expect(await user.send('stop')).toBe(0);
-    await until(() => !isAlive(pid!));
-    expect(isAlive(pid!)).toBe(false);
+    await expectStopped(pid!);
     expect(await readdir(users)).toEqual([]);
   });
 
@@ -192,6 +188,12 @@ describe('the embedded cluster shared by several processes', () => {
     expect(await second.send('stop')).toBe(0);
   });
 });
+
+/** Waits for the postmaster `pid` to end; fails if it does not. */
+async function expectStopped(pid: number): Promise<void> {
+  await until(() => !isAlive(pid));
+  expect(isAlive(pid)).toBe(false);
+}
 
 function isAlive(pid: number): boolean {
   try {
