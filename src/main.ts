@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { ttlSeconds } from './auth/access-token';
 import { resolveJwtSecret } from './auth/jwt-secret';
 import { loadEnvironment } from './config/environment';
 import { logLevelsUpTo } from './config/log-levels';
@@ -14,6 +15,7 @@ import {
   configureHttpApp,
   createHttpAdapter,
   HTTP_APP_OPTIONS,
+  httpLimitsOf,
 } from './http/http-app';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -38,9 +40,10 @@ async function bootstrap(): Promise<void> {
         auth: {
           secret: await resolveJwtSecret(environment),
           playerRequestsPerMinute: environment.PLAYER_REQUESTS_PER_MINUTE,
+          maxTokenTtlSeconds: ttlSeconds(environment.JWT_MAX_TTL),
         },
       }),
-      createHttpAdapter(),
+      createHttpAdapter(httpLimitsOf(environment)),
       { ...HTTP_APP_OPTIONS, logger: logLevels },
     );
     configureHttpApp(app, logLevels);

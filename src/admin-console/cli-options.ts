@@ -1,9 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import {
-  MAX_TOKEN_TTL_SECONDS,
-  TOKEN_TTL_PATTERN,
-  ttlSeconds,
-} from '../auth/access-token';
+import { TOKEN_TTL_PATTERN, ttlSeconds } from '../auth/access-token';
 import { isIdempotencyKey } from '../economy/domain/movement-input';
 
 /** Option parsers: a bad value is commander's InvalidArgumentError, so exit 2. */
@@ -33,13 +29,14 @@ export function parseNote(value: string): string {
   return value;
 }
 
-export function parseTtl(value: string): string {
+/** A token lifetime, at most `maxTtl` (JWT_MAX_TTL): longer, the server would refuse it. */
+export function parseTtl(value: string, maxTtl: string): string {
   if (
     !TOKEN_TTL_PATTERN.test(value) ||
-    ttlSeconds(value) > MAX_TOKEN_TTL_SECONDS
+    ttlSeconds(value) > ttlSeconds(maxTtl)
   ) {
     throw new InvalidArgumentError(
-      'expected a duration such as 90s, 15m, 12h or 7d, at most 365d',
+      `expected a duration such as 90s, 15m, 12h or 7d, at most ${maxTtl} (JWT_MAX_TTL)`,
     );
   }
   return value;

@@ -13,9 +13,6 @@ export const JWT_ALGORITHM = 'HS256';
 /** `90s`, `15m`, `12h`, `7d`, or a number of seconds. */
 export const TOKEN_TTL_PATTERN = /^[1-9]\d{0,8}[smhd]?$/;
 
-/** The longest a token the CLI signs may live: every token expires. */
-export const MAX_TOKEN_TTL_SECONDS = 365 * 24 * 60 * 60;
-
 const SECONDS_PER_UNIT = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
 /** A TOKEN_TTL_PATTERN duration in seconds. */

@@ -4,7 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { JWT_ALGORITHM } from './access-token';
-import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtAuthGuard, MAX_TOKEN_TTL } from './jwt-auth.guard';
 import { PlayerRateLimitGuard } from './player-rate-limit.guard';
 import { RolesGuard } from './roles.guard';
 
@@ -13,6 +13,8 @@ export interface AuthOptions {
   secret: string;
   /** Requests a minute one player may make; 0 for no limit. */
   playerRequestsPerMinute: number;
+  /** The longest life, in seconds, of a token the server accepts (JWT_MAX_TTL). */
+  maxTokenTtlSeconds: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export class AuthModule {
   static forRoot({
     secret,
     playerRequestsPerMinute,
+    maxTokenTtlSeconds,
   }: AuthOptions): DynamicModule {
     const key = createSecretKey(Buffer.from(secret, 'utf8'));
     const limited = playerRequestsPerMinute > 0;
@@ -59,6 +62,7 @@ export class AuthModule {
           : []),
       ],
       providers: [
+        { provide: MAX_TOKEN_TTL, useValue: maxTokenTtlSeconds },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
         ...(limited

@@ -1,6 +1,7 @@
 import {
   CanActivate,
   ExecutionContext,
+  Inject,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
@@ -13,9 +14,19 @@ import { PUBLIC_ROUTE } from './auth.decorators';
 import type { AuthenticatedRequest } from './principal';
 import { VerifiedTokens } from './verified-tokens';
 
+/** The longest life, in seconds, of a token the server accepts. */
+export const MAX_TOKEN_TTL = Symbol('MAX_TOKEN_TTL');
+
 /**
- * Every route needs `Authorization: Bearer <JWT>` (HS256, unexpired, `sub` a
- * profile id, `roles` from the known set) unless it is marked @Public().
+ * `Bearer` (any case, RFC 9110) and a token of RFC 6750's characters,
+ * nothing after it.
+ */
+const BEARER_CREDENTIALS = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/**
+ * Every route needs `Authorization: Bearer <JWT>` (HS256,
+ * unexpired, `sub` a profile id, `roles` from the known set, a life no
+ * longer than MAX_TOKEN_TTL) unless it is marked @Public().
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
@@ -24,6 +35,7 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly jwt: JwtService,
     private readonly reflector: Reflector,
+    @Inject(MAX_TOKEN_TTL) private readonly maxTtlSeconds: number,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -38,9 +50,10 @@ export class JwtAuthGuard implements CanActivate {
     const request = context
       .switchToHttp()
       .getRequest<FastifyRequest & AuthenticatedRequest>();
-    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    // Auth schemes are case-insensitive (RFC 9110, section 11.1).
-    if (scheme.toLowerCase() !== 'bearer' || !token) {
+    const token = BEARER_CREDENTIALS.exec(
+      request.headers.authorization ?? '',
+    )?.[1];
+    if (token === undefined) {
       throw new UnauthorizedException('a bearer token is required');
     }
     const known = this.verified.principalOf(token);
@@ -48,7 +61,12 @@ export class JwtAuthGuard implements CanActivate {
       request.principal = known;
       return true;
     }
-    let claims: { sub?: unknown; roles?: unknown; exp?: unknown };
+    let claims: {
+      sub?: unknown;
+      roles?: unknown;
+      exp?: unknown;
+      iat?: unknown;
+    };
     try {
       claims = await this.jwt.verifyAsync(token, {
         algorithms: [JWT_ALGORITHM],
@@ -68,11 +86,28 @@ export class JwtAuthGuard implements CanActivate {
     ) {
       throw new UnauthorizedException('the bearer token has malformed claims');
     }
+    if (this.livesTooLong(claims.exp, claims.iat)) {
+      throw new UnauthorizedException(
+        'the bearer token lives longer than the server allows',
+      );
+    }
     request.principal = this.verified.remember(
       token,
       { profileId, roles: roles as Role[] },
       claims.exp,
     );
     return true;
+  }
+
+  /**
+   * A token may live at most maxTtlSeconds from now, and from when it was
+   * issued when it says: a stolen token dies within that bound.
+   */
+  private livesTooLong(exp: number, iat: unknown): boolean {
+    const now = Math.floor(Date.now() / 1000);
+    return (
+      exp - now > this.maxTtlSeconds ||
+      (typeof iat === 'number' && exp - iat > this.maxTtlSeconds)
+    );
   }
 }

@@ -2,11 +2,14 @@ import {
   CanActivate,
   ExecutionContext,
   ForbiddenException,
+  HttpStatus,
   Injectable,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { canonicalId } from '../economy/domain/safe-integer';
+import { ProblemCode } from '../http/problem-details';
+import { RequestRejected } from '../http/request-rejected.exception';
 import type { Role } from './access-token';
 import { ALLOWED_ROLES, OWNER_FIELD, PUBLIC_ROUTE } from './auth.decorators';
 import type { AuthenticatedRequest } from './principal';
@@ -44,14 +47,24 @@ export class RolesGuard implements CanActivate {
         'param' in owner
           ? request.params[owner.param]
           : (request.body as Record<string, unknown> | undefined)?.[owner.body];
-      // A malformed id names nobody: let validation answer it with a 400.
-      if (
-        String(named) === String(principal.profileId) ||
-        canonicalId(String(named)) === null
-      ) {
+      // A malformed id names nobody: refused here, never let through.
+      const id =
+        typeof named === 'number' ? positiveId(named) : canonicalId(named);
+      if (id === null) {
+        throw new RequestRejected(
+          HttpStatus.BAD_REQUEST,
+          ProblemCode.ValidationFailed,
+          `${'param' in owner ? owner.param : owner.body}: must be a positive integer`,
+        );
+      }
+      if (id === principal.profileId) {
         return true;
       }
     }
     throw new ForbiddenException('this principal may not do this');
   }
+}
+
+function positiveId(value: number): number | null {
+  return Number.isSafeInteger(value) && value > 0 ? value : null;
 }

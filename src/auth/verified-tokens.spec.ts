@@ -54,4 +54,39 @@ describe('VerifiedTokens', () => {
       (principal as { profileId: number }).profileId = 8;
     }).toThrow(TypeError);
   });
+
+  it('stays within its byte bound however large the tokens', () => {
+    const known = tokens();
+    const exp = nowMs / 1000 + 60;
+    // 10,000 distinct tokens of 4 KB: 40 MB if every one were kept.
+    for (let i = 0; i < 10_000; i++) {
+      known.remember(`${i}:`.padEnd(4096, 'x'), alice, exp);
+      expect(known.size.bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    }
+    expect(known.size.tokens).toBeGreaterThan(500);
+    expect(known.size.tokens).toBeLessThan(1100);
+    // The newest are the ones kept.
+    expect(known.principalOf('9999:'.padEnd(4096, 'x'))).toEqual(alice);
+    expect(known.principalOf('0:'.padEnd(4096, 'x'))).toBeUndefined();
+  });
+
+  it('verifies an oversized token every time rather than keep it', () => {
+    const known = tokens();
+    const huge = 'h'.repeat(15_000);
+    expect(known.remember(huge, alice, nowMs / 1000 + 60)).toEqual(alice);
+    expect(known.principalOf(huge)).toBeUndefined();
+    expect(known.size).toEqual({ tokens: 0, bytes: 0 });
+  });
+
+  it('counts a token once, and gives its bytes back when it goes', () => {
+    const known = tokens();
+    const exp = nowMs / 1000 + 1;
+    known.remember('token', alice, exp);
+    const once = known.size.bytes;
+    known.remember('token', alice, exp);
+    expect(known.size).toEqual({ tokens: 1, bytes: once });
+    nowMs += 1000;
+    expect(known.principalOf('token')).toBeUndefined();
+    expect(known.size).toEqual({ tokens: 0, bytes: 0 });
+  });
 });

@@ -11,6 +11,10 @@ describe('loadEnvironment', () => {
       EMBEDDED_POSTGRES_PORT: 54329,
       DATABASE_POOL_SIZE: Math.min(2 * availableParallelism() + 1, 10),
       PLAYER_REQUESTS_PER_MINUTE: 120,
+      JWT_MAX_TTL: '365d',
+      REQUEST_TIMEOUT_SECONDS: 30,
+      KEEP_ALIVE_TIMEOUT_SECONDS: 72,
+      MAX_CONNECTIONS: 1024,
       LOG_LEVEL: 'log',
     });
   });
@@ -52,6 +56,13 @@ describe('loadEnvironment', () => {
     ['DATABASE_URL', 'postgres://'],
     ['DATABASE_URL', 'postgres://u:p@db:notaport/economy'],
     ['DATA_DIR', '   '],
+    ['JWT_MAX_TTL', '1y'],
+    ['JWT_MAX_TTL', '0'],
+    ['JWT_MAX_TTL', '-5m'],
+    ['REQUEST_TIMEOUT_SECONDS', '0'],
+    ['REQUEST_TIMEOUT_SECONDS', '1.5'],
+    ['KEEP_ALIVE_TIMEOUT_SECONDS', '601'],
+    ['MAX_CONNECTIONS', '0'],
   ])('stops on a bad %s (%j) naming the variable', (name, value) => {
     expect(() => loadEnvironment({ [name]: value })).toThrow(
       InvalidEnvironmentError,

@@ -17,7 +17,17 @@ import {
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { TOKEN_TTL_PATTERN } from '../auth/access-token';
 import { MIN_JWT_SECRET_LENGTH } from '../auth/jwt-secret';
+
+/** A year: the longest a token may live unless JWT_MAX_TTL says otherwise. */
+export const DEFAULT_JWT_MAX_TTL = '365d';
+
+/**
+ * Longer than the idle timeout of common load balancers (60 s), which would
+ * otherwise reuse a connection the service is closing (Fastify's default).
+ */
+const DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS = 72;
 
 /** Two a second on average, in bursts as a client's screens need them. */
 export const DEFAULT_PLAYER_REQUESTS_PER_MINUTE = 120;
@@ -117,6 +127,37 @@ export class Environment {
   @Max(10_000)
   PLAYER_REQUESTS_PER_MINUTE: number = DEFAULT_PLAYER_REQUESTS_PER_MINUTE;
 
+  /**
+   * The longest life a bearer token may have, from now or from its `iat`
+   * (`90s`, `15m`, `12h`, `7d`, or seconds): the server refuses a token that
+   * would live longer, and the CLI signs none.
+   */
+  @Matches(TOKEN_TTL_PATTERN, {
+    message: 'JWT_MAX_TTL must be a duration such as 3600, 15m, 12h or 365d',
+  })
+  JWT_MAX_TTL: string = DEFAULT_JWT_MAX_TTL;
+
+  /** Seconds a client has to send a whole request, headers and body. */
+  @Transform(digitsOnly)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  REQUEST_TIMEOUT_SECONDS: number = 30;
+
+  /** Seconds an idle keep-alive connection stays open between requests. */
+  @Transform(digitsOnly)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  KEEP_ALIVE_TIMEOUT_SECONDS: number = DEFAULT_KEEP_ALIVE_TIMEOUT_SECONDS;
+
+  /** Open HTTP connections at most; beyond, new ones are closed at once. */
+  @Transform(digitsOnly)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  MAX_CONNECTIONS: number = 1024;
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 }
@@ -143,6 +184,10 @@ const ENVIRONMENT_KEYS = [
   'LOG_LEVEL',
   'JWT_SECRET',
   'PLAYER_REQUESTS_PER_MINUTE',
+  'JWT_MAX_TTL',
+  'REQUEST_TIMEOUT_SECONDS',
+  'KEEP_ALIVE_TIMEOUT_SECONDS',
+  'MAX_CONNECTIONS',
 ] as const satisfies readonly (keyof Environment)[];
 
 export class InvalidEnvironmentError extends Error {

@@ -5,23 +5,58 @@ import {
 } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { loadEnvironment, type Environment } from '../config/environment';
+import { recordRouteMethods } from './allowed-methods';
+import { answerClientError } from './client-errors';
 import { acceptOnlyJsonObjectBodies, MAX_BODY_BYTES } from './json-body-parser';
 import { ProblemCode } from './problem-details';
 import { replyWithProblem } from './problem-details.filter';
 import { RequestRejected } from './request-rejected.exception';
+import { refuseRepeatedHeaders } from './repeated-headers';
 import { logEveryRequest, logRefusedRequest } from './request-logging';
+import { addSecurityHeaders } from './security-headers';
 
 export const OPENAPI_PATH = 'docs';
 
 /** Create apps with `{ bodyParser: false }`: configureHttpApp parses bodies. */
 export const HTTP_APP_OPTIONS = { bodyParser: false } as const;
 
+/** How long and how many connections a client may hold (see Environment). */
+export interface HttpLimits {
+  requestTimeoutSeconds: number;
+  keepAliveTimeoutSeconds: number;
+  maxConnections: number;
+}
+
+export function httpLimitsOf(environment: Environment): HttpLimits {
+  return {
+    requestTimeoutSeconds: environment.REQUEST_TIMEOUT_SECONDS,
+    keepAliveTimeoutSeconds: environment.KEEP_ALIVE_TIMEOUT_SECONDS,
+    maxConnections: environment.MAX_CONNECTIONS,
+  };
+}
+
 /**
  * The HTTP server under Nest: Fastify, whose per-request cost is a fraction
- * of Express's (measured in the http-transfer bench).
+ * of Express's (measured in the http-transfer bench). A client gets
+ * `requestTimeoutSeconds` to send a whole request, headers and body (then
+ * 408 and the connection closes): a client trickling a body can hold a
+ * socket no longer, and a body is read before the route's guards run.
  */
-export function createHttpAdapter(): FastifyAdapter {
-  return new FastifyAdapter({
+export function createHttpAdapter(
+  limits: HttpLimits = httpLimitsOf(loadEnvironment({})),
+): FastifyAdapter {
+  const requestTimeoutMs = limits.requestTimeoutSeconds * 1000;
+  const adapter = new FastifyAdapter({
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutSeconds * 1000,
+    http: {
+      headersTimeout: requestTimeoutMs,
+      // Node looks for requests past their timeout this often (30 s by
+      // default, which would double a short timeout).
+      connectionsCheckingInterval: Math.min(requestTimeoutMs, 1000),
+    },
+    clientErrorHandler: answerClientError,
     bodyLimit: MAX_BODY_BYTES,
     // As Express did: `/transfers/` is `/transfers`.
     routerOptions: { ignoreTrailingSlash: true },
@@ -46,6 +81,8 @@ export function createHttpAdapter(): FastifyAdapter {
       logRefusedRequest(request, reply);
     },
   });
+  adapter.getInstance().server.maxConnections = limits.maxConnections;
+  return adapter;
 }
 
 /**
@@ -59,6 +96,9 @@ export function configureHttpApp(
   logLevels: LogLevel[],
 ): void {
   const instance = app.getHttpAdapter().getInstance();
+  addSecurityHeaders(instance, `/${OPENAPI_PATH}`);
+  recordRouteMethods(instance);
+  refuseRepeatedHeaders(instance);
   acceptOnlyJsonObjectBodies(instance);
   if (logLevels.includes('log')) {
     logEveryRequest(instance);

@@ -2,86 +2,43 @@ import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import { holdsStorableText } from '../economy/domain/movement-input';
+import { FORBIDDEN_MEMBER_RULE, forbiddenMember } from './forbidden-members';
 import { inexactNumber } from './inexact-number';
+import { nestsDeeperThan } from './json-nesting';
 import { ProblemCode } from './problem-details';
 import { RequestRejected } from './request-rejected.exception';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** Deeper than any body of ours needs, meta included; far from a stack overflow. */
+export const MAX_JSON_DEPTH = 32;
+
 /**
  * Bodies are JSON objects, 16 KiB at most, and nothing else: any other
  * content type is a 415. An empty body is no body, whatever well-formed type
  * it declares (clients send one with body-less POSTs); as JSON it reads as
- * `{}`. A parse error becomes a fixed message (the parser's own would quote
- * the body), and meets the problem-details filter like any other error. A
- * number outside `meta` written with a fraction or an exponent is refused:
- * parsed, it may have been rounded to a whole number (see inexactNumber).
- * Bodies are UTF-8, and their strings text PostgreSQL can store: invalid
- * bytes would be replaced silently, and a lone surrogate (`"\ud800"`) or a
- * NUL would reach a validator or the database and end as a 500.
+ * `{}`. Each refusal is a 400 with a fixed message that never quotes the
+ * body, and meets the problem-details filter like any other error:
+ * - not UTF-8, or not JSON (invalid bytes would be replaced silently);
+ * - nested deeper than MAX_JSON_DEPTH (the checks below walk it recursively);
+ * - a member named __proto__, constructor or prototype (see forbiddenMember);
+ * - a string PostgreSQL cannot store: a lone surrogate (`"\ud800"`) or a NUL
+ *   would reach a validator or the database and end as a 500;
+ * - a number outside `meta` written with a fraction or an exponent: parsed,
+ *   it may have been rounded to a whole number (see inexactNumber).
  */
 export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
-  const parseJson = instance.getDefaultJsonParser('error', 'error');
   const options = { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES } as const;
   instance.removeAllContentTypeParsers();
   instance.addContentTypeParser(
     'application/json',
     options,
-    (request, raw: Buffer, done) => {
-      if (raw.length === 0) {
-        done(null, {});
-        return;
+    (_request, raw: Buffer, done) => {
+      try {
+        done(null, parseJsonObject(raw));
+      } catch (error) {
+        done(error as RequestRejected, undefined);
       }
-      if (!isUtf8(raw)) {
-        done(
-          rejected(HttpStatus.BAD_REQUEST, 'request body is not valid UTF-8'),
-          undefined,
-        );
-        return;
-      }
-      const text = raw.toString('utf8');
-      void parseJson(request, text, (error: Error | null, body?: unknown) => {
-        if (error) {
-          done(
-            rejected(HttpStatus.BAD_REQUEST, 'request body is not valid JSON'),
-            undefined,
-          );
-        } else if (
-          typeof body !== 'object' ||
-          body === null ||
-          Array.isArray(body)
-        ) {
-          done(
-            rejected(
-              HttpStatus.BAD_REQUEST,
-              'request bodies must be JSON objects',
-            ),
-            undefined,
-          );
-        } else if (!holdsStorableText(body)) {
-          done(
-            rejected(
-              HttpStatus.BAD_REQUEST,
-              'strings must be well-formed Unicode without NUL characters',
-            ),
-            undefined,
-          );
-        } else {
-          const inexact = inexactNumber(text);
-          done(
-            inexact
-              ? new RequestRejected(
-                  HttpStatus.BAD_REQUEST,
-                  inexact.member === 'amount'
-                    ? ProblemCode.InvalidAmount
-                    : ProblemCode.ValidationFailed,
-                  `${inexact.member ?? 'a member'}: numbers must be whole, written without a fraction or an exponent`,
-                )
-              : null,
-            inexact ? undefined : body,
-          );
-        }
-      });
     },
   );
   instance.addContentTypeParser('*', options, (_request, raw: Buffer, done) => {
@@ -97,6 +54,60 @@ export function acceptOnlyJsonObjectBodies(instance: FastifyInstance): void {
       );
     }
   });
+}
+
+function parseJsonObject(raw: Buffer): object {
+  if (raw.length === 0) {
+    return {};
+  }
+  if (!isUtf8(raw)) {
+    throw rejected(HttpStatus.BAD_REQUEST, 'request body is not valid UTF-8');
+  }
+  const text = raw.toString('utf8');
+  let body: unknown;
+  try {
+    // A member named __proto__ becomes an own data property, never a
+    // prototype: JSON.parse defines properties, it does not assign them.
+    body = JSON.parse(text);
+  } catch {
+    throw rejected(HttpStatus.BAD_REQUEST, 'request body is not valid JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw rejected(
+      HttpStatus.BAD_REQUEST,
+      'request bodies must be JSON objects',
+    );
+  }
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw rejected(
+      HttpStatus.BAD_REQUEST,
+      `request bodies nest at most ${MAX_JSON_DEPTH} levels of objects and arrays`,
+    );
+  }
+  const forbidden = forbiddenMember(body);
+  if (forbidden !== null) {
+    throw rejected(
+      HttpStatus.BAD_REQUEST,
+      `${forbidden}: ${FORBIDDEN_MEMBER_RULE}`,
+    );
+  }
+  if (!holdsStorableText(body)) {
+    throw rejected(
+      HttpStatus.BAD_REQUEST,
+      'strings must be well-formed Unicode without NUL characters',
+    );
+  }
+  const inexact = inexactNumber(text);
+  if (inexact) {
+    throw new RequestRejected(
+      HttpStatus.BAD_REQUEST,
+      inexact.member === 'amount'
+        ? ProblemCode.InvalidAmount
+        : ProblemCode.ValidationFailed,
+      `${inexact.member ?? 'a member'}: numbers must be whole, written without a fraction or an exponent`,
+    );
+  }
+  return body;
 }
 
 function rejected(status: HttpStatus, detail: string): RequestRejected {

@@ -5,6 +5,7 @@ import {
   HttpException,
   HttpStatus,
   Logger,
+  NotFoundException,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
@@ -15,7 +16,9 @@ import {
 } from '../economy/errors/economy.errors';
 import { PayoutError, PayoutErrorCode } from '../payout/payout.errors';
 import { ProfileTaken } from '../profiles/profile.errors';
+import { allowedMethods } from './allowed-methods';
 import { problem, ProblemCode, type ProblemDetails } from './problem-details';
+import { API_SECURITY_HEADERS } from './security-headers';
 import { RequestRejected } from './request-rejected.exception';
 
 const PAYOUT_PROBLEMS: Record<
@@ -116,8 +119,24 @@ const logger = new Logger('HTTP');
  * before any route (and so any filter) runs.
  */
 export function replyWithProblem(reply: FastifyReply, error: unknown): void {
-  const body = toProblem(error);
+  const allowed =
+    error instanceof NotFoundException
+      ? allowedMethods(reply.request.server, reply.request.url)
+      : [];
+  const body =
+    allowed.length > 0
+      ? problem(
+          405,
+          ProblemCode.MethodNotAllowed,
+          `this resource takes ${allowed.join(', ')}`,
+        )
+      : toProblem(error);
+  if (allowed.length > 0) {
+    void reply.header('Allow', allowed.join(', '));
+  }
   void reply
+    // Also on answers given before any hook ran (a URL the router refused).
+    .headers(API_SECURITY_HEADERS)
     .status(body.status)
     .type('application/problem+json')
     .send(JSON.stringify(body));
@@ -152,6 +171,14 @@ function toProblem(error: unknown): ProblemDetails & { checks?: unknown } {
       checks: report.error ?? {},
     };
   }
+  const clientFault = fastifyClientError(error);
+  if (clientFault !== null) {
+    return problem(
+      clientFault,
+      HTTP_PROBLEMS[clientFault] ?? ProblemCode.ValidationFailed,
+      'the request could not be read',
+    );
+  }
   if (error instanceof HttpException && error.getStatus() < 500) {
     const status = error.getStatus();
     // Nest's own 404 quotes the URL, query included: say less. Fastify's
@@ -172,4 +199,22 @@ function toProblem(error: unknown): ProblemDetails & { checks?: unknown } {
     ProblemCode.Internal,
     'the request could not be completed',
   );
+}
+
+/**
+ * The status of an error Fastify raised on the client's account while it
+ * read the request (a body cut short when the client went away), or null.
+ */
+function fastifyClientError(error: unknown): number | null {
+  if (
+    error instanceof HttpException ||
+    typeof error !== 'object' ||
+    error === null
+  ) {
+    return null;
+  }
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500
+    ? status
+    : null;
 }

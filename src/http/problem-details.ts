@@ -17,6 +17,8 @@ export enum ProblemCode {
   AlreadyRegistered = 'ALREADY_REGISTERED',
   PrizeAlreadyRecorded = 'PRIZE_ALREADY_RECORDED',
   RateLimited = 'RATE_LIMITED',
+  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
+  RequestTimeout = 'REQUEST_TIMEOUT',
 }
 
 /** An RFC 9457 problem document, as every error response carries it. */
@@ -53,6 +55,8 @@ const TITLES: Record<ProblemCode, string> = {
   [ProblemCode.AlreadyRegistered]: 'Already registered',
   [ProblemCode.PrizeAlreadyRecorded]: 'Prize already recorded',
   [ProblemCode.RateLimited]: 'Too many requests',
+  [ProblemCode.MethodNotAllowed]: 'Method not allowed',
+  [ProblemCode.RequestTimeout]: 'Request timeout',
 };
 
 export function problem(

@@ -7,6 +7,18 @@ const logger = new Logger('HTTP');
 // Marks an instance whose requests are logged (see logRefusedRequest).
 const LOGS_REQUESTS = 'logsEveryRequest';
 
+const RECEIVED_AT = 'receivedAt';
+
+/** The status logged for a request whose client left before its answer. */
+const CLIENT_CLOSED_REQUEST = 499;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** performance.now() when the request arrived. */
+    [RECEIVED_AT]: number;
+  }
+}
+
 /**
  * One structured line per request: method, route pattern (ids stay out of
  * it), status, duration and principal id. Never a body, a query string, a
@@ -15,7 +27,22 @@ const LOGS_REQUESTS = 'logsEveryRequest';
 export function logEveryRequest(instance: FastifyInstance): void {
   instance.decorate(LOGS_REQUESTS, true);
   instance.addHook('onResponse', (request, reply, done) => {
-    logRequest(request, reply);
+    logRequest(request, reply.statusCode, reply.elapsedTime);
+    done();
+  });
+  // A client that leaves before its answer gets no response, so no
+  // onResponse: its line says 499, as proxies log a client's closed request.
+  instance.decorateRequest(RECEIVED_AT, 0);
+  instance.addHook('onRequest', (request, _reply, done) => {
+    request[RECEIVED_AT] = performance.now();
+    done();
+  });
+  instance.addHook('onRequestAbort', (request, done) => {
+    logRequest(
+      request,
+      CLIENT_CLOSED_REQUEST,
+      performance.now() - request[RECEIVED_AT],
+    );
     done();
   });
 }
@@ -29,17 +56,21 @@ export function logRefusedRequest(
   reply: FastifyReply,
 ): void {
   if (request.server.hasDecorator(LOGS_REQUESTS)) {
-    logRequest(request, reply);
+    logRequest(request, reply.statusCode, reply.elapsedTime);
   }
 }
 
-function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+function logRequest(
+  request: FastifyRequest,
+  status: number,
+  elapsedMs: number,
+): void {
   logger.log(
     JSON.stringify({
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
-      status: reply.statusCode,
-      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      status,
+      durationMs: Math.round(elapsedMs * 100) / 100,
       principal: (request as AuthenticatedRequest).principal?.profileId ?? null,
     }),
   );

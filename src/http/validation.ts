@@ -4,6 +4,7 @@ import {
   type ArgumentMetadata,
   type ValidationError,
 } from '@nestjs/common';
+import { FORBIDDEN_MEMBER_RULE, forbiddenMember } from './forbidden-members';
 import { ProblemCode } from './problem-details';
 import { RequestRejected } from './request-rejected.exception';
 
@@ -32,14 +33,10 @@ export function strictValidationPipe(): ValidationPipe {
   });
 }
 
-// ValidationPipe deletes members of these names wherever they are, meta
-// included (they could pollute prototypes).
-const DELETED_MEMBERS = new Set(['__proto__', 'constructor', 'prototype']);
-
 /**
  * ValidationPipe, never altering a request silently. In a value it validates
- * (a DTO: a body or a query), a member it would delete (see DELETED_MEMBERS)
- * is refused first; then every member the client sent must be on the DTO:
+ * (a DTO: a body or a query), a member it would delete (see
+ * forbiddenMember) is refused first; then every member the client sent must be on the DTO:
  * class-transformer silently skips one named like a method of
  * Object.prototype (`toString`, `valueOf`, …), at any depth, before
  * forbidNonWhitelisted can see it. Other values (path ids, the principal)
@@ -53,42 +50,25 @@ class StrictValidationPipe extends ValidationPipe {
     if (!metadata.metatype || !this.toValidate(metadata)) {
       return super.transform(value, metadata);
     }
-    const deleted = deletedMember(value);
-    if (deleted !== null) {
-      throw refusedMember(deleted);
+    const forbidden = forbiddenMember(value);
+    if (forbidden !== null) {
+      throw refusedMember(forbidden, FORBIDDEN_MEMBER_RULE);
     }
     const validated: unknown = await super.transform(value, metadata);
     const dropped = droppedMember(value, validated);
     if (dropped !== null) {
-      throw refusedMember(dropped);
+      throw refusedMember(dropped, 'whitelistValidation');
     }
     return validated;
   }
 }
 
-function refusedMember(path: string): RequestRejected {
+function refusedMember(path: string, rule: string): RequestRejected {
   return new RequestRejected(
     HttpStatus.BAD_REQUEST,
     ProblemCode.ValidationFailed,
-    `${path}: whitelistValidation`,
+    `${path}: ${rule}`,
   );
-}
-
-/** The path of the first member named in DELETED_MEMBERS, if any. */
-function deletedMember(value: unknown, prefix = ''): string | null {
-  if (typeof value !== 'object' || value === null) {
-    return null;
-  }
-  for (const [member, item] of Object.entries(value)) {
-    if (DELETED_MEMBERS.has(member)) {
-      return `${prefix}${member}`;
-    }
-    const inner = deletedMember(item, `${prefix}${member}.`);
-    if (inner !== null) {
-      return inner;
-    }
-  }
-  return null;
 }
 
 /** The path of the first member of `sent` that `kept` lacks, if any. */

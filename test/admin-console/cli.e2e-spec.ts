@@ -305,9 +305,8 @@ describe('admin console (deltacrown CLI)', () => {
         reason: 'MANUAL_ADJUST',
         amount: '25',
         meta: {
-          note: 'support ticket 4411',
-          operatorId: operator.id,
           source: 'admin-console',
+          internal: { note: 'support ticket 4411', operatorId: operator.id },
         },
       });
       expect(credit.stdout).not.toContain('support ticket');
@@ -455,6 +454,21 @@ describe('admin console (deltacrown CLI)', () => {
         roles: ['service'],
       });
       expect(claims.exp - claims.iat).toBe(15 * 60);
+    });
+
+    it('signs no token living past JWT_MAX_TTL, which the server would refuse', async () => {
+      const args = ['token', '--profile', '1', '--role', 'admin', '--ttl'];
+      const longer = await runCli([...args, '2h'], {
+        ...env,
+        JWT_MAX_TTL: '1h',
+      });
+      expect(longer.code).toBe(2);
+      expect(longer.stderr).toMatch(/at most 1h \(JWT_MAX_TTL\)/);
+      const within = await runCli([...args, '1h'], {
+        ...env,
+        JWT_MAX_TTL: '1h',
+      });
+      expect(within.code).toBe(0);
     });
 
     it('without JWT_SECRET signs with a secret generated once in DATA_DIR', async () => {

@@ -1,7 +1,11 @@
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DEFAULT_PLAYER_REQUESTS_PER_MINUTE } from '../../src/config/environment';
+import { ttlSeconds } from '../../src/auth/access-token';
+import {
+  DEFAULT_JWT_MAX_TTL,
+  DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
+} from '../../src/config/environment';
 import { AppModule } from '../../src/app.module';
 import { startHttpApp } from '../support/http-test-app';
 import {
@@ -22,6 +26,7 @@ describe('GET /health', () => {
           auth: {
             secret: 'h'.repeat(40),
             playerRequestsPerMinute: DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
+            maxTokenTtlSeconds: ttlSeconds(DEFAULT_JWT_MAX_TTL),
           },
         }),
       ],

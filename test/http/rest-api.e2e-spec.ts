@@ -416,7 +416,7 @@ describe('REST API', () => {
   });
 
   describe('transfers', () => {
-    it('lets a player transfer from its own wallet only', async () => {
+    it('lets a player transfer from its own wallet only, and shows it its own side only', async () => {
       const own = await http().post('/transfers').set(bearer(aliceToken)).send({
         fromProfileId: alice.id,
         toProfileId: bob.id,
@@ -424,13 +424,11 @@ describe('REST API', () => {
         reason: 'PURCHASE',
       });
       expect(own.status).toBe(201);
+      // Bob's wallet, balance and ledger row are Bob's.
       expect(own.body).toEqual({
         fromWalletId: expect.any(Number),
-        toWalletId: expect.any(Number),
         fromBalanceAfter: 360,
-        toBalanceAfter: 40,
         debitTransactionId: expect.any(Number),
-        creditTransactionId: expect.any(Number),
         idempotencyKey: null,
       });
       expectProblem(
@@ -441,14 +439,20 @@ describe('REST API', () => {
         403,
         'FORBIDDEN',
       );
-      expect(
-        (
-          await http()
-            .post('/transfers')
-            .set(bearer(serviceToken))
-            .send({ fromProfileId: bob.id, toProfileId: alice.id, amount: 1 })
-        ).status,
-      ).toBe(201);
+      const platform = await http()
+        .post('/transfers')
+        .set(bearer(serviceToken))
+        .send({ fromProfileId: bob.id, toProfileId: alice.id, amount: 1 });
+      expect(platform.status).toBe(201);
+      expect(platform.body).toEqual({
+        fromWalletId: expect.any(Number),
+        toWalletId: (own.body as { fromWalletId: number }).fromWalletId,
+        fromBalanceAfter: 39,
+        toBalanceAfter: 361,
+        debitTransactionId: expect.any(Number),
+        creditTransactionId: expect.any(Number),
+        idempotencyKey: null,
+      });
     });
 
     it('answers 422 to a self-transfer and to missing funds, 404 to an unknown profile', async () => {

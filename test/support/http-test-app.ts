@@ -5,13 +5,18 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import type { Role } from '../../src/auth/access-token';
-import { DEFAULT_PLAYER_REQUESTS_PER_MINUTE } from '../../src/config/environment';
+import { ttlSeconds } from '../../src/auth/access-token';
+import {
+  DEFAULT_JWT_MAX_TTL,
+  DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
+} from '../../src/config/environment';
 import { logLevelsUpTo } from '../../src/config/log-levels';
 import { Profile } from '../../src/economy/entities';
 import {
   configureHttpApp,
   createHttpAdapter,
   HTTP_APP_OPTIONS,
+  type HttpLimits,
 } from '../../src/http/http-app';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -36,9 +41,10 @@ export async function startHttpApp(
   moduleRef: TestingModule,
   logger: LoggerService | false = false,
   logLevels: LogLevel[] = logLevelsUpTo('verbose'),
+  limits?: HttpLimits,
 ): Promise<NestFastifyApplication> {
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
-    createHttpAdapter(),
+    createHttpAdapter(limits),
     { ...HTTP_APP_OPTIONS, logger },
   );
   configureHttpApp(app, logLevels);
@@ -53,6 +59,7 @@ export async function createHttpTestApp(
     logger?: LoggerService | false;
     logLevels?: LogLevel[];
     playerRequestsPerMinute?: number;
+    httpLimits?: HttpLimits;
   } = {},
 ): Promise<HttpTestApp> {
   const database = await createTestDatabase();
@@ -65,11 +72,17 @@ export async function createHttpTestApp(
           playerRequestsPerMinute:
             options.playerRequestsPerMinute ??
             DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
+          maxTokenTtlSeconds: ttlSeconds(DEFAULT_JWT_MAX_TTL),
         },
       }),
     ],
   }).compile();
-  const app = await startHttpApp(moduleRef, options.logger, options.logLevels);
+  const app = await startHttpApp(
+    moduleRef,
+    options.logger,
+    options.logLevels,
+    options.httpLimits,
+  );
   const dataSource = app.get(DataSource);
   const jwt = new JwtService({ secret: TEST_JWT_SECRET });
   return {

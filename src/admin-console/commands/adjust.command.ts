@@ -1,4 +1,5 @@
 import { Command, Help, Option } from 'nest-commander';
+import { INTERNAL_META } from '../../economy/domain/movement-input';
 import { AdminCommand } from '../admin-command';
 import { CliOutput } from '../cli-output';
 import {
@@ -36,12 +37,16 @@ export class AdjustCommand extends AdminCommand {
     const movement = {
       reason: 'MANUAL_ADJUST' as const,
       idempotencyKey: options.idempotencyKey,
+      // The note and the operator are for the platform's eyes: players
+      // never see INTERNAL_META in their history.
       meta: {
-        note: options.note,
-        ...(options.operator === undefined
-          ? {}
-          : { operatorId: options.operator }),
         source: 'admin-console',
+        [INTERNAL_META]: {
+          note: options.note,
+          ...(options.operator === undefined
+            ? {}
+            : { operatorId: options.operator }),
+        },
       },
     };
     const result =

@@ -92,9 +92,10 @@ Exit codes: 0 done, 2 error.`;
 
   @Option({
     flags: '--ttl <duration>',
-    description: 'lifetime: 90s, 15m, 12h, 7d (default 1h)',
+    description:
+      'lifetime: 90s, 15m, 12h, 7d (default 1h), at most JWT_MAX_TTL (365d unless set)',
   })
   parseTtl(value: string): string {
-    return parseTtl(value);
+    return parseTtl(value, this.environment.JWT_MAX_TTL);
   }
 }

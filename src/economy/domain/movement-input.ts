@@ -15,6 +15,12 @@ export type ProfileRef = Pick<Profile, 'id'> | number;
 
 export type Meta = Record<string, unknown>;
 
+/**
+ * The meta member for the platform's eyes only (operators' notes and ids):
+ * services and admins read it, the wallet's player never does.
+ */
+export const INTERNAL_META = 'internal';
+
 export const MAX_META_BYTES = 4096;
 const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 

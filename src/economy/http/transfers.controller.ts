@@ -11,6 +11,7 @@ import { WalletService } from '../wallet.service';
 import { ApiProblems } from '../../http/api-problems.decorator';
 import { TransferDto } from './dto/movement.dto';
 import { TransferResponse } from './dto/responses.dto';
+import { transferSeenBy } from './player-view';
 import {
   IDEMPOTENCY_HEADER_DOC,
   IDEMPOTENCY_KEY_HEADER,
@@ -38,7 +39,7 @@ export class TransfersController {
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
     const key = idempotencyKeyFrom(principal, header);
-    return replyWith(
+    const result = replyWith(
       response,
       await this.wallets.applyTransfer(
         body.fromProfileId,
@@ -53,5 +54,6 @@ export class TransfersController {
       ),
       key,
     );
+    return transferSeenBy(principal, result);
   }
 }

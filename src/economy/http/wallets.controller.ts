@@ -28,6 +28,7 @@ import { PathId } from '../../http/path-id.decorator';
 import { WalletService } from '../wallet.service';
 import { ApiProblems } from '../../http/api-problems.decorator';
 import { HistoryQueryDto } from './dto/history-query.dto';
+import { historySeenBy } from './player-view';
 import { MovementDto, OverdraftDto } from './dto/movement.dto';
 import {
   HistoryPageResponse,
@@ -67,6 +68,7 @@ export class WalletsController {
   async getTransactions(
     @PathId('profileId') profileId: number,
     @Query() query: HistoryQueryDto,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<HistoryPageResponse> {
     const limit = query.limit ?? 50;
     // One entry more than the page tells whether another page follows.
@@ -76,7 +78,7 @@ export class WalletsController {
         ? { limit: limit + 1 }
         : { limit: limit + 1, cursor: Number(query.cursor) },
     );
-    const items = entries.slice(0, limit);
+    const items = historySeenBy(principal, entries.slice(0, limit));
     return {
       items,
       nextCursor:
