@@ -16,7 +16,7 @@ import type { AuthenticatedRequest } from './principal';
 
 /**
  * Runs after JwtAuthGuard: a principal passes with an allowed role, or as the
- * player who owns the profile the route names (@AllowOwner).
+ * player who owns the profile the route names (CallableBy's `owner`).
  */
 @Injectable()
 export class RolesGuard implements CanActivate {

@@ -16,7 +16,7 @@ export class HealthController {
 
   /** 200 when PostgreSQL answers, 503 when it does not. */
   @Get()
-  @Public()
+  @Public('Check that the database answers')
   @HealthCheck()
   @ApiOkResponse({ description: 'PostgreSQL answers' })
   @ApiServiceUnavailableResponse({

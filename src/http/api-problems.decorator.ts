@@ -1,10 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiExtraModels,
-  ApiResponse,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ProblemDetails } from './problem-details';
 
 const DESCRIPTIONS: Record<number, string> = {
@@ -27,10 +22,12 @@ const RETRY_AFTER = {
   },
 };
 
-/** Bearer auth and the problem responses a route can give, for OpenAPI. */
+/**
+ * The problem responses a route can give, for OpenAPI (its bearer auth comes
+ * with its callers: CallableBy).
+ */
 export function ApiProblems(...statuses: number[]) {
   return applyDecorators(
-    ApiBearerAuth(),
     ApiExtraModels(ProblemDetails),
     ...[401, 403, 500, ...statuses].map((status) =>
       ApiResponse({

@@ -108,10 +108,17 @@ export function configureHttpApp(
     new DocumentBuilder()
       .setTitle('DeltaCrown Economy')
       .setDescription(
-        'The DeltaCoin ledger: wallets, transfers and profiles. Amounts are whole coins. Errors are application/problem+json (RFC 9457) with a stable `code`.',
+        "The DeltaCoin ledger: wallets, transfers and profiles. Amounts are whole coins. Request bodies are JSON objects of 16 KiB at most, whose numbers (outside `meta`) are written without a fraction or an exponent. Errors are application/problem+json (RFC 9457) with a stable `code`. Each operation's summary names who may call it.",
       )
       .setVersion('1')
+      // The server that serves the document, wherever it runs.
+      .addServer('/', 'this server')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addTag('profiles', 'players, created by the platform')
+      .addTag('wallets', 'balances, history, credits, debits and overdraft')
+      .addTag('transfers', 'coins from one wallet to another')
+      .addTag('tournaments', 'tournaments, registrations and their payouts')
+      .addTag('Health', 'whether the service can reach its database')
       .build(),
   );
   SwaggerModule.setup(OPENAPI_PATH, app, document, {

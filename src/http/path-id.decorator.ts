@@ -3,8 +3,10 @@ import {
   HttpStatus,
   type ExecutionContext,
 } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { canonicalId } from '../economy/domain/safe-integer';
+import { ID_SCHEMA } from './safe-integer-field.decorator';
 import { ProblemCode } from './problem-details';
 import { RequestRejected } from './request-rejected.exception';
 
@@ -14,7 +16,7 @@ import { RequestRejected } from './request-rejected.exception';
  * anything else is 400. Read raw on purpose: the global ValidationPipe would
  * first turn "0x1" or "1e0" into 1.
  */
-export const PathId = createParamDecorator(
+const readPathId = createParamDecorator(
   (name: string, context: ExecutionContext): number => {
     const id = canonicalId(
       context
@@ -32,3 +34,19 @@ export const PathId = createParamDecorator(
     return id;
   },
 );
+
+/**
+ * The path id `name` (see readPathId), documented in OpenAPI on the
+ * operation that reads it, as the integer it must be.
+ */
+export function PathId(name: string, description: string): ParameterDecorator {
+  return (target, method, index) => {
+    readPathId(name)(target, method, index);
+    // A parameter of a route handler: `method` names it.
+    ApiParam({ name, description, schema: ID_SCHEMA })(
+      target,
+      method!,
+      Object.getOwnPropertyDescriptor(target, method!)!,
+    );
+  };
+}

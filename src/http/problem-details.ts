@@ -29,7 +29,7 @@ export class ProblemDetails {
   @ApiProperty({ example: 'Insufficient funds' })
   title!: string;
 
-  @ApiProperty({ example: 422 })
+  @ApiProperty({ type: 'integer', minimum: 400, maximum: 599, example: 422 })
   status!: number;
 
   @ApiProperty({ example: 'insufficient funds: wallet 12' })

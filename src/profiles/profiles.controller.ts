@@ -1,6 +1,6 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import { AllowRoles } from '../auth/auth.decorators';
+import { CallableBy } from '../auth/auth.decorators';
 import { ApiProblems } from '../http/api-problems.decorator';
 import { CreateProfileDto, ProfileResponse } from './dto/create-profile.dto';
 import { ProfilesService } from './profiles.service';
@@ -11,7 +11,7 @@ export class ProfilesController {
   constructor(private readonly profiles: ProfilesService) {}
 
   @Post()
-  @AllowRoles('service', 'admin')
+  @CallableBy('Create a profile', { roles: ['service', 'admin'] })
   @ApiCreatedResponse({ type: ProfileResponse })
   @ApiProblems(400, 409, 413, 415)
   async create(@Body() body: CreateProfileDto): Promise<ProfileResponse> {

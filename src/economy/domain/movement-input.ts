@@ -22,7 +22,7 @@ export type Meta = Record<string, unknown>;
 export const INTERNAL_META = 'internal';
 
 export const MAX_META_BYTES = 4096;
-const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 
 /** 1 to 255 printable ASCII characters: what the ledger accepts as a key. */
 export function isIdempotencyKey(key: string): boolean {

@@ -4,7 +4,10 @@ import type { FastifyReply } from 'fastify';
 import { ProblemCode } from '../../http/problem-details';
 import { RequestRejected } from '../../http/request-rejected.exception';
 import { isPlayerOnly, type Principal } from '../../auth/principal';
-import { isIdempotencyKey } from '../domain/movement-input';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  isIdempotencyKey,
+} from '../domain/movement-input';
 import type { Outcome } from '../wallet.types';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -14,7 +17,14 @@ export const IDEMPOTENCY_HEADER_DOC = {
   name: 'Idempotency-Key',
   required: false,
   description:
-    'up to 255 printable ASCII characters; a replay with the same body returns the original response with Idempotent-Replayed: true, another body gets 409',
+    '1 to 255 printable ASCII characters; a replay with the same body returns the original response with Idempotent-Replayed: true, another body gets 409',
+  schema: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 255,
+    pattern: IDEMPOTENCY_KEY_PATTERN.source,
+  },
+  example: 'order-1042',
 };
 
 export const REPLAYED_HEADER_DOC = {

@@ -1,11 +1,7 @@
 import { Body, Controller, Headers, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import {
-  AllowOwner,
-  AllowRoles,
-  CurrentPrincipal,
-} from '../../auth/auth.decorators';
+import { CallableBy, CurrentPrincipal } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
 import { WalletService } from '../wallet.service';
 import { ApiProblems } from '../../http/api-problems.decorator';
@@ -27,8 +23,10 @@ export class TransfersController {
   constructor(private readonly wallets: WalletService) {}
 
   @Post()
-  @AllowRoles('service', 'admin')
-  @AllowOwner({ body: 'fromProfileId' })
+  @CallableBy('Transfer coins between two wallets', {
+    roles: ['service', 'admin'],
+    owner: { body: 'fromProfileId' },
+  })
   @ApiHeader(IDEMPOTENCY_HEADER_DOC)
   @ApiCreatedResponse({ type: TransferResponse, headers: REPLAYED_HEADER_DOC })
   @ApiProblems(400, 404, 409, 413, 415, 422, 429)

@@ -12,16 +12,15 @@ import {
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
-  ApiParam,
   ApiHeader,
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
-  AllowOwner,
-  AllowRoles,
+  CallableBy,
   CurrentPrincipal,
+  type Callers,
 } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
 import { PathId } from '../../http/path-id.decorator';
@@ -45,28 +44,31 @@ import {
   type ScopedKey,
 } from './idempotency-header';
 
+/** Reads of a wallet: the platform, and a player its own. */
+const WALLET_READERS: Callers = {
+  roles: ['service', 'admin'],
+  owner: { param: 'profileId' },
+};
+
 @ApiTags('wallets')
-@ApiParam({ name: 'profileId', type: Number, description: 'a profile id' })
 @Controller('wallets')
 export class WalletsController {
   constructor(private readonly wallets: WalletService) {}
 
   @Get(':profileId')
-  @AllowRoles('service', 'admin')
-  @AllowOwner({ param: 'profileId' })
+  @CallableBy('Read a wallet', WALLET_READERS)
   @ApiOkResponse({ type: WalletResponse })
   @ApiProblems(400, 404, 429)
-  getWallet(@PathId('profileId') profileId: number) {
+  getWallet(@PathId('profileId', 'a profile id') profileId: number) {
     return this.wallets.getWallet(profileId);
   }
 
   @Get(':profileId/transactions')
-  @AllowRoles('service', 'admin')
-  @AllowOwner({ param: 'profileId' })
+  @CallableBy("List a wallet's transactions, newest first", WALLET_READERS)
   @ApiOkResponse({ type: HistoryPageResponse })
   @ApiProblems(400, 404, 429)
   async getTransactions(
-    @PathId('profileId') profileId: number,
+    @PathId('profileId', 'a profile id') profileId: number,
     @Query() query: HistoryQueryDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<HistoryPageResponse> {
@@ -87,9 +89,9 @@ export class WalletsController {
   }
 
   @Post(':profileId/credit')
-  @MovementRoute()
+  @MovementRoute('Credit a wallet')
   credit(
-    @PathId('profileId') profileId: number,
+    @PathId('profileId', 'a profile id') profileId: number,
     @Body() body: MovementDto,
     @Headers(IDEMPOTENCY_KEY_HEADER) key: string | undefined,
     @CurrentPrincipal() principal: Principal,
@@ -105,9 +107,9 @@ export class WalletsController {
   }
 
   @Post(':profileId/debit')
-  @MovementRoute()
+  @MovementRoute('Debit a wallet')
   debit(
-    @PathId('profileId') profileId: number,
+    @PathId('profileId', 'a profile id') profileId: number,
     @Body() body: MovementDto,
     @Headers(IDEMPOTENCY_KEY_HEADER) key: string | undefined,
     @CurrentPrincipal() principal: Principal,
@@ -124,11 +126,11 @@ export class WalletsController {
 
   @Patch(':profileId')
   @HttpCode(200)
-  @AllowRoles('admin')
+  @CallableBy("Allow or forbid a wallet's overdraft", { roles: ['admin'] })
   @ApiOkResponse({ type: WalletResponse })
   @ApiProblems(400, 404, 413, 415, 422)
   setOverdraft(
-    @PathId('profileId') profileId: number,
+    @PathId('profileId', 'a profile id') profileId: number,
     @Body() body: OverdraftDto,
   ) {
     return this.wallets.setOverdraft(profileId, body.allowOverdraft);
@@ -157,10 +159,10 @@ export class WalletsController {
   }
 }
 
-/** Roles, Idempotency-Key and responses shared by credit and debit. */
-function MovementRoute() {
+/** Callers, Idempotency-Key and responses shared by credit and debit. */
+function MovementRoute(action: string) {
   return applyDecorators(
-    AllowRoles('service', 'admin'),
+    CallableBy(action, { roles: ['service', 'admin'] }),
     ApiHeader(IDEMPOTENCY_HEADER_DOC),
     ApiCreatedResponse({
       type: MovementResponse,

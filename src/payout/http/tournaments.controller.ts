@@ -1,11 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
-import { AllowOwner, AllowRoles } from '../../auth/auth.decorators';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CallableBy } from '../../auth/auth.decorators';
 import { ApiProblems } from '../../http/api-problems.decorator';
 import { PathId } from '../../http/path-id.decorator';
 import { PayoutService, type PrizeRecord } from '../payout.service';
@@ -19,7 +14,6 @@ import {
 } from './dto/tournament.dto';
 
 @ApiTags('tournaments')
-@ApiParam({ name: 'id', type: Number, description: 'a tournament id' })
 @Controller('tournaments')
 export class TournamentsController {
   constructor(
@@ -28,7 +22,7 @@ export class TournamentsController {
   ) {}
 
   @Post()
-  @AllowRoles('admin')
+  @CallableBy('Create a tournament', { roles: ['admin'] })
   @ApiCreatedResponse({ type: CreatedResponse })
   @ApiProblems(400, 413, 415)
   async create(@Body() body: CreateTournamentDto): Promise<CreatedResponse> {
@@ -37,12 +31,14 @@ export class TournamentsController {
   }
 
   @Post(':id/registrations')
-  @AllowRoles('service', 'admin')
-  @AllowOwner({ body: 'profileId' })
+  @CallableBy('Register a profile for a tournament', {
+    roles: ['service', 'admin'],
+    owner: { body: 'profileId' },
+  })
   @ApiCreatedResponse({ type: CreatedResponse })
   @ApiProblems(400, 404, 409, 413, 415, 422, 429)
   async register(
-    @PathId('id') tournamentId: number,
+    @PathId('id', 'a tournament id') tournamentId: number,
     @Body() body: RegisterDto,
   ): Promise<CreatedResponse> {
     const registration = await this.tournaments.register(
@@ -53,11 +49,13 @@ export class TournamentsController {
   }
 
   @Put(':id/placements')
-  @AllowRoles('admin')
+  @CallableBy("Set a tournament's placements and complete it", {
+    roles: ['admin'],
+  })
   @ApiOkResponse({ type: CreatedResponse })
   @ApiProblems(400, 404, 413, 415, 422)
   async setPlacements(
-    @PathId('id') tournamentId: number,
+    @PathId('id', 'a tournament id') tournamentId: number,
     @Body() body: PlacementsDto,
   ): Promise<CreatedResponse> {
     const tournament = await this.tournaments.setPlacements(tournamentId, body);
@@ -66,18 +64,26 @@ export class TournamentsController {
 
   @Post(':id/payouts')
   @HttpCode(200)
-  @AllowRoles('service', 'admin')
+  @CallableBy('Pay the placement prizes of a completed tournament', {
+    roles: ['service', 'admin'],
+  })
   @ApiOkResponse({ type: [PrizeResponse] })
   @ApiProblems(400, 404, 409, 413, 415, 422)
-  award(@PathId('id') tournamentId: number): Promise<PrizeRecord[]> {
+  award(
+    @PathId('id', 'a tournament id') tournamentId: number,
+  ): Promise<PrizeRecord[]> {
     return this.payouts.awardPlacements(tournamentId);
   }
 
   @Get(':id/payouts')
-  @AllowRoles('service', 'admin')
+  @CallableBy("List a tournament's placement prizes", {
+    roles: ['service', 'admin'],
+  })
   @ApiOkResponse({ type: [PrizeResponse] })
   @ApiProblems(400, 404)
-  async list(@PathId('id') tournamentId: number): Promise<PrizeRecord[]> {
+  async list(
+    @PathId('id', 'a tournament id') tournamentId: number,
+  ): Promise<PrizeRecord[]> {
     await this.payouts.findTournament(tournamentId);
     return this.payouts.placementPrizes(tournamentId);
   }

@@ -1,13 +1,25 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+import { INT64_SCHEMA } from '../../http/safe-integer-field.decorator';
+
+const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
 
 export class CreateProfileDto {
-  @ApiProperty({ example: 'nova_07', pattern: '^[A-Za-z0-9_.-]{3,32}$' })
+  @ApiProperty({
+    example: 'nova_07',
+    pattern: USERNAME_PATTERN.source,
+    minLength: 3,
+    maxLength: 32,
+  })
   @IsString()
-  @Matches(/^[A-Za-z0-9_.-]{3,32}$/)
+  @Matches(USERNAME_PATTERN)
   username!: string;
 
-  @ApiProperty({ example: 'nova@example.com', maxLength: 254 })
+  @ApiProperty({
+    example: 'nova@example.com',
+    format: 'email',
+    maxLength: 254,
+  })
   @IsString()
   @MaxLength(254)
   @IsEmail()
@@ -15,6 +27,6 @@ export class CreateProfileDto {
 }
 
 export class ProfileResponse {
-  @ApiProperty() id!: number;
+  @ApiProperty(INT64_SCHEMA) id!: number;
   @ApiProperty() username!: string;
 }

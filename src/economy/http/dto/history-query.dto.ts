@@ -4,7 +4,12 @@ import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { CANONICAL_ID_PATTERN } from '../../domain/safe-integer';
 
 export class HistoryQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 200,
+    default: 50,
+  })
   @IsOptional()
   // Plain decimal digits only, as for ids: Number() would also take `0x10`,
   // `1e2` or ` 5`.
@@ -20,6 +25,7 @@ export class HistoryQueryDto {
 
   @ApiPropertyOptional({
     description: 'nextCursor of the previous page',
+    pattern: CANONICAL_ID_PATTERN.source,
     example: '1042',
   })
   @IsOptional()

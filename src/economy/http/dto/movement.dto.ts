@@ -2,11 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, type TransformFnParams } from 'class-transformer';
 import {
   IsIn,
-  IsInt,
   IsObject,
   IsOptional,
-  Max,
-  Min,
   Validate,
   ValidatorConstraint,
   type ValidatorConstraintInterface,
@@ -17,6 +14,10 @@ import {
   type LedgerReason,
 } from '../../domain/ledger-reason';
 import { MAX_META_BYTES, type Meta } from '../../domain/movement-input';
+import {
+  IdField,
+  SafeIntegerField,
+} from '../../../http/safe-integer-field.decorator';
 
 /** Reasons a caller may give: the transfer legs' own are the ledger's. */
 export const CALLER_REASONS = LEDGER_REASONS.filter(
@@ -45,27 +46,21 @@ function sentMeta({ obj }: TransformFnParams): unknown {
   return (obj as { meta?: unknown }).meta;
 }
 
+const META_DOC = {
+  description: `a JSON object, ${MAX_META_BYTES} bytes at most`,
+  type: 'object',
+  additionalProperties: true,
+} as const;
+
 export class MovementDto {
-  @ApiProperty({
-    description: 'whole coins, 1 to 2^53 - 1',
-    minimum: 1,
-    maximum: Number.MAX_SAFE_INTEGER,
-    example: 100,
-  })
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @SafeIntegerField(1, { description: 'whole coins', example: 100 })
   amount!: number;
 
   @ApiProperty({ enum: CALLER_REASONS, example: 'PARTICIPATION' })
   @IsIn(CALLER_REASONS)
   reason!: LedgerReason;
 
-  @ApiPropertyOptional({
-    description: `a JSON object, ${MAX_META_BYTES} bytes at most`,
-    type: 'object',
-    additionalProperties: true,
-  })
+  @ApiPropertyOptional(META_DOC)
   @IsOptional()
   @IsObject()
   @Validate(MetaSize)
@@ -74,22 +69,13 @@ export class MovementDto {
 }
 
 export class TransferDto {
-  @ApiProperty({ example: 12 })
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IdField({ description: 'the profile that pays', example: 12 })
   fromProfileId!: number;
 
-  @ApiProperty({ example: 34 })
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IdField({ description: 'the profile paid, not fromProfileId', example: 34 })
   toProfileId!: number;
 
-  @ApiProperty({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, example: 25 })
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @SafeIntegerField(1, { description: 'whole coins', example: 25 })
   amount!: number;
 
   @ApiPropertyOptional({ enum: CALLER_REASONS })
@@ -97,7 +83,7 @@ export class TransferDto {
   @IsIn(CALLER_REASONS)
   reason?: LedgerReason;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @ApiPropertyOptional(META_DOC)
   @IsOptional()
   @IsObject()
   @Validate(MetaSize)

@@ -12,39 +12,41 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import {
+  ID_SCHEMA,
+  IdField,
+  INT64_SCHEMA,
+  SafeIntegerField,
+} from '../../../http/safe-integer-field.decorator';
 
-const MAX_COINS = Number.MAX_SAFE_INTEGER;
+/** Coins a tournament pays for a placement or for taking part: 0 for none. */
+const Coins = (example: number) =>
+  SafeIntegerField(0, { description: 'whole coins', example });
 
 export class PrizesDto {
-  @ApiProperty({ minimum: 0, example: 500 })
-  @IsInt()
-  @Min(0)
-  @Max(MAX_COINS)
+  @Coins(500)
   WINNER!: number;
 
-  @ApiProperty({ minimum: 0, example: 250 })
-  @IsInt()
-  @Min(0)
-  @Max(MAX_COINS)
+  @Coins(250)
   RUNNER_UP!: number;
 
-  @ApiProperty({ minimum: 0, example: 100 })
-  @IsInt()
-  @Min(0)
-  @Max(MAX_COINS)
+  @Coins(100)
   TOP4!: number;
 }
 
 export class CreateTournamentDto {
-  @ApiProperty({ example: 'Winter Cup' })
+  @ApiProperty({
+    example: 'Winter Cup',
+    minLength: 1,
+    maxLength: 200,
+    description:
+      '1 to 200 UTF-16 code units (a character beyond U+FFFF counts as 2)',
+  })
   @IsString()
   @Length(1, 200)
   name!: string;
 
-  @ApiProperty({ minimum: 0, example: 10 })
-  @IsInt()
-  @Min(0)
-  @Max(MAX_COINS)
+  @Coins(10)
   participationCoins!: number;
 
   @ApiProperty({ type: PrizesDto })
@@ -56,27 +58,26 @@ export class CreateTournamentDto {
 }
 
 export class RegisterDto {
-  @ApiProperty({ example: 12 })
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IdField({ description: 'the profile to register', example: 12 })
   profileId!: number;
 }
 
 export class PlacementsDto {
-  @ApiProperty({ description: 'registration id', example: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IdField({ description: 'registration id', example: 1 })
   WINNER!: number;
 
-  @ApiProperty({ description: 'registration id', example: 2 })
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IdField({ description: 'registration id', example: 2 })
   RUNNER_UP!: number;
 
-  @ApiProperty({ type: [Number], description: 'up to two registration ids' })
+  @ApiProperty({
+    type: 'array',
+    items: ID_SCHEMA,
+    maxItems: 2,
+    uniqueItems: true,
+    description:
+      'up to two registration ids; no registration holds two placements',
+    example: [3, 4],
+  })
   @IsArray()
   @ArrayMaxSize(2)
   @IsInt({ each: true })
@@ -86,27 +87,27 @@ export class PlacementsDto {
 }
 
 export class CreatedResponse {
-  @ApiProperty() id!: number;
+  @ApiProperty(INT64_SCHEMA) id!: number;
   @ApiProperty() status!: string;
 }
 
 export class PrizeResponse {
-  @ApiProperty() id!: number;
-  @ApiProperty() tournamentId!: number;
-  @ApiProperty() registrationId!: number;
+  @ApiProperty(INT64_SCHEMA) id!: number;
+  @ApiProperty(INT64_SCHEMA) tournamentId!: number;
+  @ApiProperty(INT64_SCHEMA) registrationId!: number;
   @ApiProperty({ enum: ['PARTICIPATION', 'WINNER', 'RUNNER_UP', 'TOP4'] })
   placement!: string;
-  @ApiProperty() coins!: number;
-  @ApiProperty() walletTransactionId!: number;
+  @ApiProperty(INT64_SCHEMA) coins!: number;
+  @ApiProperty(INT64_SCHEMA) walletTransactionId!: number;
   @ApiProperty() createdAt!: Date;
 }
 
 export class RegistrationResponse {
-  @ApiProperty() id!: number;
-  @ApiProperty() tournamentId!: number;
-  @ApiProperty() profileId!: number;
+  @ApiProperty(INT64_SCHEMA) id!: number;
+  @ApiProperty(INT64_SCHEMA) tournamentId!: number;
+  @ApiProperty(INT64_SCHEMA) profileId!: number;
   @ApiProperty() status!: string;
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
   paymentVerifiedAt!: Date | null;
   @ApiProperty({ type: PrizeResponse, nullable: true })
   participation!: PrizeResponse | null;
