@@ -16,12 +16,6 @@ import {
 } from './persistence/postgres-error';
 import { retryTransient } from './persistence/transient-retry';
 
-/** A wallet, and the profile it must belong to for a movement to touch it. */
-export interface WalletRef {
-  walletId: number;
-  profileId: number;
-}
-
 export interface KeyClaim {
   key: string;
   operation: IdempotentOperation;
@@ -56,17 +50,12 @@ interface LegRow {
  *    statement fails on the key and moves nothing: a replay, see `run`) or
  *    rolls back (then it proceeds). A key is claimed before any wallet lock,
  *    so no caller ever holds a wallet while waiting for a key: no lock cycle.
- *    A plain INSERT, not ON CONFLICT DO NOTHING: the speculative insertion
- *    behind the latter costs PostgreSQL 10 to 30 µs more per movement; the
- *    failed statement costs a replay about 150 µs more, and replays are the
- *    rare case.
  * 2. Wallet rows are locked by the UPDATE (one wallet) or by `locked`, whose
  *    ORDER BY id sits under FOR NO KEY UPDATE, so transfers lock in ascending
- *    id order and cannot deadlock each other. A statement whose wallets are
- *    not all there, each with the profile it was asked for, claims no key and
- *    moves nothing: wallets are never deleted, so this only guards against a
- *    stale cached id (after a database restore, an id may name another
- *    profile's wallet).
+ *    id order and cannot deadlock each other. Wallets are found by their
+ *    profile (`wallets.profile_id` is unique, and a wallet's profile never
+ *    changes). A statement whose wallets are not all there claims no key and
+ *    moves nothing: the caller creates the missing wallet and tries again.
  * 3. The UPDATE computes the new balance from the latest committed row
  *    (READ COMMITTED re-reads a row it had to wait for); the CHECK constraints
  *    of `wallets` refuse an overdraft or an unsafe balance, which aborts the
@@ -84,13 +73,13 @@ WITH claimed_key AS (
   INSERT INTO idempotency_keys (key, operation, request)
   SELECT $4::text, $5::text, $6::jsonb
    WHERE $4::text IS NOT NULL
-     AND EXISTS (SELECT 1 FROM wallets WHERE id = $1::bigint AND profile_id = $8::bigint)
+     AND EXISTS (SELECT 1 FROM wallets WHERE profile_id = $1::bigint)
   RETURNING key
 ),
 moved AS (
   UPDATE wallets
      SET cached_balance = cached_balance + $2::bigint, updated_at = now()
-   WHERE id = $1::bigint AND profile_id = $8::bigint
+   WHERE profile_id = $1::bigint
      AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM claimed_key))
   RETURNING id, cached_balance
 )
@@ -105,8 +94,7 @@ const TRANSFER = preparedStatement(
   `
 WITH both_present AS (
   SELECT count(*) = 2 AS ok FROM wallets
-   WHERE id IN ($1::bigint, $2::bigint)
-     AND profile_id = CASE id WHEN $1::bigint THEN $7::bigint ELSE $8::bigint END
+   WHERE profile_id IN ($1::bigint, $2::bigint)
 ),
 claimed_key AS (
   INSERT INTO idempotency_keys (key, operation, request)
@@ -115,9 +103,9 @@ claimed_key AS (
   RETURNING key
 ),
 locked AS (
-  SELECT id
+  SELECT id, profile_id
     FROM wallets
-   WHERE id IN ($1::bigint, $2::bigint)
+   WHERE profile_id IN ($1::bigint, $2::bigint)
      AND (SELECT ok FROM both_present)
      AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM claimed_key))
    ORDER BY id
@@ -126,11 +114,11 @@ locked AS (
 moved AS (
   UPDATE wallets w
      SET cached_balance = w.cached_balance
-           + CASE WHEN w.id = $1::bigint THEN -$3::bigint ELSE $3::bigint END,
+           + CASE WHEN locked.profile_id = $1::bigint THEN -$3::bigint ELSE $3::bigint END,
          updated_at = now()
     FROM locked
    WHERE w.id = locked.id
-  RETURNING w.id, w.cached_balance
+  RETURNING w.id, w.profile_id, w.cached_balance
 ),
 transfer AS (
   SELECT nextval('wallet_transfer_id_seq') AS id
@@ -138,14 +126,14 @@ transfer AS (
 INSERT INTO wallet_transactions
   (wallet_id, amount, balance_after, reason, idempotency_key, meta, transfer_id)
 SELECT moved.id,
-       CASE WHEN moved.id = $1::bigint THEN -$3::bigint ELSE $3::bigint END,
+       CASE WHEN moved.profile_id = $1::bigint THEN -$3::bigint ELSE $3::bigint END,
        moved.cached_balance,
-       CASE WHEN moved.id = $1::bigint THEN 'TRANSFER_OUT' ELSE 'TRANSFER_IN' END,
+       CASE WHEN moved.profile_id = $1::bigint THEN 'TRANSFER_OUT' ELSE 'TRANSFER_IN' END,
        $4::text,
        $6::jsonb,
        transfer.id
   FROM moved CROSS JOIN transfer
- ORDER BY moved.id = $1::bigint DESC
+ ORDER BY moved.profile_id = $1::bigint DESC
 RETURNING id, wallet_id, amount, balance_after`,
 );
 
@@ -156,27 +144,16 @@ RETURNING id, wallet_id, amount, balance_after`,
 // total in one update and one ledger row per credit, balance_after chained
 // in key order. So a batch, like a single movement, never holds a wallet
 // while it waits for a key, and takes its wallet locks in one ascending pass.
-// A batch travels as a JSON array of objects, which JSON.stringify writes
-// at once: the service spends about 40% less CPU per credit than when pg
-// quoted and escaped every element of an array parameter per column. Each
-// statement gets only the members it reads: PostgreSQL parses the whole
-// document, and a shared one cost it about 2 µs more per credit and
-// statement. The batch's wallet ids come as an array besides: the planner
-// then knows how many there are and finds them by index, whatever the
-// table's size (given only the document, it read every wallet to check a
-// batch's).
+// The batch's wallets exist: their ids were read (or created) by the caller
+// before. A batch travels as a JSON array of objects (see docs/decisions.md);
+// its wallet ids come as an array besides, so that the planner knows how
+// many there are and finds them by index.
 const CLAIM_KEYS = preparedStatement(
   'claim_keys',
   `
 INSERT INTO idempotency_keys (key, operation, request)
 SELECT i.key, 'CREDIT', i.request
-  FROM jsonb_to_recordset($1::jsonb)
-    AS i(wallet_id bigint, profile_id bigint, key text COLLATE "C", request jsonb)
- WHERE EXISTS (
-   SELECT 1 FROM wallets w
-    WHERE w.id = i.wallet_id AND w.profile_id = i.profile_id
-      AND w.id = ANY ($2::bigint[])
- )
+  FROM jsonb_to_recordset($1::jsonb) AS i(key text COLLATE "C", request jsonb)
  ORDER BY i.key
 ON CONFLICT (key) DO NOTHING
 RETURNING key`,
@@ -224,77 +201,80 @@ SELECT k.operation, k.request, t.id, t.wallet_id, t.amount, t.balance_after
  ORDER BY t.id`,
 );
 
+/**
+ * What a single movement's statement did: wrote its legs, found its key
+ * held by an earlier movement (a replay or a conflict; in a caller's
+ * transaction, that transaction is now aborted), or found a wallet missing.
+ */
+export type Written<T> =
+  | { outcome: 'written'; legs: T }
+  | { outcome: 'key-held' }
+  | { outcome: 'no-wallet' };
+
 /** Writes money movements to the ledger; validation happens before, in WalletService. */
 @Injectable()
 export class LedgerWriter {
   constructor(private readonly database: LedgerDatabase) {}
 
-  /**
-   * Credits (positive `signedAmount`) or debits one wallet. Returns no leg
-   * when `claim` names a key that an earlier movement already holds; in a
-   * caller's transaction that transaction is then aborted (see `run`).
-   */
+  /** Credits (positive `signedAmount`) or debits the profile's wallet. */
   async moveOneWallet(
-    { walletId, profileId }: WalletRef,
+    profileId: number,
     signedAmount: number,
     reason: LedgerReason,
     meta: Meta,
     claim: KeyClaim | null,
     runner: SqlRunner = this.database,
-  ): Promise<WrittenLeg | null> {
-    const legs = await this.run(
+  ): Promise<Written<WrittenLeg>> {
+    const written = await this.run(
       runner,
       MOVE_ONE_WALLET,
       [
-        walletId,
+        profileId,
         signedAmount,
         reason,
         claim?.key ?? null,
         claim?.operation ?? null,
         claim ? JSON.stringify(claim.request) : null,
         JSON.stringify(meta),
-        profileId,
       ],
-      `wallet ${walletId}`,
+      `profile ${profileId}`,
     );
-    return legs[0] ?? null;
+    return written.outcome === 'written'
+      ? { outcome: 'written', legs: written.legs[0] }
+      : written;
   }
 
-  /**
-   * Moves `amount` between two wallets; returns the debit leg then the credit
-   * leg, or nothing when `claim` names a key already held (a caller's
-   * transaction is then aborted, see `run`).
-   */
+  /** Moves `amount` between two profiles' wallets: the debit leg, then the credit leg. */
   async transfer(
-    from: WalletRef,
-    to: WalletRef,
+    fromProfileId: number,
+    toProfileId: number,
     amount: number,
     meta: Meta,
     claim: KeyClaim | null,
     runner: SqlRunner = this.database,
-  ): Promise<[WrittenLeg, WrittenLeg] | null> {
-    const legs = await this.run(
+  ): Promise<Written<[WrittenLeg, WrittenLeg]>> {
+    const written = await this.run(
       runner,
       TRANSFER,
       [
-        from.walletId,
-        to.walletId,
+        fromProfileId,
+        toProfileId,
         amount,
         claim?.key ?? null,
         claim ? JSON.stringify(claim.request) : null,
         JSON.stringify(meta),
-        from.profileId,
-        to.profileId,
       ],
-      `transfer from wallet ${from.walletId} to wallet ${to.walletId}`,
+      `transfer from profile ${fromProfileId} to profile ${toProfileId}`,
     );
-    if (legs.length === 0) {
-      return null;
+    if (written.outcome !== 'written') {
+      return written;
     }
-    if (legs.length !== 2) {
-      throw new Error(`transfer wrote ${legs.length} legs instead of 2`);
+    if (written.legs.length !== 2) {
+      throw new Error(
+        `transfer wrote ${written.legs.length} legs instead of 2`,
+      );
     }
-    return [legs[0], legs[1]];
+    return { outcome: 'written', legs: [written.legs[0], written.legs[1]] };
   }
 
   /**
@@ -312,13 +292,10 @@ export class LedgerWriter {
           await runner.run<{ key: string }>(CLAIM_KEYS, [
             JSON.stringify(
               credits.map((credit) => ({
-                wallet_id: credit.walletId,
-                profile_id: credit.profileId,
                 key: credit.claim.key,
                 request: credit.claim.request,
               })),
             ),
-            credits.map((credit) => credit.walletId),
           ])
         ).map((row) => row.key),
       );
@@ -375,29 +352,30 @@ export class LedgerWriter {
   /**
    * On the pool a statement is its own transaction and is retried here; in a
    * caller's transaction the caller retries the whole transaction. A key
-   * held already writes nothing: no legs, as for a stale wallet id (the
-   * caller looks the key up to tell them apart). In a caller's transaction
-   * the failed statement has aborted it, and the caller rolls it back.
+   * held already fails the statement on the key (a plain INSERT: see
+   * docs/decisions.md), which writes nothing: `key-held`.
    */
   private async run(
     runner: SqlRunner,
     statement: PreparedStatement,
     values: unknown[],
     context: string,
-  ): Promise<WrittenLeg[]> {
+  ): Promise<Written<WrittenLeg[]>> {
     try {
       const rows =
         runner === this.database
           ? await retryTransient(() => runner.run<LegRow>(statement, values))
           : await runner.run<LegRow>(statement, values);
-      return rows.map(toLeg);
+      return rows.length === 0
+        ? { outcome: 'no-wallet' }
+        : { outcome: 'written', legs: rows.map(toLeg) };
     } catch (error) {
       const { code, constraint } = postgresErrorOf(error);
       if (
         code === PostgresErrorCode.UniqueViolation &&
         constraint === 'idempotency_keys_pkey'
       ) {
-        return [];
+        return { outcome: 'key-held' };
       }
       throw domainErrorFromPostgres(error, context);
     }
@@ -405,7 +383,8 @@ export class LedgerWriter {
 }
 
 /** One credit of a batch, as LedgerWriter.creditMany takes it. */
-interface BatchCredit extends WalletRef {
+interface BatchCredit {
+  walletId: number;
   amount: number;
   reason: LedgerReason;
   meta: Meta;

@@ -8,8 +8,6 @@ import {
 } from './persistence/ledger-database';
 import { domainErrorFromPostgres } from './persistence/postgres-error';
 
-const CACHE_LIMIT = 100_000;
-
 interface WalletProfileRow {
   id: string;
   profile_id: string;
@@ -48,62 +46,35 @@ const FIND_PROFILE = preparedStatement(
 );
 
 /**
- * Finds a profile's wallet, creating it on demand. A wallet's id and profile
- * never change and wallets are never deleted (triggers forbid both), so a
- * found id is cached for the life of the process: a money movement then
- * needs a single round trip to the database.
+ * Finds a profile's wallet, creating it on demand. Nothing is cached: a
+ * movement addresses its wallet by profile id (unique, and fixed for a
+ * wallet's life), so it needs no lookup first.
  */
 @Injectable()
 export class WalletDirectory {
-  private readonly walletIdByProfile = new Map<number, number>();
-
   constructor(private readonly database: LedgerDatabase) {}
 
-  async findWalletId(profileId: number): Promise<number | null> {
-    const cached = this.walletIdByProfile.get(profileId);
-    if (cached !== undefined) {
-      return cached;
-    }
-    const rows = await this.database.run<{ id: string }>(FIND_WALLET, [
-      profileId,
-    ]);
-    return rows.length === 0
-      ? null
-      : this.rememberWallet(profileId, safeIntegerFromDatabase(rows[0].id));
+  async hasWallet(profileId: number): Promise<boolean> {
+    return (await this.database.run(FIND_WALLET, [profileId])).length > 0;
   }
 
   /** The profile's wallet id, creating an empty wallet if it has none. */
   async ensureWalletId(profileId: number): Promise<number> {
-    const existing = await this.findWalletId(profileId);
-    if (existing !== null) {
-      return existing;
-    }
-    const created = await this.createWallet(profileId, this.database);
-    return this.rememberWallet(profileId, created);
+    return (await this.ensureWalletIds([profileId]))[0];
   }
 
   /**
-   * `ensureWalletId` for many profiles, whatever their number: one statement
-   * when every wallet exists, two when some must be created, a third only
-   * for wallets a concurrent caller created meanwhile.
+   * `ensureWalletId` for many profiles, in their order: one statement when
+   * every wallet exists, two when some must be created, a third only for
+   * wallets a concurrent caller created meanwhile.
    */
   async ensureWalletIds(profileIds: number[]): Promise<number[]> {
-    // A local map, not the cache: the cache may be cleared meanwhile.
     const found = new Map<number, number>();
-    for (const profileId of profileIds) {
-      const cached = this.walletIdByProfile.get(profileId);
-      if (cached !== undefined) {
-        found.set(profileId, cached);
-      }
-    }
-    let missing = [...new Set(profileIds.filter((id) => !found.has(id)))];
-    if (missing.length > 0) {
-      missing = this.collect(
-        found,
-        missing,
-        await this.database.run<WalletProfileRow>(FIND_WALLETS, [missing]),
-      );
-    }
+    let missing = this.collect(
+      found,
+      [...new Set(profileIds)],
+      await this.database.run<WalletProfileRow>(FIND_WALLETS, [profileIds]),
+    );
     if (missing.length > 0) {
       try {
         missing = this.collect(
@@ -133,10 +104,7 @@ export class WalletDirectory {
   ): number[] {
     for (const row of rows) {
       const profileId = safeIntegerFromDatabase(row.profile_id);
-      found.set(
-        profileId,
-        this.rememberWallet(profileId, safeIntegerFromDatabase(row.id)),
-      );
+      found.set(profileId, safeIntegerFromDatabase(row.id));
     }
     return profileIds.filter((id) => !found.has(id));
   }
@@ -144,7 +112,7 @@ export class WalletDirectory {
   /**
    * Creates the profile's wallet, or finds the one a concurrent caller just
    * committed, through `runner`: inside a transaction the creation rolls back
-   * with it, so the caller remembers the id only once it has committed.
+   * with it.
    */
   async createWallet(profileId: number, runner: SqlRunner): Promise<number> {
     try {
@@ -158,19 +126,6 @@ export class WalletDirectory {
     } catch (error) {
       throw domainErrorFromPostgres(error, `profile ${profileId}`);
     }
-  }
-
-  rememberWallet(profileId: number, walletId: number): number {
-    if (this.walletIdByProfile.size >= CACHE_LIMIT) {
-      this.walletIdByProfile.clear();
-    }
-    this.walletIdByProfile.set(profileId, walletId);
-    return walletId;
-  }
-
-  /** Drops a cached id the database no longer knows (a restored database). */
-  forgetWallet(profileId: number): void {
-    this.walletIdByProfile.delete(profileId);
   }
 
   async assertProfileExists(profileId: number): Promise<void> {

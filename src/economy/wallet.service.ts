@@ -19,7 +19,12 @@ import {
   InvalidRequest,
   InvalidWallet,
 } from './errors/economy.errors';
-import { LedgerWriter, type KeyClaim, type WrittenLeg } from './ledger-writer';
+import {
+  LedgerWriter,
+  type KeyClaim,
+  type Written,
+  type WrittenLeg,
+} from './ledger-writer';
 import {
   LedgerDatabase,
   preparedStatement,
@@ -57,7 +62,7 @@ const WALLET_OF_PROFILE = preparedStatement(
 const SET_OVERDRAFT = preparedStatement(
   'set_overdraft',
   `UPDATE wallets SET allow_overdraft = $2, updated_at = now()
-    WHERE id = $1 AND profile_id = $3
+    WHERE profile_id = $1
     RETURNING id, cached_balance, allow_overdraft`,
 );
 
@@ -66,22 +71,19 @@ const HISTORY_COLUMNS =
 
 // Both pages walk wallet_transactions_wallet_id_id_idx backwards; the keyset
 // form costs the same at any depth, the offset form grows with the offset.
-// A cached wallet id that names another profile's wallet (after a database
-// restore) reads nothing: the check runs once per page, not per row.
-const OWN_WALLET =
-  'EXISTS (SELECT 1 FROM wallets w WHERE w.id = $1 AND w.profile_id = $4)';
+const PROFILE_WALLET = '(SELECT id FROM wallets WHERE profile_id = $1)';
 
 const HISTORY_BEFORE_CURSOR = preparedStatement(
   'history_before_cursor',
   `SELECT ${HISTORY_COLUMNS} FROM wallet_transactions
-    WHERE wallet_id = $1 AND id < $2 AND ${OWN_WALLET}
+    WHERE wallet_id = ${PROFILE_WALLET} AND id < $2
     ORDER BY id DESC LIMIT $3`,
 );
 
 const HISTORY_AT_OFFSET = preparedStatement(
   'history_at_offset',
   `SELECT ${HISTORY_COLUMNS} FROM wallet_transactions
-    WHERE wallet_id = $1 AND ${OWN_WALLET}
+    WHERE wallet_id = ${PROFILE_WALLET}
     ORDER BY id DESC LIMIT $2 OFFSET $3`,
 );
 
@@ -189,7 +191,6 @@ export class WalletService {
         const written = await this.writer.creditMany(
           inputs.map((input, index) => ({
             walletId: walletIds[index],
-            profileId: input.profileId,
             amount: input.amount,
             reason: input.reason,
             meta: input.meta,
@@ -198,14 +199,14 @@ export class WalletService {
           transaction,
         );
         const results: Outcome<MovementResult>[] = [];
-        for (const { profileId, claim } of inputs) {
+        for (const { claim } of inputs) {
           const leg = written.get(claim!.key);
           results.push(
             leg !== undefined
               ? { result: movementResult(leg, claim), replayed: false }
               : {
                   result: movementResult(
-                    (await this.replay([profileId], claim, transaction))[0],
+                    (await this.replay(claim!, transaction))[0],
                     claim,
                   ),
                   replayed: true,
@@ -225,18 +226,22 @@ export class WalletService {
   ): Promise<Outcome<MovementResult>> {
     const profileId = requireProfileId(profile);
     const input = this.movementInput('CREDIT', profileId, amount, options);
-    const walletId = await this.directory.findWalletId(profileId);
-    const leg = await this.intoWallet(profileId, walletId, (id, runner) =>
+    const move = (runner?: SqlRunner) =>
       this.writer.moveOneWallet(
-        { walletId: id, profileId },
+        profileId,
         input.amount,
         input.reason,
         input.meta,
         input.claim,
         runner,
-      ),
+      );
+    const written = await move();
+    return this.settleMovement(
+      written.outcome === 'no-wallet'
+        ? await this.withNewWallet(profileId, move)
+        : written,
+      input.claim,
     );
-    return this.settleMovement([profileId], leg, input.claim);
   }
 
   async applyDebit(
@@ -246,22 +251,17 @@ export class WalletService {
   ): Promise<Outcome<MovementResult>> {
     const profileId = requireProfileId(profile);
     const input = this.movementInput('DEBIT', profileId, amount, options);
-    const walletId = await this.directory.findWalletId(profileId);
-    if (walletId === null) {
-      await this.directory.assertProfileExists(profileId);
-      await this.rejectHeldKey(input.claim);
-      throw new InsufficientFunds(
-        `insufficient funds: profile ${profileId} has no wallet`,
-      );
-    }
-    const leg = await this.writer.moveOneWallet(
-      { walletId, profileId },
+    const written = await this.writer.moveOneWallet(
+      profileId,
       -input.amount,
       input.reason,
       input.meta,
       input.claim,
     );
-    return this.settleMovement([profileId], leg, input.claim);
+    if (written.outcome === 'no-wallet') {
+      throw await this.nothingToPayFrom(profileId, [profileId], input.claim);
+    }
+    return this.settleMovement(written, input.claim);
   }
 
   async applyTransfer(
@@ -286,37 +286,35 @@ export class WalletService {
         `profile ${fromProfileId} cannot transfer to itself`,
       );
     }
-    const fromWalletId = await this.directory.findWalletId(fromProfileId);
-    if (fromWalletId === null) {
-      await this.directory.assertProfileExists(fromProfileId);
-      await this.directory.assertProfileExists(toProfileId);
-      await this.rejectHeldKey(claim);
-      throw new InsufficientFunds(
-        `insufficient funds: profile ${fromProfileId} has no wallet`,
-      );
-    }
-    const toWalletId = await this.directory.findWalletId(toProfileId);
-    const legs = await this.intoWallet(toProfileId, toWalletId, (id, runner) =>
+    const move = (runner?: SqlRunner) =>
       this.writer.transfer(
-        { walletId: fromWalletId, profileId: fromProfileId },
-        { walletId: id, profileId: toProfileId },
+        fromProfileId,
+        toProfileId,
         checkedAmount,
         transferMeta(meta, reason),
         claim,
         runner,
-      ),
-    );
-    if (legs !== null) {
-      this.logger.debug(
-        `transfer wallet ${fromWalletId} -> wallet ${legs[1].walletId}: transactions ${legs[0].transactionId}, ${legs[1].transactionId}`,
       );
-      return { result: transferResult(legs, claim), replayed: false };
+    let written = await move();
+    if (written.outcome === 'no-wallet') {
+      if (!(await this.directory.hasWallet(fromProfileId))) {
+        throw await this.nothingToPayFrom(
+          fromProfileId,
+          [fromProfileId, toProfileId],
+          claim,
+        );
+      }
+      written = await this.withNewWallet(toProfileId, move);
+    }
+    if (written.outcome === 'written') {
+      const [debit, credit] = written.legs;
+      this.logger.debug(
+        `transfer wallet ${debit.walletId} -> wallet ${credit.walletId}: transactions ${debit.transactionId}, ${credit.transactionId}`,
+      );
+      return { result: transferResult(written.legs, claim), replayed: false };
     }
     return {
-      result: transferResult(
-        await this.replay([fromProfileId, toProfileId], claim),
-        claim,
-      ),
+      result: transferResult(await this.replay(claim!), claim),
       replayed: true,
     };
   }
@@ -353,21 +351,15 @@ export class WalletService {
       1,
       MAX_HISTORY_LIMIT,
     );
-    const walletId = await this.directory.findWalletId(profileId);
-    if (walletId === null) {
-      await this.directory.assertProfileExists(profileId);
-      return [];
-    }
     const rows =
       page.cursor !== undefined
         ? await this.database.run<HistoryRow>(HISTORY_BEFORE_CURSOR, [
-            walletId,
+            profileId,
             requireInteger('cursor', page.cursor, 1, Number.MAX_SAFE_INTEGER),
             limit,
-            profileId,
           ])
         : await this.database.run<HistoryRow>(HISTORY_AT_OFFSET, [
-            walletId,
+            profileId,
             limit,
             requireInteger(
               'offset',
@@ -375,8 +367,10 @@ export class WalletService {
               0,
               Number.MAX_SAFE_INTEGER,
             ),
-            profileId,
           ]);
+    if (rows.length === 0) {
+      await this.directory.assertProfileExists(profileId);
+    }
     return rows.map(historyEntry);
   }
 
@@ -392,18 +386,14 @@ export class WalletService {
     let rows: WalletRow[];
     try {
       rows = await this.database.run<WalletRow>(SET_OVERDRAFT, [
-        walletId,
-        allowed,
         profileId,
+        allowed,
       ]);
     } catch (error) {
       throw domainErrorFromPostgres(
         error,
         `wallet ${walletId} is overdrawn and keeps its overdraft until the balance is back to zero`,
       );
-    }
-    if (rows.length === 0) {
-      throw this.staleWallet([profileId]);
     }
     this.logger.log(
       `wallet ${walletId}: overdraft ${allowed ? 'allowed' : 'disallowed'}`,
@@ -432,49 +422,60 @@ export class WalletService {
   }
 
   /**
-   * Runs `move` on the profile's wallet. A profile without one gets it in the
-   * same transaction as the movement, so that a refused movement (no funds,
-   * a held key) leaves no wallet behind.
+   * Runs `move` again in one transaction with the profile's new wallet, so
+   * that a refused movement (no funds, a held key) leaves no wallet behind.
    */
-  private async intoWallet<T>(
+  private withNewWallet<T>(
     profileId: number,
-    walletId: number | null,
-    move: (walletId: number, runner?: SqlRunner) => Promise<T | null>,
-  ): Promise<T | null> {
-    if (walletId !== null) {
-      return move(walletId);
-    }
-    const outcome = await retryTransient(() =>
+    move: (runner: SqlRunner) => Promise<Written<T>>,
+  ): Promise<Written<T>> {
+    return retryTransient(() =>
       this.database.transaction(
         async (transaction) => {
-          const createdId = await this.directory.createWallet(
-            profileId,
-            transaction,
-          );
-          return { createdId, moved: await move(createdId, transaction) };
+          await this.directory.createWallet(profileId, transaction);
+          return move(transaction);
         },
-        ({ moved }) => moved !== null,
+        (written) => written.outcome === 'written',
       ),
     );
-    if (outcome.moved !== null) {
-      this.directory.rememberWallet(profileId, outcome.createdId);
-    }
-    return outcome.moved;
   }
 
   private async settleMovement(
-    profileIds: number[],
-    leg: WrittenLeg | null,
+    written: Written<WrittenLeg>,
     claim: KeyClaim | null,
   ): Promise<Outcome<MovementResult>> {
-    if (leg !== null) {
+    if (written.outcome === 'written') {
+      const leg = written.legs;
       this.logger.debug(
         `wallet ${leg.walletId} moved ${leg.amount}: transaction ${leg.transactionId}`,
       );
       return { result: movementResult(leg, claim), replayed: false };
     }
-    const [replayed] = await this.replay(profileIds, claim);
+    if (written.outcome === 'no-wallet' || claim === null) {
+      throw new Error('a movement on a wallet just created found none');
+    }
+    const [replayed] = await this.replay(claim);
     return { result: movementResult(replayed, claim), replayed: true };
+  }
+
+  /**
+   * Why a movement out of a profile without a wallet fails: an unknown
+   * profile, a key used before for another request, or no funds.
+   */
+  private async nothingToPayFrom(
+    payer: number,
+    profileIds: number[],
+    claim: KeyClaim | null,
+  ): Promise<Error> {
+    for (const profileId of profileIds) {
+      await this.directory.assertProfileExists(profileId);
+    }
+    if (claim !== null && (await this.writer.findKeyedOperation(claim.key))) {
+      await this.replay(claim);
+    }
+    return new InsufficientFunds(
+      `insufficient funds: profile ${payer} has no wallet`,
+    );
   }
 
   /**
@@ -504,20 +505,16 @@ export class WalletService {
   /**
    * The legs an earlier movement wrote under this claim's key, provided it was
    * the same operation with the same payload; IdempotencyConflict otherwise.
+   * A held key is committed (a claim waits for its holder to end), and keys
+   * are never deleted: it is there.
    */
   private async replay(
-    profileIds: number[],
-    claim: KeyClaim | null,
+    claim: KeyClaim,
     runner?: SqlRunner,
   ): Promise<WrittenLeg[]> {
-    const held =
-      claim === null
-        ? null
-        : await this.writer.findKeyedOperation(claim.key, runner);
-    if (claim === null || held === null) {
-      // Nothing written and no key held: a cached wallet id the database
-      // does not know, or knows as another profile's.
-      throw this.staleWallet(profileIds);
+    const held = await this.writer.findKeyedOperation(claim.key, runner);
+    if (held === null) {
+      throw new Error(`idempotency key held, then not found`);
     }
     if (
       held.operation !== claim.operation ||
@@ -531,28 +528,6 @@ export class WalletService {
       `idempotent replay of transaction ${held.legs[0]?.transactionId}`,
     );
     return held.legs;
-  }
-
-  /**
-   * A cached wallet id the database does not know, or knows as another
-   * profile's (it was restored, say): forgotten, so that a retry looks the
-   * wallet up again.
-   */
-  private staleWallet(profileIds: number[]): InvalidWallet {
-    profileIds.forEach((id) => this.directory.forgetWallet(id));
-    return new InvalidWallet(
-      `the cached wallet of profile ${profileIds.join(' or ')} does not match the database; look it up again`,
-    );
-  }
-
-  /** A movement refused before writing may still reuse a key: that is a conflict. */
-  private async rejectHeldKey(claim: KeyClaim | null): Promise<void> {
-    if (
-      claim !== null &&
-      (await this.writer.findKeyedOperation(claim.key)) !== null
-    ) {
-      await this.replay([], claim);
-    }
   }
 }
 

@@ -379,20 +379,16 @@ export class PayoutService {
    * Pays a backfill batch. When the batch is refused (one registration's
    * credit would overflow its wallet, or it was cancelled meanwhile, say),
    * its registrations are paid one by one instead: one bad registration must
-   * not hold up every registration after it, run after run. Their keys are
-   * built again first: the refusal may have been a stale cached wallet id,
-   * now forgotten, and a key names the wallet it pays. A registration no
-   * longer verified is no longer due (skipped); one the economy refuses is
-   * reported. Anything else (the database gone) still stops the backfill.
+   * not hold up every registration after it, run after run. A registration
+   * no longer verified is no longer due (skipped); one the economy refuses
+   * is reported. Anything else (the database gone) still stops the backfill.
    */
   private async payBatch(
     due: DueRegistration[],
   ): Promise<{ paidNow: number; refused: BackfillCounts['refused'] }> {
+    const payments = await this.participationPayments(due);
     try {
-      return {
-        paidNow: await this.pay(await this.participationPayments(due)),
-        refused: [],
-      };
+      return { paidNow: await this.pay(payments), refused: [] };
     } catch (error) {
       if (!isRefusal(error) && !isNoLongerDue(error)) {
         throw error;
@@ -400,7 +396,7 @@ export class PayoutService {
     }
     let paidNow = 0;
     const refused: BackfillCounts['refused'] = [];
-    for (const payment of await this.participationPayments(due)) {
+    for (const payment of payments) {
       try {
         paidNow += await this.pay([payment]);
       } catch (error) {

@@ -704,7 +704,7 @@ describe('PayoutService', () => {
       expect(again).toMatchObject({ awarded: 0, skipped: pageStart + 9 });
     });
 
-    it('pays under the right key after a cached wallet went stale, and a re-run finds the prize', async () => {
+    it('pays under the right key after the holder’s wallet went to another profile, and a re-run finds the prize', async () => {
       const { profiles, registrations } = await tournamentWithPlayers(ctx, {
         players: 1,
         participationCoins: 10,
@@ -714,8 +714,8 @@ describe('PayoutService', () => {
       const { walletId: staleId } = await ctx.wallets.credit(holder, 1, {
         reason: 'WINNER',
       });
-      // A restored database hands the holder's cached wallet to another
-      // profile (see stale-wallet-cache.int-spec.ts).
+      // A restored database hands the holder's wallet to another profile
+      // (see restored-wallets.int-spec.ts).
       await ctx.dataSource.transaction(async (manager) => {
         await manager.query(
           'ALTER TABLE wallets DISABLE TRIGGER wallets_identity_immutable',

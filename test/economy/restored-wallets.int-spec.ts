@@ -1,8 +1,5 @@
 import type { Profile } from '../../src/economy/entities';
-import {
-  InsufficientFunds,
-  InvalidWallet,
-} from '../../src/economy/errors/economy.errors';
+import { InsufficientFunds } from '../../src/economy/errors/economy.errors';
 import {
   createEconomyTestContext,
   type EconomyTestContext,
@@ -10,13 +7,14 @@ import {
 import { ledgerRowCount } from '../support/ledger-queries';
 
 /*
- * The service caches each profile's wallet id. A database restored from a
- * backup (or a replica promoted) may give a cached id to another profile's
- * new wallet; no movement, page or flag may then touch that wallet. These
- * tests make that happen by hand: the triggers that keep a wallet's profile
- * fixed are switched off for one update.
+ * A database restored from a backup (or a replica promoted) under a running
+ * service may hand a wallet id the service saw before to another profile's
+ * wallet. Nothing of the service may then touch the wrong wallet: every
+ * statement finds a wallet by its profile, never by an id remembered from
+ * before. These tests make that happen by hand: the trigger that keeps a
+ * wallet's profile fixed is switched off for one update.
  */
-describe('a cached wallet id that now names another profile’s wallet', () => {
+describe('a wallet that now belongs to another profile (a restored database)', () => {
   let ctx: EconomyTestContext;
 
   beforeAll(async () => {
@@ -24,13 +22,14 @@ describe('a cached wallet id that now names another profile’s wallet', () => {
   });
   afterAll(() => ctx.close());
 
-  /** `holder` had a wallet of 100 coins, cached; it now belongs to `other`. */
-  const staleWallet = async () => {
+  /** `holder` had a wallet of 100 coins, seen by the service; it now belongs to `other`. */
+  const reassignedWallet = async () => {
     const [holder, other, third] = await ctx.createProfiles(3);
     const { walletId } = await ctx.wallets.credit(holder, 100, {
       reason: 'WINNER',
     });
     await ctx.wallets.credit(third, 50, { reason: 'WINNER' });
+    expect(await ctx.wallets.getTransactionHistory(holder)).toHaveLength(1);
     await ctx.dataSource.transaction(async (manager) => {
       await manager.query(
         'ALTER TABLE wallets DISABLE TRIGGER wallets_identity_immutable',
@@ -69,7 +68,7 @@ describe('a cached wallet id that now names another profile’s wallet', () => {
       ({ holder }) =>
         ctx.wallets.credit(holder, 5, {
           reason: 'WINNER',
-          idempotencyKey: `stale-${holder.id}`,
+          idempotencyKey: `restored-${holder.id}`,
         }),
     ],
     [
@@ -80,7 +79,7 @@ describe('a cached wallet id that now names another profile’s wallet', () => {
             profileId: profile.id,
             amount: 5,
             reason: 'WINNER' as const,
-            idempotencyKey: `stale-batch-${profile.id}`,
+            idempotencyKey: `restored-batch-${profile.id}`,
           })),
           (results) => Promise.resolve(results),
         ),
@@ -89,37 +88,35 @@ describe('a cached wallet id that now names another profile’s wallet', () => {
       'a transfer into it',
       ({ holder, third }) => ctx.wallets.transfer(third, holder, 5),
     ],
-    [
-      'an overdraft change',
-      ({ holder }) => ctx.wallets.setOverdraft(holder, true),
-    ],
   ];
 
   it.each(cases)(
-    '%s refuses it, moves nothing, and succeeds when retried, on a wallet of its own',
+    "%s pays the holder's own new wallet at once, never the other profile's",
     async (_, call) => {
-      const { holder, third, walletId } = await staleWallet();
-      await expect(call({ holder, third })).rejects.toBeInstanceOf(
-        InvalidWallet,
-      );
-      await untouched(walletId);
-      expect(await ctx.wallets.getBalance(third)).toBe(50);
-
+      const { holder, third, walletId } = await reassignedWallet();
       await call({ holder, third });
       const own = await ctx.wallets.getWallet(holder);
       expect(own.walletId).not.toBe(walletId);
+      expect(own.balance).toBe(5);
       await untouched(walletId);
     },
   );
 
-  it('a debit or a transfer out refuses it, and a retry finds no wallet to pay from', async () => {
+  it('an overdraft change sets the holder’s own wallet', async () => {
+    const { holder, walletId } = await reassignedWallet();
+    const own = await ctx.wallets.setOverdraft(holder, true);
+    expect(own.walletId).not.toBe(walletId);
+    expect(own.allowOverdraft).toBe(true);
+    await untouched(walletId);
+  });
+
+  it('a debit or a transfer out finds no wallet to pay from', async () => {
     for (const call of [
       (holder: Profile) => ctx.wallets.debit(holder, 5, { reason: 'PURCHASE' }),
       (holder: Profile, third: Profile) =>
         ctx.wallets.transfer(holder, third, 5),
     ]) {
-      const { holder, third, walletId } = await staleWallet();
-      await expect(call(holder, third)).rejects.toBeInstanceOf(InvalidWallet);
+      const { holder, third, walletId } = await reassignedWallet();
       await expect(call(holder, third)).rejects.toBeInstanceOf(
         InsufficientFunds,
       );
@@ -129,7 +126,7 @@ describe('a cached wallet id that now names another profile’s wallet', () => {
   });
 
   it('a history page shows none of the other profile’s movements', async () => {
-    const { holder, walletId } = await staleWallet();
+    const { holder, walletId } = await reassignedWallet();
     expect(await ctx.wallets.getTransactionHistory(holder)).toEqual([]);
     expect(
       await ctx.wallets.getTransactionHistory(holder, { cursor: 1e9 }),
