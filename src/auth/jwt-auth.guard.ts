@@ -77,11 +77,12 @@ export class JwtAuthGuard implements CanActivate {
     const profileId = canonicalId(claims.sub);
     const roles = claims.roles;
     // Every token expires: one without `exp` is refused, not trusted forever.
+    // One with no roles is well-formed, and allowed nothing (403 from the
+    // roles guard).
     if (
       typeof claims.exp !== 'number' ||
       profileId === null ||
       !Array.isArray(roles) ||
-      roles.length === 0 ||
       !roles.every((role) => (ROLES as readonly unknown[]).includes(role))
     ) {
       throw new UnauthorizedException('the bearer token has malformed claims');

@@ -185,12 +185,13 @@ export class LedgerService {
         });
       }
     }
-    for (const check of [
+    // Side by side; Promise.all handles every failure, and reports the first.
+    const checks = await Promise.all([
       this.negativeWithoutOverdraft(),
       this.unbalancedTransfers(),
       this.brokenBalanceChains(),
-    ]) {
-      const found = await check;
+    ]);
+    for (const found of checks) {
       truncated ||= found.length > MAX_VIOLATIONS_PER_CHECK;
       violations.push(...found.slice(0, MAX_VIOLATIONS_PER_CHECK));
     }

@@ -344,6 +344,17 @@ export class PayoutService {
     return rows.length === 0 ? null : prizeRecord(rows[0]);
   }
 
+  /** Every prize a tournament paid, participation and placements, oldest first. */
+  async prizesOf(tournamentId: number): Promise<PrizeRecord[]> {
+    const rows: PrizeRow[] = await this.dataSource.query(
+      `SELECT ${PRIZE_COLUMNS} FROM prize_transactions
+        WHERE tournament_id = $1
+        ORDER BY id`,
+      [tournamentId],
+    );
+    return rows.map(prizeRecord);
+  }
+
   /** The placement prizes of a tournament, oldest first. */
   async placementPrizes(tournamentId: number): Promise<PrizeRecord[]> {
     const rows: PrizeRow[] = await this.dataSource.query(

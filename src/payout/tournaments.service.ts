@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, type EntityManager } from 'typeorm';
+import { safeIntegerFromDatabase } from '../economy/domain/safe-integer';
 import { UnknownProfile } from '../economy/errors/economy.errors';
 import { retryTransient } from '../economy/persistence/transient-retry';
 import {
@@ -24,6 +25,17 @@ export interface PlacementsInput {
   RUNNER_UP: number;
   TOP4: number[];
 }
+
+interface RegistrationRow {
+  id: string;
+}
+
+const REGISTER = `
+INSERT INTO registrations (tournament_id, profile_id, status)
+SELECT id, $2, 'PENDING' FROM tournaments
+ WHERE id = $1 AND status = 'OPEN'
+   FOR SHARE
+RETURNING id`;
 
 /**
  * The tournament life cycle payouts hang on: registration, payment
@@ -49,21 +61,19 @@ export class TournamentsService {
     });
   }
 
+  /**
+   * Registers the profile, in one statement that reads the tournament OPEN
+   * and holds it FOR SHARE until the registration is in: a completion
+   * (which holds it FOR UPDATE) either commits first, and the registration
+   * finds it closed, or waits for it.
+   */
   async register(
     tournamentId: number,
     profileId: number,
   ): Promise<Registration> {
-    const tournament = await this.payouts.findTournament(tournamentId);
-    if (tournament.status !== 'OPEN') {
-      throw new PayoutError(
-        PayoutErrorCode.TournamentClosed,
-        `tournament ${tournamentId} takes no registrations`,
-      );
-    }
+    let rows: RegistrationRow[];
     try {
-      return await this.dataSource
-        .getRepository(Registration)
-        .save({ tournamentId, profileId, status: 'PENDING' });
+      rows = await this.dataSource.query(REGISTER, [tournamentId, profileId]);
     } catch (error) {
       const { code } = postgresErrorOf(error);
       if (code === PostgresErrorCode.UniqueViolation) {
@@ -77,6 +87,14 @@ export class TournamentsService {
       }
       throw error;
     }
+    if (rows.length === 0) {
+      await this.payouts.findTournament(tournamentId);
+      throw new PayoutError(
+        PayoutErrorCode.TournamentClosed,
+        `tournament ${tournamentId} takes no registrations`,
+      );
+    }
+    return this.payouts.findRegistration(safeIntegerFromDatabase(rows[0].id));
   }
 
   /**

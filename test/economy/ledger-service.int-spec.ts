@@ -200,6 +200,38 @@ describe('LedgerService', () => {
   });
 
   describe('verifyInvariants', () => {
+    it('fails with the first failing check and leaves no failure unhandled', async () => {
+      await fundedWallets(2);
+      const unhandled = jest.fn();
+      process.on('unhandledRejection', unhandled);
+      const query = ctx.dataSource.query.bind(ctx.dataSource);
+      // Two checks fail at once, the one before them slower than either.
+      const spy = jest
+        .spyOn(ctx.dataSource, 'query')
+        .mockImplementation(async (sql: string, parameters?: unknown) => {
+          if (sql.includes('GROUP BY transfer_id')) {
+            throw new Error('transfer check failed');
+          }
+          if (sql.includes('lag(balance_after')) {
+            throw new Error('chain check failed');
+          }
+          if (sql.includes('NOT allow_overdraft')) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          return query(sql, parameters as unknown[] | undefined);
+        });
+      try {
+        await expect(ctx.ledger.verifyInvariants()).rejects.toThrow(
+          /check failed/,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(unhandled).not.toHaveBeenCalled();
+      } finally {
+        spy.mockRestore();
+        process.off('unhandledRejection', unhandled);
+      }
+    });
+
     it('is clean for a ledger written by the services', async () => {
       const [funded] = await ctx.createProfiles(1);
       await fundedWallets(3);

@@ -168,7 +168,8 @@ describe('tournament payouts over HTTP', () => {
       .get(`/tournaments/${tournamentId}/payouts`)
       .set(as(service));
     expect(repeated.body).toEqual(paid.body);
-    expect(listed.body).toEqual(paid.body);
+    // Every prize the tournament paid, participation first (paid first).
+    expect(listed.body).toEqual([...participations, ...paid.body]);
     expect(
       (
         await http()

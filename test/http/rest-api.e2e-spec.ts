@@ -117,7 +117,6 @@ describe('REST API', () => {
         foreign.sign({ sub: String(alice.id), roles: ['admin'] }),
         own.sign({ sub: alice.id, roles: ['player'] }),
         own.sign({ sub: String(alice.id), roles: ['root'] }),
-        own.sign({ sub: String(alice.id), roles: [] }),
         own.sign({ sub: 'abc', roles: ['admin'] }),
         own.sign({ sub: '0x1', roles: ['admin'] }),
         own.sign(
@@ -140,6 +139,20 @@ describe('REST API', () => {
           401,
           'UNAUTHORIZED',
         );
+      }
+    });
+
+    it('answers 403 to a valid token that allows nothing (no roles), even on its own profile', async () => {
+      const none = new JwtService({ secret: TEST_JWT_SECRET }).sign(
+        { sub: String(alice.id), roles: [] },
+        { expiresIn: 60 },
+      );
+      for (const call of [
+        () => http().get(`/wallets/${alice.id}`),
+        () => http().get(`/wallets/${alice.id}/transactions`),
+        () => http().post('/profiles').send({ username: 'x', email: 'x@y.z' }),
+      ]) {
+        expectProblem(await call().set(bearer(none)), 403, 'FORBIDDEN');
       }
     });
 

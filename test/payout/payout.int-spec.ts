@@ -378,6 +378,40 @@ describe('PayoutService', () => {
       expect(await ctx.wallets.getBalance(late)).toBe(0);
     });
 
+    it('lands no registration in a tournament that completes while it arrives', async () => {
+      const { tournament } = await tournamentWithPlayers(ctx, { players: 1 });
+      const [late] = await ctx.createProfiles(1);
+      const completing = await ctx.dataSource.createQueryRunner();
+      await completing.connect();
+      await completing.startTransaction();
+      try {
+        // As setPlacements holds it, before it commits COMPLETED.
+        await completing.query(
+          'SELECT 1 FROM tournaments WHERE id = $1 FOR UPDATE',
+          [tournament.id],
+        );
+        await completing.query(
+          "UPDATE tournaments SET status = 'COMPLETED' WHERE id = $1",
+          [tournament.id],
+        );
+        const registering = tournaments.register(tournament.id, late.id);
+        const settled = registering.then(
+          () => 'registered',
+          (error: { code?: string }) => error.code,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await completing.commitTransaction();
+        expect(await settled).toBe(PayoutErrorCode.TournamentClosed);
+      } finally {
+        await completing.release();
+      }
+      const landed = await sql(
+        'SELECT 1 FROM registrations WHERE tournament_id = $1 AND profile_id = $2',
+        [tournament.id, late.id],
+      );
+      expect(landed).toEqual([]);
+    });
+
     it('pays no registration cancelled before its payout commits, and says so', async () => {
       // (A placed registration cannot be cancelled: registrations_placement_check.)
       const { profiles, registrations } = await tournamentWithPlayers(ctx, {

@@ -76,15 +76,18 @@ export class TournamentsController {
   }
 
   @Get(':id/payouts')
-  @CallableBy("List a tournament's placement prizes", {
-    roles: ['service', 'admin'],
-  })
+  @CallableBy(
+    'List every prize a tournament paid (participation and placements)',
+    {
+      roles: ['service', 'admin'],
+    },
+  )
   @ApiOkResponse({ type: [PrizeResponse] })
   @ApiProblems(400, 404)
   async list(
     @PathId('id', 'a tournament id') tournamentId: number,
   ): Promise<PrizeRecord[]> {
     await this.payouts.findTournament(tournamentId);
-    return this.payouts.placementPrizes(tournamentId);
+    return this.payouts.prizesOf(tournamentId);
   }
 }
