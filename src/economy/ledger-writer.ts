@@ -17,7 +17,10 @@ import {
 import { retryTransient } from './persistence/transient-retry';
 
 export interface KeyClaim {
+  /** The ledger's key: the caller's own, or scoped to the caller. */
   key: string;
+  /** The key as the caller sent it, when `key` is scoped to the caller. */
+  sentKey: string | null;
   operation: IdempotentOperation;
   request: Record<string, unknown>;
 }
@@ -83,8 +86,9 @@ moved AS (
      AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM claimed_key))
   RETURNING id, cached_balance
 )
-INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, idempotency_key, meta)
-SELECT id, $2::bigint, cached_balance, $3::text, $4::text, $7::jsonb
+INSERT INTO wallet_transactions
+  (wallet_id, amount, balance_after, reason, idempotency_key, client_idempotency_key, meta)
+SELECT id, $2::bigint, cached_balance, $3::text, $4::text, $8::text, $7::jsonb
   FROM moved
 RETURNING id, wallet_id, amount, balance_after`,
 );
@@ -124,12 +128,13 @@ transfer AS (
   SELECT nextval('wallet_transfer_id_seq') AS id
 )
 INSERT INTO wallet_transactions
-  (wallet_id, amount, balance_after, reason, idempotency_key, meta, transfer_id)
+  (wallet_id, amount, balance_after, reason, idempotency_key, client_idempotency_key, meta, transfer_id)
 SELECT moved.id,
        CASE WHEN moved.profile_id = $1::bigint THEN -$3::bigint ELSE $3::bigint END,
        moved.cached_balance,
        CASE WHEN moved.profile_id = $1::bigint THEN 'TRANSFER_OUT' ELSE 'TRANSFER_IN' END,
        $4::text,
+       $7::text,
        $6::jsonb,
        transfer.id
   FROM moved CROSS JOIN transfer
@@ -236,6 +241,7 @@ export class LedgerWriter {
         claim?.operation ?? null,
         claim ? JSON.stringify(claim.request) : null,
         JSON.stringify(meta),
+        claim?.sentKey ?? null,
       ],
       `profile ${profileId}`,
     );
@@ -263,6 +269,7 @@ export class LedgerWriter {
         claim?.key ?? null,
         claim ? JSON.stringify(claim.request) : null,
         JSON.stringify(meta),
+        claim?.sentKey ?? null,
       ],
       `transfer from profile ${fromProfileId} to profile ${toProfileId}`,
     );

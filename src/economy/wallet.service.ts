@@ -12,6 +12,7 @@ import {
   type ProfileRef,
 } from './domain/movement-input';
 import { safeIntegerFromDatabase } from './domain/safe-integer';
+import { scopedLedgerKey, shownKey, type KeyScope } from './domain/scoped-key';
 import type { IdempotentOperation } from './entities/idempotency-key.entity';
 import {
   IdempotencyConflict,
@@ -39,7 +40,6 @@ import type {
   KeyedCredit,
   MovementOptions,
   MovementResult,
-  Outcome,
   TransferOptions,
   TransferResult,
   WalletView,
@@ -67,7 +67,7 @@ const SET_OVERDRAFT = preparedStatement(
 );
 
 const HISTORY_COLUMNS =
-  'id, amount, balance_after, reason, created_at, idempotency_key, meta';
+  'id, amount, balance_after, reason, created_at, idempotency_key, client_idempotency_key, meta';
 
 // Both pages walk wallet_transactions_wallet_id_id_idx backwards; the keyset
 // form costs the same at any depth, the offset form grows with the offset.
@@ -94,6 +94,7 @@ interface HistoryRow {
   reason: LedgerReason;
   created_at: Date;
   idempotency_key: string | null;
+  client_idempotency_key: string | null;
   meta: Record<string, unknown>;
 }
 
@@ -111,32 +112,6 @@ export class WalletService {
     private readonly directory: WalletDirectory,
     private readonly writer: LedgerWriter,
   ) {}
-
-  async credit(
-    profile: ProfileRef,
-    amount: number,
-    options: MovementOptions,
-  ): Promise<MovementResult> {
-    return (await this.applyCredit(profile, amount, options)).result;
-  }
-
-  async debit(
-    profile: ProfileRef,
-    amount: number,
-    options: MovementOptions,
-  ): Promise<MovementResult> {
-    return (await this.applyDebit(profile, amount, options)).result;
-  }
-
-  async transfer(
-    fromProfile: ProfileRef,
-    toProfile: ProfileRef,
-    amount: number,
-    options: TransferOptions = {},
-  ): Promise<TransferResult> {
-    return (await this.applyTransfer(fromProfile, toProfile, amount, options))
-      .result;
-  }
 
   /** The profile's wallet id, creating an empty wallet if it has none. */
   async ensureWallet(profile: ProfileRef): Promise<number> {
@@ -157,10 +132,7 @@ export class WalletService {
    */
   async creditAll<T>(
     credits: KeyedCredit[],
-    andThen: (
-      results: Outcome<MovementResult>[],
-      transaction: SqlRunner,
-    ) => Promise<T>,
+    andThen: (results: MovementResult[], transaction: SqlRunner) => Promise<T>,
   ): Promise<T> {
     const inputs = credits.map((credit) => {
       const profileId = requireProfileId(credit.profileId);
@@ -198,19 +170,17 @@ export class WalletService {
           })),
           transaction,
         );
-        const results: Outcome<MovementResult>[] = [];
+        const results: MovementResult[] = [];
         for (const { claim } of inputs) {
           const leg = written.get(claim!.key);
           results.push(
             leg !== undefined
-              ? { result: movementResult(leg, claim), replayed: false }
-              : {
-                  result: movementResult(
-                    (await this.replay(claim!, transaction))[0],
-                    claim,
-                  ),
-                  replayed: true,
-                },
+              ? movementResult(leg, claim, false)
+              : movementResult(
+                  (await this.replay(claim!, transaction))[0],
+                  claim,
+                  true,
+                ),
           );
         }
         return andThen(results, transaction);
@@ -218,12 +188,15 @@ export class WalletService {
     );
   }
 
-  /** `credit`, saying also whether the result is a replay of a keyed call. */
-  async applyCredit(
+  /**
+   * Credits the profile's wallet, creating it on a first credit. A keyed call
+   * made before with the same request replays its result (`replayed`).
+   */
+  async credit(
     profile: ProfileRef,
     amount: number,
     options: MovementOptions,
-  ): Promise<Outcome<MovementResult>> {
+  ): Promise<MovementResult> {
     const profileId = requireProfileId(profile);
     const input = this.movementInput('CREDIT', profileId, amount, options);
     const move = (runner?: SqlRunner) =>
@@ -244,11 +217,12 @@ export class WalletService {
     );
   }
 
-  async applyDebit(
+  /** Debits the profile's wallet; within its balance unless it allows overdraft. */
+  async debit(
     profile: ProfileRef,
     amount: number,
     options: MovementOptions,
-  ): Promise<Outcome<MovementResult>> {
+  ): Promise<MovementResult> {
     const profileId = requireProfileId(profile);
     const input = this.movementInput('DEBIT', profileId, amount, options);
     const written = await this.writer.moveOneWallet(
@@ -264,12 +238,13 @@ export class WalletService {
     return this.settleMovement(written, input.claim);
   }
 
-  async applyTransfer(
+  /** Moves coins between two profiles' wallets, in one transaction. */
+  async transfer(
     fromProfile: ProfileRef,
     toProfile: ProfileRef,
     amount: number,
     options: TransferOptions = {},
-  ): Promise<Outcome<TransferResult>> {
+  ): Promise<TransferResult> {
     const fromProfileId = requireProfileId(fromProfile);
     const toProfileId = requireProfileId(toProfile);
     const checkedAmount = requireAmount(amount);
@@ -311,12 +286,9 @@ export class WalletService {
       this.logger.debug(
         `transfer wallet ${debit.walletId} -> wallet ${credit.walletId}: transactions ${debit.transactionId}, ${credit.transactionId}`,
       );
-      return { result: transferResult(written.legs, claim), replayed: false };
+      return transferResult(written.legs, claim, false);
     }
-    return {
-      result: transferResult(await this.replay(claim!), claim),
-      replayed: true,
-    };
+    return transferResult(await this.replay(claim!), claim, true);
   }
 
   async getBalance(profile: ProfileRef): Promise<number> {
@@ -443,19 +415,19 @@ export class WalletService {
   private async settleMovement(
     written: Written<WrittenLeg>,
     claim: KeyClaim | null,
-  ): Promise<Outcome<MovementResult>> {
+  ): Promise<MovementResult> {
     if (written.outcome === 'written') {
       const leg = written.legs;
       this.logger.debug(
         `wallet ${leg.walletId} moved ${leg.amount}: transaction ${leg.transactionId}`,
       );
-      return { result: movementResult(leg, claim), replayed: false };
+      return movementResult(leg, claim, false);
     }
     if (written.outcome === 'no-wallet' || claim === null) {
       throw new Error('a movement on a wallet just created found none');
     }
     const [replayed] = await this.replay(claim);
-    return { result: movementResult(replayed, claim), replayed: true };
+    return movementResult(replayed, claim, true);
   }
 
   /**
@@ -484,22 +456,31 @@ export class WalletService {
    * compared with the payload.
    */
   private claimFor(
-    options: { idempotencyKey?: unknown; requestFingerprint?: unknown },
+    options: {
+      idempotencyKey?: unknown;
+      keyScope?: KeyScope;
+      requestFingerprint?: unknown;
+    },
     operation: IdempotentOperation,
     request: Record<string, unknown>,
   ): KeyClaim | null {
-    const key = requireIdempotencyKey(options.idempotencyKey);
-    if (key === null) {
+    const sent = requireIdempotencyKey(options.idempotencyKey);
+    if (sent === null) {
       return null;
     }
+    const claim = {
+      key: options.keyScope ? scopedLedgerKey(options.keyScope, sent) : sent,
+      sentKey: options.keyScope ? sent : null,
+      operation,
+    };
     const fingerprint = options.requestFingerprint;
     if (fingerprint === undefined) {
-      return { key, operation, request };
+      return { ...claim, request };
     }
     if (typeof fingerprint !== 'string' || fingerprint.length > 128) {
       throw new InvalidRequest('request fingerprint must be a short string');
     }
-    return { key, operation, request: { ...request, fingerprint } };
+    return { ...claim, request: { ...request, fingerprint } };
   }
 
   /**
@@ -549,18 +530,21 @@ function sameRequest(
 function movementResult(
   leg: WrittenLeg,
   claim: KeyClaim | null,
+  replayed: boolean,
 ): MovementResult {
   return {
     walletId: leg.walletId,
     balanceAfter: leg.balanceAfter,
     transactionId: leg.transactionId,
-    idempotencyKey: claim?.key ?? null,
+    idempotencyKey: claim?.sentKey ?? claim?.key ?? null,
+    replayed,
   };
 }
 
 function transferResult(
   legs: WrittenLeg[],
   claim: KeyClaim | null,
+  replayed: boolean,
 ): TransferResult {
   const debit = legs.find((leg) => leg.amount < 0);
   const credit = legs.find((leg) => leg.amount > 0);
@@ -574,7 +558,8 @@ function transferResult(
     toBalanceAfter: credit.balanceAfter,
     debitTransactionId: debit.transactionId,
     creditTransactionId: credit.transactionId,
-    idempotencyKey: claim?.key ?? null,
+    idempotencyKey: claim?.sentKey ?? claim?.key ?? null,
+    replayed,
   };
 }
 
@@ -594,7 +579,7 @@ function historyEntry(row: HistoryRow): HistoryEntry {
     balanceAfter: safeIntegerFromDatabase(row.balance_after),
     reason: row.reason,
     createdAt: row.created_at,
-    idempotencyKey: row.idempotency_key,
+    idempotencyKey: shownKey(row.idempotency_key, row.client_idempotency_key),
     meta: row.meta,
   };
 }

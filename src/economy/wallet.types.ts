@@ -1,9 +1,12 @@
 import type { LedgerReason } from './domain/ledger-reason';
 import type { Meta } from './domain/movement-input';
+import type { KeyScope } from './domain/scoped-key';
 
 export interface MovementOptions {
   reason: LedgerReason;
   idempotencyKey?: string | null;
+  /** Who sent the key: it is then stored scoped to that caller (see KeyScope). */
+  keyScope?: KeyScope;
   meta?: Meta | null;
   /** Compared on replay besides the payload (see WalletService.claimFor). */
   requestFingerprint?: string;
@@ -13,6 +16,7 @@ export interface TransferOptions {
   /** Why the coins move; kept in each leg's meta as `transferReason`. */
   reason?: LedgerReason | null;
   idempotencyKey?: string | null;
+  keyScope?: KeyScope;
   meta?: Meta | null;
   requestFingerprint?: string;
 }
@@ -26,17 +30,14 @@ export interface KeyedCredit {
   meta?: Meta | null;
 }
 
-/** A result, and whether it replays an earlier call with the same key. */
-export interface Outcome<T> {
-  result: T;
-  replayed: boolean;
-}
-
 export interface MovementResult {
   walletId: number;
   balanceAfter: number;
   transactionId: number;
+  /** The key as the caller sent it. */
   idempotencyKey: string | null;
+  /** Whether this is the result of an earlier call with the same key. */
+  replayed: boolean;
 }
 
 export interface TransferResult {
@@ -47,6 +48,7 @@ export interface TransferResult {
   debitTransactionId: number;
   creditTransactionId: number;
   idempotencyKey: string | null;
+  replayed: boolean;
 }
 
 export interface WalletView {

@@ -449,8 +449,8 @@ export class PayoutService {
         const paidNow: PaidPayment[] = [];
         const replayed: PaidPayment[] = [];
         payments.forEach((payment, index) => {
-          const { result, replayed: wasReplayed } = results[index];
-          (wasReplayed ? replayed : paidNow).push({
+          const result = results[index];
+          (result.replayed ? replayed : paidNow).push({
             ...payment,
             transactionId: result.transactionId,
           });

@@ -334,7 +334,7 @@ describe('admin console (deltacrown CLI)', () => {
       );
       expect(refused.code).toBe(2);
       expect(refused.stderr.trim()).toBe(
-        `error INSUFFICIENT_FUNDS: insufficient funds: wallet ${walletIds[0]}`,
+        `error INSUFFICIENT_FUNDS: insufficient funds: profile ${profile.id}`,
       );
       expect(await ctx.wallets.getBalance(profile)).toBe(105);
     });
@@ -354,8 +354,47 @@ describe('admin console (deltacrown CLI)', () => {
       ];
       const [first, second] = [await cli(...args), await cli(...args)];
       expect(first.code).toBe(0);
-      expect(JSON.parse(second.stdout)).toEqual(JSON.parse(first.stdout));
+      expect(JSON.parse(second.stdout)).toEqual({
+        ...JSON.parse(first.stdout),
+        replayed: true,
+      });
       expect(await ctx.wallets.getBalance(profiles[1])).toBe(207);
+    });
+
+    it("keeps its keys apart from every other caller's, a payout's included", async () => {
+      // The key a tournament payout uses for this wallet's WINNER prize.
+      const payoutKey = `WINNER:t:1:w:${walletIds[2]}`;
+      await ctx.wallets.credit(profiles[2], 500, {
+        reason: 'WINNER',
+        idempotencyKey: payoutKey,
+      });
+      const run = await cli(
+        'adjust',
+        '--profile',
+        String(profiles[2].id),
+        '--amount',
+        '500',
+        '--note',
+        'same key, another movement',
+        '--idempotency-key',
+        payoutKey,
+        '--json',
+      );
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        idempotencyKey: payoutKey,
+        replayed: false,
+      });
+      const keys = await ctx.dataSource.query<{ idempotency_key: string }[]>(
+        `SELECT idempotency_key FROM wallet_transactions
+          WHERE wallet_id = $1 AND reason IN ('WINNER', 'MANUAL_ADJUST')
+          ORDER BY id`,
+        [walletIds[2]],
+      );
+      expect(keys.map((row) => row.idempotency_key)).toEqual([
+        payoutKey,
+        expect.stringMatching(/^console:/),
+      ]);
     });
 
     it('exits 2 for an unknown profile', async () => {

@@ -466,7 +466,10 @@ describe('ledger properties (fast-check against PostgreSQL)', () => {
           const earlier =
             idempotencyKey === null ? undefined : held.get(idempotencyKey);
           if (earlier !== undefined && earlier.signature === signature) {
-            expect(valueOf(outcome, what)).toEqual(earlier.result);
+            expect(valueOf(outcome, what)).toEqual({
+              ...earlier.result,
+              replayed: true,
+            });
           } else if (earlier !== undefined) {
             expect(errorOf(outcome, what)).toBeInstanceOf(IdempotencyConflict);
           } else if (fresh.allowed) {

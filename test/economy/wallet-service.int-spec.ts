@@ -44,6 +44,7 @@ describe('WalletService', () => {
         balanceAfter: 120,
         transactionId: expect.any(Number),
         idempotencyKey: null,
+        replayed: false,
       });
       expect(second.walletId).toBe(first.walletId);
       expect(second.balanceAfter).toBe(150);
@@ -328,6 +329,7 @@ describe('WalletService', () => {
         debitTransactionId: expect.any(Number),
         creditTransactionId: expect.any(Number),
         idempotencyKey: null,
+        replayed: false,
       });
       expect(result.creditTransactionId).toBeGreaterThan(
         result.debitTransactionId,

@@ -498,6 +498,31 @@ describe('REST API', () => {
   });
 
   describe('Idempotency-Key', () => {
+    it('shows callers the key they sent, in answers and in history, while the ledger keeps it scoped', async () => {
+      const transfer = await http()
+        .post('/transfers')
+        .set(bearer(serviceToken))
+        .set('Idempotency-Key', 'shown-as-sent')
+        .send({ fromProfileId: alice.id, toProfileId: bob.id, amount: 1 });
+      expect(transfer.body).toMatchObject({ idempotencyKey: 'shown-as-sent' });
+      for (const [profile, token] of [
+        [alice, aliceToken],
+        [bob, serviceToken],
+      ] as const) {
+        const history = await http()
+          .get(`/wallets/${profile.id}/transactions?limit=1`)
+          .set(bearer(token));
+        expect(history.body.items[0]).toMatchObject({
+          idempotencyKey: 'shown-as-sent',
+        });
+      }
+      const stored = await t.dataSource.query<{ idempotency_key: string }[]>(
+        'SELECT idempotency_key FROM wallet_transactions WHERE id = $1',
+        [(transfer.body as { debitTransactionId: number }).debitTransactionId],
+      );
+      expect(stored[0].idempotency_key).toMatch(/^http:[\w-]{43}$/);
+    });
+
     it('replays the original status and body with Idempotent-Replayed, and refuses another body', async () => {
       const send = (body: object) =>
         http()
@@ -582,7 +607,7 @@ describe('REST API', () => {
       const digest = createHash('sha256')
         .update(`${operator.id}\nbefore-scopes`)
         .digest('base64url');
-      await t.app.get(WalletService).applyCredit(alice.id, 4, {
+      await t.app.get(WalletService).credit(alice.id, 4, {
         reason: 'WINNER',
         idempotencyKey: `http:${digest}`,
         requestFingerprint: requestFingerprint(`credit ${alice.id}`, body),

@@ -1,5 +1,6 @@
 import { Command, Help, Option } from 'nest-commander';
 import { INTERNAL_META } from '../../economy/domain/movement-input';
+import { CONSOLE_KEY_SCOPE } from '../../economy/domain/scoped-key';
 import { AdminCommand } from '../admin-command';
 import { CliOutput } from '../cli-output';
 import {
@@ -37,6 +38,8 @@ export class AdjustCommand extends AdminCommand {
     const movement = {
       reason: 'MANUAL_ADJUST' as const,
       idempotencyKey: options.idempotencyKey,
+      // The console's keys are its own: never a payout's or an HTTP caller's.
+      keyScope: CONSOLE_KEY_SCOPE,
       // The note and the operator are for the platform's eyes: players
       // never see INTERNAL_META in their history.
       meta: {

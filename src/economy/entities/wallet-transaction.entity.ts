@@ -37,6 +37,10 @@ import { Wallet } from './wallet.entity';
   'wallet_transactions_transfer_leg_check',
   "(transfer_id IS NOT NULL) = (reason IN ('TRANSFER_IN', 'TRANSFER_OUT')) AND (transfer_id IS NULL OR (reason = 'TRANSFER_OUT') = (amount < 0))",
 )
+@Check(
+  'wallet_transactions_client_idempotency_key_check',
+  'client_idempotency_key IS NULL OR (idempotency_key IS NOT NULL AND length(client_idempotency_key) BETWEEN 1 AND 255)',
+)
 export class WalletTransaction {
   @IdentityPrimaryColumn('wallet_transactions_pkey')
   id!: number;
@@ -67,6 +71,10 @@ export class WalletTransaction {
     nullable: true,
   })
   idempotencyKey!: string | null;
+
+  /** The key as its caller sent it, where `idempotencyKey` is scoped to the caller. */
+  @Column({ name: 'client_idempotency_key', type: 'text', nullable: true })
+  clientIdempotencyKey!: string | null;
 
   @ManyToOne(() => IdempotencyKey, { onDelete: 'RESTRICT', nullable: true })
   @JoinColumn({

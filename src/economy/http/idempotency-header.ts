@@ -8,7 +8,7 @@ import {
   IDEMPOTENCY_KEY_PATTERN,
   isIdempotencyKey,
 } from '../domain/movement-input';
-import type { Outcome } from '../wallet.types';
+import type { KeyScope } from '../domain/scoped-key';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
@@ -35,24 +35,23 @@ export const REPLAYED_HEADER_DOC = {
   },
 };
 
-/** A client's Idempotency-Key and the ledger key it stands for. */
-export interface ScopedKey {
-  client: string;
-  ledger: string;
+/** A client's Idempotency-Key, and whose it is: the economy scopes it. */
+export interface CallerKey {
+  idempotencyKey: string;
+  keyScope: KeyScope;
 }
 
 /**
  * The Idempotency-Key header, when present (1 to 255 printable ASCII
- * characters), scoped to the caller: two callers never share a key, so no one
- * can block or read another's keyed movements. A caller is a player or the
- * platform, and its id: a service token's `sub` may equal a player's profile
- * id. The ledger stores a digest of (caller, key); responses show the
- * client's own key.
+ * characters), and the caller it is scoped to: two callers never share a
+ * key, so no one can block or read another's keyed movements. A caller is a
+ * player or the platform, and its id: a service token's `sub` may equal a
+ * player's profile id.
  */
 export function idempotencyKeyFrom(
   principal: Principal,
   header: string | undefined,
-): ScopedKey | undefined {
+): CallerKey | undefined {
   if (header === undefined) {
     return undefined;
   }
@@ -65,13 +64,15 @@ export function idempotencyKeyFrom(
   }
   // A platform caller's scope is its sub, as it always was: keys stored
   // before players got a scope of their own still replay.
-  const scope = isPlayerOnly(principal)
-    ? `player:${principal.profileId}`
-    : String(principal.profileId);
-  const digest = createHash('sha256')
-    .update(`${scope}\n${header}`)
-    .digest('base64url');
-  return { client: header, ledger: `http:${digest}` };
+  return {
+    idempotencyKey: header,
+    keyScope: {
+      namespace: 'http',
+      caller: isPlayerOnly(principal)
+        ? `player:${principal.profileId}`
+        : String(principal.profileId),
+    },
+  };
 }
 
 /**
@@ -84,16 +85,15 @@ export function requestFingerprint(route: string, body: object): string {
     .digest('base64url');
 }
 
-/** Marks a replayed response, and returns its body with the client's key. */
-export function replyWith<T extends { idempotencyKey: string | null }>(
+/** Marks a replayed response; the body says nothing of it (the header does). */
+export function replyWith<T extends { replayed: boolean }>(
   response: FastifyReply,
-  outcome: Outcome<T>,
-  key: ScopedKey | undefined,
-): T {
-  if (outcome.replayed) {
+  { replayed, ...body }: T,
+): Omit<T, 'replayed'> {
+  if (replayed) {
     void response.header(REPLAYED_HEADER, 'true');
   }
-  return { ...outcome.result, idempotencyKey: key?.client ?? null };
+  return body;
 }
 
 function canonicalJson(value: unknown): string {

@@ -12,7 +12,7 @@ const LEGACY_CONSOLE_MEMBERS = ['note', 'operatorId'];
 export function transferSeenBy(
   principal: Principal,
   result: TransferResult,
-): Partial<TransferResult> {
+): Partial<TransferResult> & Pick<TransferResult, 'replayed'> {
   if (!isPlayerOnly(principal)) {
     return result;
   }
@@ -21,6 +21,7 @@ export function transferSeenBy(
     fromBalanceAfter: result.fromBalanceAfter,
     debitTransactionId: result.debitTransactionId,
     idempotencyKey: result.idempotencyKey,
+    replayed: result.replayed,
   };
 }
 

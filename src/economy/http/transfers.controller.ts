@@ -36,22 +36,17 @@ export class TransfersController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
-    const key = idempotencyKeyFrom(principal, header);
-    const result = replyWith(
-      response,
-      await this.wallets.applyTransfer(
-        body.fromProfileId,
-        body.toProfileId,
-        body.amount,
-        {
-          reason: body.reason,
-          meta: body.meta,
-          idempotencyKey: key?.ledger,
-          requestFingerprint: requestFingerprint('transfer', body),
-        },
-      ),
-      key,
+    const result = await this.wallets.transfer(
+      body.fromProfileId,
+      body.toProfileId,
+      body.amount,
+      {
+        reason: body.reason,
+        meta: body.meta,
+        ...idempotencyKeyFrom(principal, header),
+        requestFingerprint: requestFingerprint('transfer', body),
+      },
     );
-    return transferSeenBy(principal, result);
+    return replyWith(response, transferSeenBy(principal, result));
   }
 }

@@ -41,7 +41,7 @@ import {
   REPLAYED_HEADER_DOC,
   replyWith,
   requestFingerprint,
-  type ScopedKey,
+  type CallerKey,
 } from './idempotency-header';
 
 /** Reads of a wallet: the platform, and a player its own. */
@@ -140,21 +140,20 @@ export class WalletsController {
     kind: 'credit' | 'debit',
     profileId: number,
     body: MovementDto,
-    key: ScopedKey | undefined,
+    key: CallerKey | undefined,
     response: FastifyReply,
   ) {
     const options = {
       reason: body.reason,
       meta: body.meta,
-      idempotencyKey: key?.ledger,
+      ...key,
       requestFingerprint: requestFingerprint(`${kind} ${profileId}`, body),
     };
     return replyWith(
       response,
       kind === 'credit'
-        ? await this.wallets.applyCredit(profileId, body.amount, options)
-        : await this.wallets.applyDebit(profileId, body.amount, options),
-      key,
+        ? await this.wallets.credit(profileId, body.amount, options)
+        : await this.wallets.debit(profileId, body.amount, options),
     );
   }
 }
