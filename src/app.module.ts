@@ -4,10 +4,13 @@ import {
   DatabaseModule,
   type DatabaseModuleOptions,
 } from './database/database.module';
+import { ECONOMY_PROBLEMS } from './economy/http/economy-problems';
 import { EconomyHttpModule } from './economy/http/economy-http.module';
 import { HealthModule } from './health/health.module';
 import { HttpModule } from './http/http.module';
+import { PAYOUT_PROBLEMS } from './payout/http/payout-problems';
 import { PayoutHttpModule } from './payout/http/payout-http.module';
+import { PROFILE_PROBLEMS } from './profiles/profile-problems';
 import { ProfilesModule } from './profiles/profiles.module';
 
 export interface AppOptions {
@@ -23,7 +26,11 @@ export class AppModule {
       imports: [
         DatabaseModule.forRoot(options.database),
         AuthModule.forRoot(options.auth),
-        HttpModule,
+        HttpModule.forRoot([
+          ECONOMY_PROBLEMS,
+          PAYOUT_PROBLEMS,
+          PROFILE_PROBLEMS,
+        ]),
         HealthModule,
         ProfilesModule,
         EconomyHttpModule,

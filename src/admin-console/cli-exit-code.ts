@@ -1,6 +1,5 @@
 import { CommanderError } from 'commander';
-import { EconomyError } from '../economy/errors/economy.errors';
-import { PayoutError } from '../payout/payout.errors';
+import { DomainError } from '../common/domain-error';
 
 /** The contract automation relies on. */
 export enum CliExitCode {
@@ -33,7 +32,7 @@ export function describeFailure(error: unknown): {
       line: null,
     };
   }
-  if (error instanceof EconomyError || error instanceof PayoutError) {
+  if (error instanceof DomainError) {
     return {
       code: CliExitCode.Error,
       line: `error ${error.code}: ${error.message}`,

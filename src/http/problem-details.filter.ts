@@ -4,98 +4,48 @@ import {
   ExceptionFilter,
   HttpException,
   HttpStatus,
+  Inject,
   Logger,
   NotFoundException,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import {
-  EconomyError,
-  EconomyErrorCode,
-  UnknownProfile,
-} from '../economy/errors/economy.errors';
-import { PayoutError, PayoutErrorCode } from '../payout/payout.errors';
-import { ProfileTaken } from '../profiles/profile.errors';
+  DomainError,
+  type ProblemAnswer,
+  type ProblemTable,
+} from '../common/domain-error';
 import { allowedMethods } from './allowed-methods';
 import { problem, ProblemCode, type ProblemDetails } from './problem-details';
 import { API_SECURITY_HEADERS } from './security-headers';
 import { RequestRejected } from './request-rejected.exception';
 
-const PAYOUT_PROBLEMS: Record<
-  PayoutErrorCode,
-  { status: number; code: ProblemCode }
-> = {
-  [PayoutErrorCode.TournamentNotFound]: {
-    status: 404,
-    code: ProblemCode.NotFound,
-  },
-  [PayoutErrorCode.RegistrationNotFound]: {
-    status: 404,
-    code: ProblemCode.NotFound,
-  },
-  [PayoutErrorCode.InvalidPlacements]: {
-    status: 400,
-    code: ProblemCode.ValidationFailed,
-  },
-  [PayoutErrorCode.RegistrationNotVerified]: {
-    status: 422,
-    code: ProblemCode.RegistrationNotVerified,
-  },
-  [PayoutErrorCode.TournamentNotCompleted]: {
-    status: 422,
-    code: ProblemCode.TournamentNotCompleted,
-  },
-  [PayoutErrorCode.TournamentClosed]: {
-    status: 422,
-    code: ProblemCode.TournamentClosed,
-  },
-  [PayoutErrorCode.AlreadyRegistered]: {
-    status: 409,
-    code: ProblemCode.AlreadyRegistered,
-  },
-  [PayoutErrorCode.PrizeAlreadyRecorded]: {
-    status: 409,
-    code: ProblemCode.PrizeAlreadyRecorded,
-  },
-};
+/** Every module's ProblemTable, merged (see mergeProblemTables). */
+export const PROBLEM_ANSWERS = Symbol('PROBLEM_ANSWERS');
 
-/** The one mapping from a domain error to an HTTP problem. */
-const ECONOMY_PROBLEMS: Record<
-  EconomyErrorCode,
-  { status: number; code: ProblemCode }
-> = {
-  [EconomyErrorCode.InvalidAmount]: {
-    status: 400,
-    code: ProblemCode.InvalidAmount,
-  },
-  [EconomyErrorCode.ValidationFailed]: {
-    status: 400,
-    code: ProblemCode.ValidationFailed,
-  },
-  [EconomyErrorCode.InsufficientFunds]: {
-    status: 422,
-    code: ProblemCode.InsufficientFunds,
-  },
-  [EconomyErrorCode.InvalidWallet]: {
-    status: 422,
-    code: ProblemCode.InvalidWallet,
-  },
-  [EconomyErrorCode.IdempotencyConflict]: {
-    status: 409,
-    code: ProblemCode.IdempotencyConflict,
-  },
-  [EconomyErrorCode.LedgerInconsistent]: {
-    status: 500,
-    code: ProblemCode.Internal,
-  },
-};
+export type ProblemAnswers = ReadonlyMap<string, ProblemAnswer>;
 
+/** The modules' tables as one; a code two modules claim stops the app. */
+export function mergeProblemTables(tables: ProblemTable[]): ProblemAnswers {
+  const answers = new Map<string, ProblemAnswer>();
+  for (const table of tables) {
+    for (const [code, answer] of Object.entries(table)) {
+      if (answers.has(code)) {
+        throw new Error(`error code ${code} is claimed by two modules`);
+      }
+      answers.set(code, answer);
+    }
+  }
+  return answers;
+}
+
+/** Nest's and Fastify's own refusals, by status. */
 const HTTP_PROBLEMS: Record<number, ProblemCode> = {
   400: ProblemCode.ValidationFailed,
   401: ProblemCode.Unauthorized,
   403: ProblemCode.Forbidden,
   404: ProblemCode.NotFound,
-  409: ProblemCode.IdempotencyConflict,
+  409: ProblemCode.Conflict,
   413: ProblemCode.ValidationFailed,
   415: ProblemCode.ValidationFailed,
 };
@@ -107,18 +57,31 @@ const HTTP_PROBLEMS: Record<number, ProblemCode> = {
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
+  constructor(
+    @Inject(PROBLEM_ANSWERS) private readonly answers: ProblemAnswers,
+  ) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
-    replyWithProblem(host.switchToHttp().getResponse<FastifyReply>(), error);
+    replyWithProblem(
+      host.switchToHttp().getResponse<FastifyReply>(),
+      error,
+      this.answers,
+    );
   }
 }
 
 const logger = new Logger('HTTP');
 
 /**
- * Answers `error` as its problem. Also serves the errors Fastify answers
- * before any route (and so any filter) runs.
+ * Answers `error` as its problem: a domain error as its module's table says,
+ * an error of the edge as it says. Also serves the errors Fastify answers
+ * before any route (and so any filter) runs, none of them a domain error.
  */
-export function replyWithProblem(reply: FastifyReply, error: unknown): void {
+export function replyWithProblem(
+  reply: FastifyReply,
+  error: unknown,
+  answers: ProblemAnswers = new Map(),
+): void {
   const allowed =
     error instanceof NotFoundException
       ? allowedMethods(reply.request.server, reply.request.url)
@@ -130,7 +93,7 @@ export function replyWithProblem(reply: FastifyReply, error: unknown): void {
           ProblemCode.MethodNotAllowed,
           `this resource takes ${allowed.join(', ')}`,
         )
-      : toProblem(error);
+      : toProblem(error, answers);
   if (allowed.length > 0) {
     void reply.header('Allow', allowed.join(', '));
   }
@@ -142,21 +105,14 @@ export function replyWithProblem(reply: FastifyReply, error: unknown): void {
     .send(JSON.stringify(body));
 }
 
-function toProblem(error: unknown): ProblemDetails & { checks?: unknown } {
-  if (error instanceof ProfileTaken) {
-    return problem(409, ProblemCode.ValidationFailed, error.message);
-  }
-  if (error instanceof PayoutError) {
-    const { status, code } = PAYOUT_PROBLEMS[error.code];
-    return problem(status, code, error.message);
-  }
-  if (error instanceof UnknownProfile) {
-    return problem(404, ProblemCode.NotFound, error.message);
-  }
-  if (error instanceof EconomyError) {
-    const { status, code } = ECONOMY_PROBLEMS[error.code];
-    if (status < 500) {
-      return problem(status, code, error.message);
+function toProblem(
+  error: unknown,
+  answers: ProblemAnswers,
+): ProblemDetails & { checks?: unknown } {
+  if (error instanceof DomainError) {
+    const answer = answers.get(error.code);
+    if (answer !== undefined && answer.status < 500) {
+      return problem(answer.status, answer.code ?? error.code, error.message);
     }
   }
   if (error instanceof RequestRejected) {

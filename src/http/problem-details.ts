@@ -1,21 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** The codes an HTTP client may receive, stable across releases. */
+/**
+ * The codes the HTTP edge itself answers with, stable across releases. Each
+ * module adds its own (see ProblemTable), the code of the domain error.
+ */
 export enum ProblemCode {
   ValidationFailed = 'VALIDATION_FAILED',
   InvalidAmount = 'INVALID_AMOUNT',
-  InsufficientFunds = 'INSUFFICIENT_FUNDS',
-  InvalidWallet = 'INVALID_WALLET',
-  IdempotencyConflict = 'IDEMPOTENCY_CONFLICT',
   NotFound = 'NOT_FOUND',
+  Conflict = 'CONFLICT',
   Unauthorized = 'UNAUTHORIZED',
   Forbidden = 'FORBIDDEN',
   Internal = 'INTERNAL',
-  RegistrationNotVerified = 'REGISTRATION_NOT_VERIFIED',
-  TournamentNotCompleted = 'TOURNAMENT_NOT_COMPLETED',
-  TournamentClosed = 'TOURNAMENT_CLOSED',
-  AlreadyRegistered = 'ALREADY_REGISTERED',
-  PrizeAlreadyRecorded = 'PRIZE_ALREADY_RECORDED',
   RateLimited = 'RATE_LIMITED',
   MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   RequestTimeout = 'REQUEST_TIMEOUT',
@@ -35,38 +31,35 @@ export class ProblemDetails {
   @ApiProperty({ example: 'insufficient funds: wallet 12' })
   detail!: string;
 
-  @ApiProperty({ enum: ProblemCode })
-  code!: ProblemCode;
+  @ApiProperty({
+    description:
+      "stable: VALIDATION_FAILED, INVALID_AMOUNT, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, METHOD_NOT_ALLOWED, REQUEST_TIMEOUT, RATE_LIMITED, INTERNAL, or a module's own (INSUFFICIENT_FUNDS, IDEMPOTENCY_CONFLICT, …)",
+    pattern: '^[A-Z][A-Z0-9_]*$',
+    example: 'INSUFFICIENT_FUNDS',
+  })
+  code!: string;
 }
 
-const TITLES: Record<ProblemCode, string> = {
-  [ProblemCode.ValidationFailed]: 'Validation failed',
-  [ProblemCode.InvalidAmount]: 'Invalid amount',
-  [ProblemCode.InsufficientFunds]: 'Insufficient funds',
-  [ProblemCode.InvalidWallet]: 'Invalid wallet',
-  [ProblemCode.IdempotencyConflict]: 'Idempotency key conflict',
-  [ProblemCode.NotFound]: 'Not found',
-  [ProblemCode.Unauthorized]: 'Unauthorized',
-  [ProblemCode.Forbidden]: 'Forbidden',
+/** Titles where the code read as a sentence would say it worse. */
+const TITLES: Partial<Record<string, string>> = {
   [ProblemCode.Internal]: 'Internal error',
-  [ProblemCode.RegistrationNotVerified]: 'Registration not verified',
-  [ProblemCode.TournamentNotCompleted]: 'Tournament not completed',
-  [ProblemCode.TournamentClosed]: 'Tournament closed',
-  [ProblemCode.AlreadyRegistered]: 'Already registered',
-  [ProblemCode.PrizeAlreadyRecorded]: 'Prize already recorded',
   [ProblemCode.RateLimited]: 'Too many requests',
-  [ProblemCode.MethodNotAllowed]: 'Method not allowed',
-  [ProblemCode.RequestTimeout]: 'Request timeout',
 };
+
+/** `INSUFFICIENT_FUNDS` reads "Insufficient funds". */
+function titleOf(code: string): string {
+  const words = code.toLowerCase().replace(/_/g, ' ');
+  return TITLES[code] ?? words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 export function problem(
   status: number,
-  code: ProblemCode,
+  code: string,
   detail: string,
 ): ProblemDetails {
   return {
     type: `urn:deltacrown:problem:${code.toLowerCase().replace(/_/g, '-')}`,
-    title: TITLES[code],
+    title: titleOf(code),
     status,
     detail,
     code,

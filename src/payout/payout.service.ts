@@ -21,7 +21,15 @@ import { WalletService } from '../economy/wallet.service';
 import type { PrizePlacement } from './entities/prize-transaction.entity';
 import { Registration, type Placement } from './entities/registration.entity';
 import { Tournament } from './entities/tournament.entity';
-import { PayoutError, PayoutErrorCode } from './payout.errors';
+import {
+  PayoutError,
+  PayoutErrorCode,
+  PrizeAlreadyRecorded,
+  RegistrationNotFound,
+  RegistrationNotVerified,
+  TournamentNotCompleted,
+  TournamentNotFound,
+} from './payout.errors';
 import { TasksInFlight } from './tasks-in-flight';
 
 /** A prize transaction as other modules read it. */
@@ -186,8 +194,7 @@ export class PayoutService {
       typeof registration === 'number' ? registration : registration.id,
     );
     if (found.status !== 'VERIFIED') {
-      throw new PayoutError(
-        PayoutErrorCode.RegistrationNotVerified,
+      throw new RegistrationNotVerified(
         `registration ${found.id} is not verified`,
       );
     }
@@ -223,8 +230,7 @@ export class PayoutService {
       typeof tournament === 'number' ? tournament : tournament.id,
     );
     if (found.status !== 'COMPLETED') {
-      throw new PayoutError(
-        PayoutErrorCode.TournamentNotCompleted,
+      throw new TournamentNotCompleted(
         `tournament ${found.id} is not completed`,
       );
     }
@@ -462,8 +468,7 @@ export class PayoutService {
           (payment) => !recorded.has(payment.registrationId),
         );
         if (unverified !== undefined) {
-          throw new PayoutError(
-            PayoutErrorCode.RegistrationNotVerified,
+          throw new RegistrationNotVerified(
             `registration ${unverified.registrationId} is no longer verified; nothing was paid`,
           );
         }
@@ -478,10 +483,7 @@ export class PayoutService {
       ? await this.dataSource.getRepository(Registration).findOneBy({ id })
       : null;
     if (!found) {
-      throw new PayoutError(
-        PayoutErrorCode.RegistrationNotFound,
-        `unknown registration ${id}`,
-      );
+      throw new RegistrationNotFound(`unknown registration ${id}`);
     }
     return found;
   }
@@ -491,10 +493,7 @@ export class PayoutService {
       ? await this.dataSource.getRepository(Tournament).findOneBy({ id })
       : null;
     if (!found) {
-      throw new PayoutError(
-        PayoutErrorCode.TournamentNotFound,
-        `unknown tournament ${id}`,
-      );
+      throw new TournamentNotFound(`unknown tournament ${id}`);
     }
     return found;
   }
@@ -579,8 +578,7 @@ async function recordPrizes(
       code === PostgresErrorCode.UniqueViolation &&
       constraint === 'prize_transactions_registration_placement_key'
     ) {
-      throw new PayoutError(
-        PayoutErrorCode.PrizeAlreadyRecorded,
+      throw new PrizeAlreadyRecorded(
         'a prize of this payout is recorded already under another key; nothing was paid',
       );
     }

@@ -11,7 +11,13 @@ import {
 import type { Placement } from './entities/registration.entity';
 import { Registration } from './entities/registration.entity';
 import { Tournament } from './entities/tournament.entity';
-import { PayoutError, PayoutErrorCode } from './payout.errors';
+import {
+  AlreadyRegistered,
+  InvalidPlacements,
+  PayoutError,
+  TournamentClosed,
+  TournamentNotFound,
+} from './payout.errors';
 import { PayoutService, type PrizeRecord } from './payout.service';
 
 export interface NewTournament {
@@ -77,8 +83,7 @@ export class TournamentsService {
     } catch (error) {
       const { code } = postgresErrorOf(error);
       if (code === PostgresErrorCode.UniqueViolation) {
-        throw new PayoutError(
-          PayoutErrorCode.AlreadyRegistered,
+        throw new AlreadyRegistered(
           `profile ${profileId} is already registered for tournament ${tournamentId}`,
         );
       }
@@ -89,8 +94,7 @@ export class TournamentsService {
     }
     if (rows.length === 0) {
       await this.payouts.findTournament(tournamentId);
-      throw new PayoutError(
-        PayoutErrorCode.TournamentClosed,
+      throw new TournamentClosed(
         `tournament ${tournamentId} takes no registrations`,
       );
     }
@@ -148,14 +152,10 @@ export class TournamentsService {
           lock: { mode: 'pessimistic_write' },
         });
         if (!tournament) {
-          throw new PayoutError(
-            PayoutErrorCode.TournamentNotFound,
-            `unknown tournament ${tournamentId}`,
-          );
+          throw new TournamentNotFound(`unknown tournament ${tournamentId}`);
         }
         if (tournament.status === 'COMPLETED') {
-          throw new PayoutError(
-            PayoutErrorCode.TournamentClosed,
+          throw new TournamentClosed(
             `tournament ${tournamentId} already has its placements`,
           );
         }
@@ -188,5 +188,5 @@ export class TournamentsService {
 }
 
 function invalid(detail: string): PayoutError {
-  return new PayoutError(PayoutErrorCode.InvalidPlacements, detail);
+  return new InvalidPlacements(detail);
 }

@@ -1,7 +1,6 @@
+import { DomainError } from '../common/domain-error';
+
 /** A username or email that another profile holds (which, is not said). */
-export class ProfileTaken extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProfileTaken';
-  }
+export class ProfileTaken extends DomainError {
+  readonly code = 'PROFILE_TAKEN';
 }

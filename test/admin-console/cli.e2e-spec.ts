@@ -408,7 +408,7 @@ describe('admin console (deltacrown CLI)', () => {
         'x',
       );
       expect(run.code).toBe(2);
-      expect(run.stderr).toContain('error INVALID_WALLET');
+      expect(run.stderr).toContain('error PROFILE_NOT_FOUND');
     });
   });
 

@@ -1,3 +1,5 @@
+import { DomainError } from '../../common/domain-error';
+
 /** Stable codes: the HTTP problem mapping and CLI exit codes key on these. */
 export enum EconomyErrorCode {
   InvalidAmount = 'INVALID_AMOUNT',
@@ -6,19 +8,12 @@ export enum EconomyErrorCode {
   IdempotencyConflict = 'IDEMPOTENCY_CONFLICT',
   ValidationFailed = 'VALIDATION_FAILED',
   LedgerInconsistent = 'LEDGER_INCONSISTENT',
+  ProfileNotFound = 'PROFILE_NOT_FOUND',
 }
 
-/**
- * Base of every error the economy raises on purpose. Messages carry ids
- * only (wallet, profile, transaction), never personal data.
- */
-export abstract class EconomyError extends Error {
-  abstract readonly code: EconomyErrorCode;
-
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+/** Base of every error the economy raises on purpose. */
+export abstract class EconomyError extends DomainError {
+  abstract override readonly code: EconomyErrorCode;
 }
 
 /** Zero, negative, fractional, NaN, unsafe amounts, or a balance that would overflow. */
@@ -33,11 +28,13 @@ export class InsufficientFunds extends EconomyError {
 
 /** Unknown profile or wallet, or a transfer from a wallet to itself. */
 export class InvalidWallet extends EconomyError {
-  readonly code = EconomyErrorCode.InvalidWallet;
+  readonly code: EconomyErrorCode = EconomyErrorCode.InvalidWallet;
 }
 
-/** The profile does not exist (the HTTP API answers 404 for it). */
-export class UnknownProfile extends InvalidWallet {}
+/** The profile does not exist: a wallet of its cannot either. */
+export class UnknownProfile extends InvalidWallet {
+  override readonly code = EconomyErrorCode.ProfileNotFound;
+}
 
 /** An idempotency key reused for another operation or another payload. */
 export class IdempotencyConflict extends EconomyError {
