@@ -48,14 +48,18 @@ describe('replyWithProblem', () => {
   ])('answers %s as its module’s table says', (error, status, code) => {
     expect(answerTo(error)).toEqual({
       status,
-      body: expect.objectContaining({ status, code, detail: error.message }),
+      body: expect.objectContaining({
+        status,
+        code,
+        detail: error.message,
+      }) as unknown,
     });
   });
 
   it('labels a conflict that is not about a key CONFLICT, never IDEMPOTENCY_CONFLICT', () => {
     expect(answerTo(new ConflictException('taken'))).toEqual({
       status: 409,
-      body: expect.objectContaining({ code: 'CONFLICT' }),
+      body: expect.objectContaining({ code: 'CONFLICT' }) as unknown,
     });
   });
 
@@ -68,7 +72,7 @@ describe('replyWithProblem', () => {
       body: expect.objectContaining({
         code: 'INTERNAL',
         detail: 'the request could not be completed',
-      }),
+      }) as unknown,
     });
   });
 

@@ -381,7 +381,7 @@ describe('PayoutService', () => {
     it('lands no registration in a tournament that completes while it arrives', async () => {
       const { tournament } = await tournamentWithPlayers(ctx, { players: 1 });
       const [late] = await ctx.createProfiles(1);
-      const completing = await ctx.dataSource.createQueryRunner();
+      const completing = ctx.dataSource.createQueryRunner();
       await completing.connect();
       await completing.startTransaction();
       try {
