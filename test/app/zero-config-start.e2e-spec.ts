@@ -1,7 +1,8 @@
 // What a new user gets from `npm start` with no configuration at all: the real
 // entry point (src/main.ts) runs as a child process, starts an embedded
-// PostgreSQL under DATA_DIR, applies the migrations and serves GET /health;
-// the coins it holds survive a stop (SIGTERM) and a second start.
+// PostgreSQL under DATA_DIR, applies the migrations as its superuser and
+// serves GET /health as the application role; the coins it holds survive a
+// stop (SIGTERM) and a second start.
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -83,8 +84,13 @@ describe('npm start with no configuration', () => {
     while (postgresPort === httpPort) {
       postgresPort = await freePort();
     }
-    databaseUrl = `postgres://postgres:postgres@127.0.0.1:${postgresPort}/deltacrown_economy`;
   });
+
+  /** A login to the server's database with a password generated in DATA_DIR. */
+  const loginUrl = async (role: string, passwordFile: string) => {
+    const password = await readFile(join(dataDir, passwordFile), 'utf8');
+    return `postgres://${role}:${encodeURIComponent(password)}@127.0.0.1:${postgresPort}/deltacrown_economy`;
+  };
 
   afterAll(async () => {
     await stopStartedServers();
@@ -109,6 +115,7 @@ describe('npm start with no configuration', () => {
       info: { database: { status: 'up' } },
     });
     expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+    databaseUrl = await loginUrl('postgres', 'postgres-superuser-password');
     await withDatabase(databaseUrl, async (client) => {
       const tables = await client.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.tables
@@ -140,6 +147,33 @@ describe('npm start with no configuration', () => {
         [walletId],
       );
     });
+  });
+
+  it('serves as the application role, which may not alter the ledger', async () => {
+    expect(walletId).toBeDefined();
+    // A request, so that the server's pool holds a session right now.
+    expect((await waitForHealth(firstServer, httpPort)).status).toBe(200);
+    const sessions = await withDatabase(databaseUrl, (client) =>
+      client.query<{ role: string }>(
+        `SELECT DISTINCT usename AS role FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()
+            AND backend_type = 'client backend'`,
+      ),
+    );
+    expect(sessions.rows).toEqual([{ role: 'deltacrown_app' }]);
+    const application = await loginUrl(
+      'deltacrown_app',
+      'postgres-app-password',
+    );
+    for (const sql of [
+      'ALTER TABLE wallet_transactions DISABLE TRIGGER wallet_transactions_immutable',
+      'TRUNCATE wallet_transactions',
+      'SET session_replication_role = replica',
+    ]) {
+      await expect(
+        withDatabase(application, (client) => client.query(sql)),
+      ).rejects.toMatchObject({ code: '42501' });
+    }
   });
 
   it('stops on SIGTERM and takes its PostgreSQL down with it', async () => {
