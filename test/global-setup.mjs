@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 
 export default async function globalSetup() {
+  // Empty, as .env.example leaves it, is unset.
   const serverUrl =
-    process.env.TEST_DATABASE_URL ?? (await startThrowawayCluster());
+    process.env.TEST_DATABASE_URL || (await startThrowawayCluster());
   const login = await createServiceLogin(serverUrl);
   globalThis.__economyTestLogin = { serverUrl, role: login.role };
   process.env.ECONOMY_TEST_SERVER_URL = serverUrl;
