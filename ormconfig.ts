@@ -7,7 +7,7 @@ import { dataSourceOptions } from './src/database/data-source-options';
 /**
  * The DataSource of the TypeORM CLI (`npm run migration:run`,
  * `migration:generate`): the same configuration as the server, embedded
- * PostgreSQL included when DATABASE_URL is unset. The TypeORM CLI ends with
+ * PostgreSQL included when DATABASE_URL is unset, as the schema's owner. The TypeORM CLI ends with
  * process.exit: the embedded cluster is let go of then, and stops unless
  * another process (the server) still uses it.
  */
@@ -16,6 +16,6 @@ export const dataSource: Promise<DataSource> = (async () => {
   const server = await openDatabaseServer(environment);
   server.stopAtExit();
   return new DataSource(
-    dataSourceOptions(server.url, environment.DATABASE_POOL_SIZE),
+    dataSourceOptions(server.migrationUrl, environment.DATABASE_POOL_SIZE),
   );
 })();

@@ -22,13 +22,13 @@ export interface RunningServer {
 }
 
 /**
- * The built server as a process of its own on `databaseUrl`, configured as
+ * The built server as a process of its own on `database`, configured as
  * `npm start` configures it (its default pool size among the rest), and a
  * keep-alive client with `sockets` connections, as another module of the
  * platform calls it.
  */
 export async function startServer(
-  databaseUrl: string,
+  database: { url: string; migrationUrl: string },
   sockets: number,
   logLevel: string,
 ): Promise<RunningServer> {
@@ -36,7 +36,8 @@ export async function startServer(
   const child: ChildProcess = spawn(process.execPath, [SERVER], {
     env: {
       ...process.env,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: database.url,
+      DATABASE_MIGRATION_URL: database.migrationUrl,
       PORT: String(port),
       JWT_SECRET: SECRET,
       LOG_LEVEL: logLevel,

@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { loadEnvironment } from '../src/config/environment';
-import { openDatabaseServer } from '../src/database/database-server';
+import {
+  openDatabaseServer,
+  type DatabaseServer,
+} from '../src/database/database-server';
 import { DatabaseModule } from '../src/database/database.module';
-import { dataSourceOptions } from '../src/database/data-source-options';
+import { runMigrations } from '../src/database/run-migrations';
 import { EconomyModule } from '../src/economy/economy.module';
 import { WalletService } from '../src/economy/wallet.service';
 import { PayoutModule } from '../src/payout/payout.module';
@@ -75,8 +77,8 @@ async function main(): Promise<void> {
     }),
   );
   try {
-    const rows = await runScenarios(server.url, progress);
-    rows.push(await recalcDryRun(server.url, progress));
+    const rows = await runScenarios(server, progress);
+    rows.push(await recalcDryRun(server, progress));
     print(rows, json);
   } finally {
     await server.stop();
@@ -84,22 +86,25 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * The service logs in as its own role; the seeding, VACUUM and the baseline
+ * (installed and run as the owner) use the owner's.
+ */
 async function runScenarios(
-  url: string,
+  database: DatabaseServer,
   progress: (m: string) => void,
 ): Promise<Row[]> {
-  const migrator = new DataSource(dataSourceOptions(url, 1));
-  await migrator.initialize();
-  await migrator.runMigrations();
+  await runMigrations(database.migrationUrl);
+  const pool = new Pool({
+    connectionString: database.migrationUrl,
+    max: CONCURRENCY,
+  });
   for (const sql of BASELINE_FUNCTIONS) {
-    await migrator.query(sql);
+    await pool.query(sql);
   }
-  await migrator.destroy();
-
-  const pool = new Pool({ connectionString: url, max: CONCURRENCY });
   const moduleRef = await Test.createTestingModule({
     imports: [
-      DatabaseModule.forRoot({ url, poolSize: CONCURRENCY }),
+      DatabaseModule.forRoot({ url: database.url, poolSize: CONCURRENCY }),
       EconomyModule,
       PayoutModule,
     ],
@@ -162,7 +167,7 @@ async function runScenarios(
     );
 
     progress('http-transfer');
-    const server = await startServer(url, CONCURRENCY, 'warn');
+    const server = await startServer(database, CONCURRENCY, 'warn');
     try {
       // Warm the server's connections and its wallet cache as a server in
       // steady state has them: every wallet used once (the baseline is
@@ -389,19 +394,20 @@ async function payoutScenarios(
  * of them drifted: wall time (process start included) and peak RSS.
  */
 async function recalcDryRun(
-  serverUrl: string,
+  server: DatabaseServer,
   progress: (m: string) => void,
 ): Promise<Row> {
-  const admin = new Pool({ connectionString: serverUrl, max: 1 });
+  const admin = new Pool({ connectionString: server.migrationUrl, max: 1 });
   await admin.query('CREATE DATABASE bench_recalc');
   await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = '/bench_recalc';
-  const migrator = new DataSource(dataSourceOptions(url.toString(), 1));
-  await migrator.initialize();
-  await migrator.runMigrations();
-  await migrator.destroy();
-  const pool = new Pool({ connectionString: url.toString(), max: 1 });
+  const inRecalcDatabase = (serverUrl: string) => {
+    const url = new URL(serverUrl);
+    url.pathname = '/bench_recalc';
+    return url.toString();
+  };
+  const ownerUrl = inRecalcDatabase(server.migrationUrl);
+  await runMigrations(ownerUrl);
+  const pool = new Pool({ connectionString: ownerUrl, max: 1 });
   progress(
     `seeding ${RECALC_WALLETS} wallets holding ${RECALC_WALLETS * 10} transactions`,
   );
@@ -412,7 +418,7 @@ async function recalcDryRun(
   await pool.end();
   progress('recalc-dry-run-100k');
   const run = await measureCli(['recalc-all-wallets', '--dry-run'], {
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: inRecalcDatabase(server.url),
   });
   if (
     run.code !== 1 ||

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { ttlSeconds } from './auth/access-token';
 import { resolveJwtSecret } from './auth/jwt-secret';
@@ -11,6 +12,8 @@ import {
   openDatabaseServer,
   type DatabaseServer,
 } from './database/database-server';
+import { canAlterLedger } from './database/ledger-alterable';
+import { runMigrations } from './database/run-migrations';
 import {
   configureHttpApp,
   createHttpAdapter,
@@ -30,12 +33,12 @@ async function bootstrap(): Promise<void> {
     database = await openDatabaseServer(environment, (message) =>
       logger.log(message),
     );
+    await runMigrations(database.migrationUrl);
     const app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({
         database: {
           url: database.url,
           poolSize: environment.DATABASE_POOL_SIZE,
-          migrationsRun: true,
         },
         auth: {
           secret: await resolveJwtSecret(environment),
@@ -47,6 +50,11 @@ async function bootstrap(): Promise<void> {
       { ...HTTP_APP_OPTIONS, logger: logLevels },
     );
     configureHttpApp(app, logLevels);
+    if (await canAlterLedger(app.get(DataSource))) {
+      logger.warn(
+        "DATABASE_URL's role can alter the ledger's tables (it owns them or is a superuser), so their triggers hold only as long as the code behaves: give the service a role of its own (README, Database roles)",
+      );
+    }
     const server = database;
     // Stop taking requests and close the pool first, then the database. A
     // request that never completes must not hold the process forever.

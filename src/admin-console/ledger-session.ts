@@ -25,7 +25,8 @@ export interface Ledger {
 /**
  * The database, opened on first use: `--help` and bad arguments never start
  * PostgreSQL. Same configuration as the server (DATABASE_URL, or the embedded
- * cluster under DATA_DIR, reused when the server already runs it).
+ * cluster under DATA_DIR, reused when the server already runs it), and the
+ * same roles: the commands use the service's, `migrate` the schema owner's.
  */
 @Injectable()
 export class LedgerSession implements OnApplicationShutdown {
@@ -41,12 +42,12 @@ export class LedgerSession implements OnApplicationShutdown {
     if (this.opened) {
       return this.opened;
     }
-    this.server = await openDatabaseServer(this.environment);
+    const { url } = await this.database();
     const moduleRef = await this.lazyModules.load(() => ({
       module: class LedgerRuntimeModule {},
       imports: [
         DatabaseModule.forRoot({
-          url: this.server!.url,
+          url,
           poolSize: Math.min(this.environment.DATABASE_POOL_SIZE, 4),
           retryAttempts: 0,
         }),
@@ -61,6 +62,16 @@ export class LedgerSession implements OnApplicationShutdown {
       dataSource: moduleRef.get(DataSource, { strict: false }),
     };
     return this.opened;
+  }
+
+  /** The schema owner's login, for `migrate` alone. */
+  async migrationUrl(): Promise<string> {
+    return (await this.database()).migrationUrl;
+  }
+
+  private async database(): Promise<DatabaseServer> {
+    this.server ??= await openDatabaseServer(this.environment);
+    return this.server;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -40,7 +40,7 @@ describe('resolveJwtSecret', () => {
   );
 
   it('writes the secret in place where the filesystem has no hard links', async () => {
-    // The module object jwt-secret.ts calls through, not an ES namespace.
+    // The module object secret-file.ts calls through, not an ES namespace.
     const fsPromises: typeof import('node:fs/promises') =
       jest.requireActual('node:fs/promises');
     const link = jest

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { InvalidEnvironmentError, loadEnvironment } from './environment';
 
 describe('loadEnvironment', () => {
-  it('gives every variable a default, DATABASE_URL excepted', () => {
+  it('gives every variable a default, the database URLs excepted', () => {
     expect({ ...loadEnvironment({}) }).toEqual({
       // The project's folder, wherever the process runs from.
       DATA_DIR: join(resolve(__dirname, '..', '..'), '.data'),
@@ -55,6 +55,7 @@ describe('loadEnvironment', () => {
     ['EMBEDDED_POSTGRES_PORT', '5e4'],
     ['DATABASE_URL', 'postgres://'],
     ['DATABASE_URL', 'postgres://u:p@db:notaport/economy'],
+    ['DATABASE_MIGRATION_URL', 'mysql://db/economy'],
     ['DATA_DIR', '   '],
     ['JWT_MAX_TTL', '1y'],
     ['JWT_MAX_TTL', '0'],
@@ -68,6 +69,17 @@ describe('loadEnvironment', () => {
       InvalidEnvironmentError,
     );
     expect(() => loadEnvironment({ [name]: value })).toThrow(name);
+  });
+
+  it('takes DATABASE_MIGRATION_URL beside DATABASE_URL, and refuses it alone', () => {
+    const urls = {
+      DATABASE_URL: 'postgres://service:p@db:5432/economy',
+      DATABASE_MIGRATION_URL: 'postgres://owner:p@db:5432/economy',
+    };
+    expect(loadEnvironment(urls)).toMatchObject(urls);
+    expect(() =>
+      loadEnvironment({ DATABASE_MIGRATION_URL: urls.DATABASE_MIGRATION_URL }),
+    ).toThrow('DATABASE_MIGRATION_URL is only used with DATABASE_URL');
   });
 
   it('takes a DATABASE_URL naming its socket folder instead of a host', () => {

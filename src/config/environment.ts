@@ -12,6 +12,7 @@ import {
   Validate,
   ValidatorConstraint,
   validateSync,
+  type ValidationArguments,
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { existsSync } from 'node:fs';
@@ -75,8 +76,20 @@ class PostgresUrl implements ValidatorConstraintInterface {
     );
   }
 
-  defaultMessage(): string {
-    return 'DATABASE_URL must be a postgres:// connection string naming a host';
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be a postgres:// connection string naming a host`;
+  }
+}
+
+@ValidatorConstraint({ name: 'withDatabaseUrl' })
+class WithDatabaseUrl implements ValidatorConstraintInterface {
+  validate(_: unknown, args: ValidationArguments): boolean {
+    return (args.object as Environment).DATABASE_URL !== undefined;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    // The embedded PostgreSQL's migrations run as its own superuser.
+    return `${args.property} is only used with DATABASE_URL`;
   }
 }
 
@@ -89,6 +102,13 @@ export class Environment {
   @IsString()
   @Validate(PostgresUrl)
   DATABASE_URL?: string;
+
+  /** The schema owner, for migrations; unset: DATABASE_URL's role migrates too. */
+  @IsOptional()
+  @IsString()
+  @Validate(PostgresUrl)
+  @Validate(WithDatabaseUrl)
+  DATABASE_MIGRATION_URL?: string;
 
   @IsString()
   @Matches(/\S/, { message: 'DATA_DIR must not be blank' })
@@ -177,6 +197,7 @@ export function defaultPoolSize(): number {
 
 const ENVIRONMENT_KEYS = [
   'DATABASE_URL',
+  'DATABASE_MIGRATION_URL',
   'DATA_DIR',
   'PORT',
   'EMBEDDED_POSTGRES_PORT',

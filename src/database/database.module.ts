@@ -3,10 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from './data-source-options';
 
 export interface DatabaseModuleOptions {
+  /** The service's role: migrations run before, as the schema's owner. */
   url: string;
   poolSize?: number;
-  /** Apply pending migrations when the connection opens. */
-  migrationsRun?: boolean;
   /** Connection attempts after the first fails, a second apart. */
   retryAttempts?: number;
 }
@@ -19,7 +18,6 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRoot({
           ...dataSourceOptions(options.url, options.poolSize),
-          migrationsRun: options.migrationsRun ?? false,
           retryAttempts: options.retryAttempts ?? 3,
           retryDelay: 1000,
         }),

@@ -454,16 +454,40 @@ describe('admin console (deltacrown CLI)', () => {
   });
 
   describe('migrate', () => {
-    it('applies pending migrations and says which, then that none are pending', async () => {
+    it("applies pending migrations as DATABASE_MIGRATION_URL's role and says which, then that none are pending", async () => {
       const fresh = await createTestDatabase({ migrate: false });
+      const urls = {
+        DATABASE_URL: fresh.url,
+        DATABASE_MIGRATION_URL: fresh.ownerUrl,
+      };
       try {
-        const first = await runCli(['migrate'], { DATABASE_URL: fresh.url });
+        const first = await runCli(['migrate'], urls);
         outputs.push(first);
         expect(first.code).toBe(0);
         expect(first.stdout).toMatch(/^applied LedgerCore\d+\n/);
-        const second = await runCli(['migrate'], { DATABASE_URL: fresh.url });
+        const second = await runCli(['migrate'], urls);
         expect(second.stdout).toBe('no pending migrations\n');
         expect(second.code).toBe(0);
+        // The schema is the owner's; the service's role works on its rows.
+        const owners = await fresh.asOwner((owner) =>
+          owner.query(
+            "SELECT DISTINCT tableowner AS role FROM pg_tables WHERE schemaname = 'public'",
+          ),
+        );
+        expect(owners).toEqual([{ role: new URL(fresh.ownerUrl).username }]);
+        expect((await runCli(['verify-ledger'], urls)).code).toBe(0);
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('fails, naming the reason, as a role that may not change the schema', async () => {
+      const fresh = await createTestDatabase({ migrate: false });
+      try {
+        const run = await runCli(['migrate'], { DATABASE_URL: fresh.url });
+        outputs.push(run);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(/permission denied for schema public/);
       } finally {
         await fresh.drop();
       }

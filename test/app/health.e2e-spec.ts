@@ -22,7 +22,7 @@ describe('GET /health', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         AppModule.forRoot({
-          database: { url: database.url, migrationsRun: true },
+          database: { url: database.url },
           auth: {
             secret: 'h'.repeat(40),
             playerRequestsPerMinute: DEFAULT_PLAYER_REQUESTS_PER_MINUTE,

@@ -1,136 +1,28 @@
 // What a new user gets from `npm start` with no configuration at all: the real
 // entry point (src/main.ts) runs as a child process, starts an embedded
-// PostgreSQL under DATA_DIR, applies the migrations and serves GET /health;
-// the coins it holds survive a stop (SIGTERM) and a second start.
-import { type ChildProcess, spawn } from 'node:child_process';
+// PostgreSQL under DATA_DIR, applies the migrations as its superuser and
+// serves GET /health as the application role; the coins it holds survive a
+// stop (SIGTERM) and a second start.
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Client } from 'pg';
+import { join } from 'node:path';
+import type { Client } from 'pg';
 import { runCli } from '../support/cli-process';
 import { freePort } from '../support/free-port';
-
-const REPO_ROOT = resolve(__dirname, '..', '..');
-const START_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 20_000;
+import {
+  isRunning,
+  type ServerProcess,
+  sleep,
+  startServer,
+  stopServer,
+  stopStartedServers,
+  waitForHealth,
+  within,
+  withDatabase,
+} from '../support/server-process';
 
 jest.setTimeout(120_000);
-
-interface ServerProcess {
-  child: ChildProcess;
-  /** Everything the process printed, stdout and stderr interleaved. */
-  output(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const started: ServerProcess[] = [];
-
-function startServer(overrides: Record<string, string>): ServerProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.ECONOMY_TEST_SERVER_URL;
-  delete env.TEST_DATABASE_URL;
-  Object.assign(env, overrides);
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', 'src/main.ts'],
-    // Its own process group, so afterAll can reach the embedded PostgreSQL
-    // too if the server had to be killed outright.
-    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  let printed = '';
-  child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-  const exited = new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-  }>((resolveExit) =>
-    child.once('exit', (code, signal) => resolveExit({ code, signal })),
-  );
-  const server = { child, output: () => printed, exited };
-  started.push(server);
-  return server;
-}
-
-function isRunning(server: ServerProcess): boolean {
-  return server.child.exitCode === null && server.child.signalCode === null;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
-}
-
-/** Polls /health until it answers; fails early if the server dies. */
-async function waitForHealth(
-  server: ServerProcess,
-  port: number,
-): Promise<{ status: number; body: any }> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (!isRunning(server)) {
-      throw new Error(
-        `server exited (${String(server.child.exitCode ?? server.child.signalCode)}) before answering /health:\n${server.output()}`,
-      );
-    }
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/health`, {
-        signal: AbortSignal.timeout(5_000),
-      });
-      return { status: response.status, body: await response.json() };
-    } catch {
-      await sleep(250);
-    }
-  }
-  throw new Error(
-    `no answer from /health within ${START_TIMEOUT_MS} ms:\n${server.output()}`,
-  );
-}
-
-/** Resolves as `promise` does, or rejects with `message` after `ms`. */
-async function within<T>(
-  promise: Promise<T>,
-  ms: number,
-  message: () => string,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message())), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function stopServer(
-  server: ServerProcess,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  server.child.kill('SIGTERM');
-  return within(
-    server.exited,
-    STOP_TIMEOUT_MS,
-    () =>
-      `server still running ${STOP_TIMEOUT_MS} ms after SIGTERM:\n${server.output()}`,
-  );
-}
-
-async function withDatabase<T>(
-  url: string,
-  work: (client: Client) => Promise<T>,
-): Promise<T> {
-  const client = new Client({
-    connectionString: url,
-    connectionTimeoutMillis: 5_000,
-  });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 async function migrationCount(client: Client): Promise<number> {
   const result = await client.query<{ count: string }>(
@@ -174,6 +66,7 @@ describe('npm start with no configuration', () => {
   let databaseUrl: string;
   let walletId: string;
   let migrationsAfterFirstStart: number;
+  let firstServer: ServerProcess;
 
   const environment = () => ({
     DATA_DIR: dataDir,
@@ -191,28 +84,16 @@ describe('npm start with no configuration', () => {
     while (postgresPort === httpPort) {
       postgresPort = await freePort();
     }
-    databaseUrl = `postgres://postgres:postgres@127.0.0.1:${postgresPort}/deltacrown_economy`;
   });
 
+  /** A login to the server's database with a password generated in DATA_DIR. */
+  const loginUrl = async (role: string, passwordFile: string) => {
+    const password = await readFile(join(dataDir, passwordFile), 'utf8');
+    return `postgres://${role}:${encodeURIComponent(password)}@127.0.0.1:${postgresPort}/deltacrown_economy`;
+  };
+
   afterAll(async () => {
-    for (const server of started) {
-      if (!isRunning(server) || server.child.pid === undefined) {
-        continue;
-      }
-      server.child.kill('SIGTERM');
-      const stopped = await within(server.exited, 10_000, () => '').then(
-        () => true,
-        () => false,
-      );
-      if (!stopped) {
-        try {
-          process.kill(-server.child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-        await within(server.exited, 5_000, () => '').catch(() => undefined);
-      }
-    }
+    await stopStartedServers();
     // A postmaster that outlived its server still names itself here.
     if (dataDir) {
       await stopOrphanPostmaster(join(dataDir, 'postgres'));
@@ -224,6 +105,7 @@ describe('npm start with no configuration', () => {
 
   it('starts an embedded PostgreSQL under DATA_DIR, migrates it and reports healthy', async () => {
     const server = startServer(environment());
+    firstServer = server;
 
     const health = await waitForHealth(server, httpPort);
 
@@ -233,6 +115,7 @@ describe('npm start with no configuration', () => {
       info: { database: { status: 'up' } },
     });
     expect(existsSync(join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+    databaseUrl = await loginUrl('postgres', 'postgres-superuser-password');
     await withDatabase(databaseUrl, async (client) => {
       const tables = await client.query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.tables
@@ -266,8 +149,35 @@ describe('npm start with no configuration', () => {
     });
   });
 
+  it('serves as the application role, which may not alter the ledger', async () => {
+    expect(walletId).toBeDefined();
+    // A request, so that the server's pool holds a session right now.
+    expect((await waitForHealth(firstServer, httpPort)).status).toBe(200);
+    const sessions = await withDatabase(databaseUrl, (client) =>
+      client.query<{ role: string }>(
+        `SELECT DISTINCT usename AS role FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()
+            AND backend_type = 'client backend'`,
+      ),
+    );
+    expect(sessions.rows).toEqual([{ role: 'deltacrown_app' }]);
+    const application = await loginUrl(
+      'deltacrown_app',
+      'postgres-app-password',
+    );
+    for (const sql of [
+      'ALTER TABLE wallet_transactions DISABLE TRIGGER wallet_transactions_immutable',
+      'TRUNCATE wallet_transactions',
+      'SET session_replication_role = replica',
+    ]) {
+      await expect(
+        withDatabase(application, (client) => client.query(sql)),
+      ).rejects.toMatchObject({ code: '42501' });
+    }
+  });
+
   it('stops on SIGTERM and takes its PostgreSQL down with it', async () => {
-    const server = started[0];
+    const server = firstServer;
     expect(server).toBeDefined();
     expect(isRunning(server)).toBe(true);
 

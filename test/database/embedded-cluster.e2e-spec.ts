@@ -1,19 +1,24 @@
 // Several processes sharing one embedded cluster (the server, CLI runs, the
 // TypeORM CLI), as real child processes: whoever starts it, the last one to
 // let go of it stops it; two starting it at once both get it; a crash's
-// stale postmaster.pid does not stop it from starting.
-import { spawn, type ChildProcess } from 'node:child_process';
+// stale postmaster.pid does not stop it from starting. And who may log in:
+// no other OS user, no password but those generated in DATA_DIR.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import {
   chmod,
   mkdtemp,
   readdir,
   readFile,
   rm,
+  stat,
   writeFile,
 } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { childEnvironment } from '../support/child-environment';
 import { freePort } from '../support/free-port';
 
 jest.setTimeout(120_000);
@@ -52,18 +57,15 @@ describe('the embedded cluster shared by several processes', () => {
   });
 
   function startUser(): ClusterUser {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.DATABASE_URL;
     const child = spawn(
       process.execPath,
       ['-r', '@swc-node/register', 'test/support/cluster-user.ts'],
       {
         cwd: REPO_ROOT,
-        env: {
-          ...env,
+        env: childEnvironment({
           DATA_DIR: dataDir,
           EMBEDDED_POSTGRES_PORT: String(port),
-        },
+        }),
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
@@ -106,19 +108,32 @@ describe('the embedded cluster shared by several processes', () => {
     }
   }
 
-  async function answers(): Promise<boolean> {
+  const superuserPassword = () =>
+    readFile(join(dataDir, 'postgres-superuser-password'), 'utf8');
+
+  /** Logs in over the loopback and runs `sql`: its rows. */
+  async function asRole(
+    role: string,
+    password: string,
+    sql = 'SELECT 1',
+    database = 'postgres',
+  ): Promise<unknown[]> {
     const client = new Client({
-      connectionString: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+      connectionString: `postgres://${role}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     });
     try {
       await client.connect();
-      await client.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
+      return (await client.query<Record<string, unknown>>(sql)).rows;
     } finally {
       await client.end().catch(() => undefined);
     }
+  }
+
+  async function answers(): Promise<boolean> {
+    return asRole('postgres', await superuserPassword()).then(
+      () => true,
+      () => false,
+    );
   }
 
   it('is stopped by the last process to let go of it, not by the one that started it', async () => {
@@ -186,6 +201,126 @@ describe('the embedded cluster shared by several processes', () => {
     await second.ready;
     expect(await answers()).toBe(true);
     expect(await second.send('stop')).toBe(0);
+  });
+
+  it('logs in only with the passwords generated in DATA_DIR, readable by their owner alone, never postgres/postgres', async () => {
+    const user = startUser();
+    await user.ready;
+    const passwords = ['postgres-superuser-password', 'postgres-app-password'];
+    for (const name of passwords) {
+      expect((await stat(join(dataDir, name))).mode & 0o777).toBe(0o600);
+    }
+    const [superuser, application] = await Promise.all(
+      passwords.map((name) => readFile(join(dataDir, name), 'utf8')),
+    );
+    expect(superuser).not.toBe(application);
+    await expect(asRole('postgres', superuser)).resolves.toEqual([
+      { '?column?': 1 },
+    ]);
+    await expect(
+      asRole(
+        'deltacrown_app',
+        application,
+        'SELECT current_user AS role',
+        'deltacrown_economy',
+      ),
+    ).resolves.toEqual([{ role: 'deltacrown_app' }]);
+    await expect(asRole('postgres', 'postgres')).rejects.toThrow(
+      /password authentication failed/,
+    );
+    expect(await user.send('stop')).toBe(0);
+  });
+
+  it("listens on the loopback, its socket in a folder of DATA_DIR only the postmaster's OS user may enter", async () => {
+    const user = startUser();
+    await user.ready;
+    const socketDir = join(dataDir, 'postgres-socket');
+    const folder = await stat(socketDir);
+    expect(folder.mode & 0o777).toBe(0o700);
+    expect(folder.uid).toBe((await stat(join(dataDir, 'postgres'))).uid);
+    expect(await readdir(socketDir)).toContain(`.s.PGSQL.${port}`);
+    // PostgreSQL's own default, where any OS user may connect.
+    expect(existsSync(`/tmp/.s.PGSQL.${port}`)).toBe(false);
+    await expect(
+      asRole(
+        'postgres',
+        await superuserPassword(),
+        `SELECT current_setting('listen_addresses') AS listen,
+                current_setting('unix_socket_directories') AS sockets`,
+      ),
+    ).resolves.toEqual([{ listen: '127.0.0.1', sockets: `"${socketDir}"` }]);
+    expect(await user.send('stop')).toBe(0);
+  });
+
+  // Another OS user exists to be tried only where this one is root.
+  (userInfo().uid === 0 ? it : it.skip)(
+    'lets another OS user neither through its socket nor read its passwords',
+    async () => {
+      const user = startUser();
+      await user.ready;
+      const tries = `
+        const { Client } = require('pg');
+        const { readFileSync } = require('node:fs');
+        const [socketDir, port, ...files] = process.argv.slice(1);
+        const failure = (error) => error.code ?? error.message;
+        void (async () => {
+          const outcome = { files: [] };
+          const client = new Client({ host: socketDir, port, user: 'postgres' });
+          outcome.socket = await client.connect().then(() => 'logged in', failure);
+          await client.end().catch(() => undefined);
+          for (const file of files) {
+            try { readFileSync(file); outcome.files.push('read'); }
+            catch (error) { outcome.files.push(failure(error)); }
+          }
+          process.stdout.write(JSON.stringify(outcome));
+        })();`;
+      const nobody = { uid: 65534, gid: 65534 };
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          '-e',
+          tries,
+          join(dataDir, 'postgres-socket'),
+          String(port),
+          join(dataDir, 'postgres-superuser-password'),
+          join(dataDir, 'postgres-app-password'),
+        ],
+        { cwd: REPO_ROOT, ...nobody },
+      );
+      expect(JSON.parse(stdout)).toEqual({
+        socket: 'EACCES',
+        files: ['EACCES', 'EACCES'],
+      });
+      expect(await user.send('stop')).toBe(0);
+    },
+  );
+
+  it('takes the superuser postgres/postgres of a cluster made by an earlier version away, keeping its data', async () => {
+    await promisify(execFile)(
+      process.execPath,
+      [
+        'test/support/legacy-cluster.mjs',
+        join(dataDir, 'postgres'),
+        String(port),
+      ],
+      { cwd: REPO_ROOT },
+    );
+    const user = startUser();
+    await user.ready;
+    await expect(asRole('postgres', 'postgres')).rejects.toThrow(
+      /password authentication failed/,
+    );
+    await expect(
+      asRole(
+        'postgres',
+        await superuserPassword(),
+        'SELECT coins FROM kept',
+        'deltacrown_economy',
+      ),
+    ).resolves.toEqual([{ coins: 500 }]);
+    // PostgreSQL's own default, where any OS user may connect.
+    expect(existsSync(`/tmp/.s.PGSQL.${port}`)).toBe(false);
+    expect(await user.send('stop')).toBe(0);
   });
 });
 

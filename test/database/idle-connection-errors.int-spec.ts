@@ -40,7 +40,7 @@ describe('errors on idle pooled connections', () => {
     const printed = jest.spyOn(console, 'log');
     try {
       await dataSource.query('SELECT 1');
-      const admin = new Client({ connectionString: database.url });
+      const admin = new Client({ connectionString: database.ownerUrl });
       await admin.connect();
       try {
         // What the embedded server does to every session as Ctrl-C stops it.

@@ -12,7 +12,7 @@ describe('migrations', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    dataSource = new DataSource(dataSourceOptions(database.url, 2));
+    dataSource = new DataSource(dataSourceOptions(database.ownerUrl, 2));
     await dataSource.initialize();
   });
   afterAll(async () => {

@@ -133,32 +133,37 @@ describe('ledger properties (fast-check against PostgreSQL)', () => {
     debitWalletId: number,
     creditWalletId: number,
   ): Promise<void> {
-    await ctx.dataSource.query(`
-      CREATE OR REPLACE FUNCTION ${TRIGGER_FUNCTION}() RETURNS trigger
-      LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.reason = 'TRANSFER_OUT' AND NEW.wallet_id = ${debitWalletId} THEN
-          PERFORM set_config('economy_test.debit_leg', NEW.wallet_id::text, true);
-        END IF;
-        IF NEW.reason = 'TRANSFER_IN' AND NEW.wallet_id = ${creditWalletId} THEN
-          RAISE EXCEPTION 'test refuses the credit leg of wallet % (debit leg written: %)',
-            NEW.wallet_id,
-            coalesce(nullif(current_setting('economy_test.debit_leg', true), ''), 'none');
-        END IF;
-        RETURN NEW;
-      END
-      $$`);
-    await ctx.dataSource.query(`
-      CREATE TRIGGER ${TRIGGER}
-        BEFORE INSERT ON wallet_transactions
-        FOR EACH ROW EXECUTE FUNCTION ${TRIGGER_FUNCTION}()`);
+    // The schema is the owner's to change: the service's role may not.
+    await ctx.database.asOwner(async (owner) => {
+      await owner.query(`
+        CREATE OR REPLACE FUNCTION ${TRIGGER_FUNCTION}() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.reason = 'TRANSFER_OUT' AND NEW.wallet_id = ${debitWalletId} THEN
+            PERFORM set_config('economy_test.debit_leg', NEW.wallet_id::text, true);
+          END IF;
+          IF NEW.reason = 'TRANSFER_IN' AND NEW.wallet_id = ${creditWalletId} THEN
+            RAISE EXCEPTION 'test refuses the credit leg of wallet % (debit leg written: %)',
+              NEW.wallet_id,
+              coalesce(nullif(current_setting('economy_test.debit_leg', true), ''), 'none');
+          END IF;
+          RETURN NEW;
+        END
+        $$`);
+      await owner.query(`
+        CREATE TRIGGER ${TRIGGER}
+          BEFORE INSERT ON wallet_transactions
+          FOR EACH ROW EXECUTE FUNCTION ${TRIGGER_FUNCTION}()`);
+    });
   }
 
   async function dropRefusalTrigger(): Promise<void> {
-    await ctx.dataSource.query(
-      `DROP TRIGGER IF EXISTS ${TRIGGER} ON wallet_transactions`,
-    );
-    await ctx.dataSource.query(`DROP FUNCTION IF EXISTS ${TRIGGER_FUNCTION}()`);
+    await ctx.database.asOwner(async (owner) => {
+      await owner.query(
+        `DROP TRIGGER IF EXISTS ${TRIGGER} ON wallet_transactions`,
+      );
+      await owner.query(`DROP FUNCTION IF EXISTS ${TRIGGER_FUNCTION}()`);
+    });
   }
 
   it('conserves coins over random transfer sequences', async () => {

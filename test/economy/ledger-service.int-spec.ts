@@ -250,13 +250,16 @@ describe('LedgerService', () => {
       const [driftedId, negativeId, chainId] = await fundedWallets(3);
       await injectDrift(driftedId, 7);
 
-      // Tampering the checks would otherwise refuse, in this throwaway database.
-      await ctx.dataSource.query(
-        'ALTER TABLE wallets DROP CONSTRAINT wallets_overdraft_check',
-      );
-      await ctx.dataSource.query(
-        'ALTER TABLE wallet_transactions DISABLE TRIGGER wallet_transactions_transfer_balanced',
-      );
+      // Tampering the checks would otherwise refuse, in this throwaway
+      // database: the owner lifts them (the service's role may not).
+      await ctx.database.asOwner(async (owner) => {
+        await owner.query(
+          'ALTER TABLE wallets DROP CONSTRAINT wallets_overdraft_check',
+        );
+        await owner.query(
+          'ALTER TABLE wallet_transactions DISABLE TRIGGER wallet_transactions_transfer_balanced',
+        );
+      });
       await ctx.dataSource.query(
         `INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason)
          VALUES ($1, -150, -50, 'PURCHASE')`,

@@ -5,6 +5,7 @@ import {
   type EconomyTestContext,
 } from '../support/economy-test-context';
 import { ledgerRowCount } from '../support/ledger-queries';
+import { handWalletTo } from '../support/wallet-tampering';
 
 /*
  * A database restored from a backup (or a replica promoted) under a running
@@ -30,18 +31,7 @@ describe('a wallet that now belongs to another profile (a restored database)', (
     });
     await ctx.wallets.credit(third, 50, { reason: 'WINNER' });
     expect(await ctx.wallets.getTransactionHistory(holder)).toHaveLength(1);
-    await ctx.dataSource.transaction(async (manager) => {
-      await manager.query(
-        'ALTER TABLE wallets DISABLE TRIGGER wallets_identity_immutable',
-      );
-      await manager.query('UPDATE wallets SET profile_id = $1 WHERE id = $2', [
-        other.id,
-        walletId,
-      ]);
-      await manager.query(
-        'ALTER TABLE wallets ENABLE TRIGGER wallets_identity_immutable',
-      );
-    });
+    await handWalletTo(ctx.database, walletId, other.id);
     return { holder, other, third, walletId };
   };
 

@@ -1133,8 +1133,11 @@ describe('REST API', () => {
   });
 
   it('answers 500 without internals when something unexpected breaks', async () => {
-    await t.dataSource.query(
-      'ALTER TABLE wallet_transactions RENAME TO wallet_transactions_away',
+    // Only the owner may; the service's role could not break it so.
+    await t.database.asOwner((owner) =>
+      owner.query(
+        'ALTER TABLE wallet_transactions RENAME TO wallet_transactions_away',
+      ),
     );
     try {
       const response = await http()
@@ -1146,8 +1149,10 @@ describe('REST API', () => {
         /wallet_transactions|relation|SELECT|INSERT|at \w+ \(/,
       );
     } finally {
-      await t.dataSource.query(
-        'ALTER TABLE wallet_transactions_away RENAME TO wallet_transactions',
+      await t.database.asOwner((owner) =>
+        owner.query(
+          'ALTER TABLE wallet_transactions_away RENAME TO wallet_transactions',
+        ),
       );
     }
   });

@@ -21,6 +21,7 @@ import {
   tournamentWithPlayers,
   verifyWithoutPayout,
 } from '../support/payout-fixtures';
+import { handWalletTo } from '../support/wallet-tampering';
 
 describe('PayoutService', () => {
   let ctx: EconomyTestContext;
@@ -750,18 +751,7 @@ describe('PayoutService', () => {
       });
       // A restored database hands the holder's wallet to another profile
       // (see restored-wallets.int-spec.ts).
-      await ctx.dataSource.transaction(async (manager) => {
-        await manager.query(
-          'ALTER TABLE wallets DISABLE TRIGGER wallets_identity_immutable',
-        );
-        await manager.query(
-          'UPDATE wallets SET profile_id = $1 WHERE id = $2',
-          [other.id, staleId],
-        );
-        await manager.query(
-          'ALTER TABLE wallets ENABLE TRIGGER wallets_identity_immutable',
-        );
-      });
+      await handWalletTo(ctx.database, staleId, other.id);
       await verifyWithoutPayout(ctx, [registrations[0].id]);
       const run = await payouts.backfillParticipationForVerifiedPayments();
       expect(run).toMatchObject({ failed: 0, refused: [] });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { childEnvironment } from './child-environment';
 
 export interface CliRun {
   code: number | null;
@@ -17,19 +18,10 @@ export function startCli(
   args: string[],
   env: Record<string, string | undefined>,
 ): { child: ChildProcess; done: Promise<CliRun> } {
-  const environment: Record<string, string | undefined> = { ...process.env };
-  for (const name of [
-    'DATABASE_URL',
-    'TEST_DATABASE_URL',
-    'ECONOMY_TEST_SERVER_URL',
-    'JWT_SECRET',
-  ]) {
-    delete environment[name];
-  }
   const child = spawn(
     process.execPath,
     ['-r', '@swc-node/register', 'src/cli.ts', ...args],
-    { cwd: ROOT, env: { ...environment, ...env }, stdio: 'pipe' },
+    { cwd: ROOT, env: childEnvironment(env, ['JWT_SECRET']), stdio: 'pipe' },
   );
   const done = new Promise<CliRun>((resolve, reject) => {
     let stdout = '';

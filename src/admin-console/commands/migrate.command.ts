@@ -1,4 +1,5 @@
 import { Command, Help } from 'nest-commander';
+import { runMigrations } from '../../database/run-migrations';
 import { AdminCommand } from '../admin-command';
 import { CliOutput } from '../cli-output';
 import { LedgerSession } from '../ledger-session';
@@ -17,20 +18,20 @@ export class MigrateCommand extends AdminCommand {
   }
 
   async run(): Promise<void> {
-    const { dataSource } = await this.session.open();
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    const applied = await runMigrations(await this.session.migrationUrl());
     if (applied.length === 0) {
       this.output.line('no pending migrations');
     }
-    for (const migration of applied) {
-      this.output.line(`applied ${migration.name}`);
+    for (const name of applied) {
+      this.output.line(`applied ${name}`);
     }
   }
 
   @Help('after')
   details(): string {
     return `
-Each migration runs in its own transaction.
+Each migration runs in its own transaction, as the schema's owner
+(DATABASE_MIGRATION_URL, or DATABASE_URL when unset).
 
 Exit codes: 0 done (or nothing pending), 2 error.`;
   }
