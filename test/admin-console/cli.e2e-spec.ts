@@ -387,7 +387,7 @@ describe('admin console (deltacrown CLI)', () => {
       });
       const keys = await ctx.dataSource.query<{ idempotency_key: string }[]>(
         `SELECT idempotency_key FROM wallet_transactions
-          WHERE wallet_id = $1 AND reason IN ('WINNER', 'MANUAL_ADJUST')
+          WHERE wallet_id = $1 AND idempotency_key IS NOT NULL
           ORDER BY id`,
         [walletIds[2]],
       );
@@ -448,7 +448,7 @@ describe('admin console (deltacrown CLI)', () => {
       const run = await cli('wallet', '--profile', '987654');
       expect(run.code).toBe(2);
       expect(run.stderr.trim()).toBe(
-        'error INVALID_WALLET: unknown profile 987654',
+        'error PROFILE_NOT_FOUND: unknown profile 987654',
       );
     });
   });
