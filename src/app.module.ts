@@ -1,23 +1,22 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule, type AuthOptions } from './auth/auth.module';
+import { DATABASE_PROBLEMS } from './database/database.errors';
 import {
   DatabaseModule,
   type DatabaseModuleOptions,
 } from './database/database.module';
-import { ECONOMY_PROBLEMS } from './economy/http/economy-problems';
-import { EconomyHttpModule } from './economy/http/economy-http.module';
+import { ECONOMY_PROBLEMS, EconomyHttpModule } from './economy';
 import { HealthModule } from './health/health.module';
 import { HttpModule } from './http/http.module';
-import { PAYOUT_PROBLEMS } from './payout/http/payout-problems';
-import { PayoutHttpModule } from './payout/http/payout-http.module';
-import { PROFILE_PROBLEMS } from './profiles/profile-problems';
-import { ProfilesModule } from './profiles/profiles.module';
+import { PAYOUT_PROBLEMS, PayoutHttpModule } from './payout';
+import { PROFILE_PROBLEMS, ProfilesHttpModule } from './profiles';
 
 export interface AppOptions {
   database: DatabaseModuleOptions;
   auth: AuthOptions;
 }
 
+/** The HTTP service: the edge, and each feature over HTTP. */
 @Module({})
 export class AppModule {
   static forRoot(options: AppOptions): DynamicModule {
@@ -27,12 +26,13 @@ export class AppModule {
         DatabaseModule.forRoot(options.database),
         AuthModule.forRoot(options.auth),
         HttpModule.forRoot([
+          DATABASE_PROBLEMS,
+          PROFILE_PROBLEMS,
           ECONOMY_PROBLEMS,
           PAYOUT_PROBLEMS,
-          PROFILE_PROBLEMS,
         ]),
         HealthModule,
-        ProfilesModule,
+        ProfilesHttpModule,
         EconomyHttpModule,
         PayoutHttpModule,
       ],

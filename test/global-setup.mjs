@@ -65,7 +65,9 @@ async function startThrowawayCluster() {
   await onServer(
     `postgres://postgres:${initialPassword}@127.0.0.1:${port}/postgres`,
     (client) =>
-      client.query(`ALTER ROLE postgres PASSWORD ${client.escapeLiteral(password)}`),
+      client.query(
+        `ALTER ROLE postgres PASSWORD ${client.escapeLiteral(password)}`,
+      ),
   );
   return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
 }

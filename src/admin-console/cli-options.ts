@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { TOKEN_TTL_PATTERN, ttlSeconds } from '../auth/access-token';
-import { isIdempotencyKey } from '../economy/domain/movement-input';
+import { isIdempotencyKey } from '../economy';
 
 /** Option parsers: a bad value is commander's InvalidArgumentError, so exit 2. */
 export function parsePositiveInteger(

@@ -7,11 +7,8 @@ import {
   type DatabaseServer,
 } from '../database/database-server';
 import { DatabaseModule } from '../database/database.module';
-import { EconomyModule } from '../economy/economy.module';
-import { LedgerService } from '../economy/ledger.service';
-import { WalletService } from '../economy/wallet.service';
-import { PayoutModule } from '../payout/payout.module';
-import { PayoutService } from '../payout/payout.service';
+import { EconomyModule, LedgerService, WalletService } from '../economy';
+import { PayoutModule, PayoutService } from '../payout';
 
 export const CLI_ENVIRONMENT = Symbol('CLI_ENVIRONMENT');
 

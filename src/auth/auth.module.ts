@@ -35,8 +35,8 @@ export class AuthModule {
       imports: [
         JwtModule.register({
           // jsonwebtoken turns a string secret into a key on every call, first
-          // trying (and failing) to read it as a public key: a third of the
-          // CPU of a request. A KeyObject made once skips all of that.
+          // trying to read it as a public key; a KeyObject made once skips
+          // that (docs/decisions.md, "Token verification").
           secretOrKeyProvider: () => key,
           signOptions: { algorithm: JWT_ALGORITHM },
           verifyOptions: { algorithms: [JWT_ALGORITHM] },

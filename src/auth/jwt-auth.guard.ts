@@ -8,7 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
-import { canonicalId } from '../economy/domain/safe-integer';
+import { canonicalId } from '../common/safe-integer';
 import { JWT_ALGORITHM, ROLES, type Role } from './access-token';
 import { PUBLIC_ROUTE } from './auth.decorators';
 import type { AuthenticatedRequest } from './principal';

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { canonicalId } from '../economy/domain/safe-integer';
+import { canonicalId } from '../common/safe-integer';
 import { ProblemCode } from '../http/problem-details';
 import { RequestRejected } from '../http/request-rejected.exception';
 import type { Role } from './access-token';

@@ -183,12 +183,10 @@ export class Environment {
 }
 
 /**
- * PostgreSQL's rule of thumb, two connections per core plus one, up to the
- * former default of 10: the cores are this machine's, where the embedded
- * database runs. More connections only move the queue from the pool into
- * PostgreSQL, where sixteen busy backends on two cores also starve the
- * service's own thread of CPU (about a fifth fewer HTTP transfers per second
- * than with five, measured with the http-transfer bench). Set
+ * PostgreSQL's rule of thumb, two connections per core plus one, up to 10:
+ * the cores are this machine's, where the embedded database runs. More
+ * connections only move the queue from the pool into PostgreSQL, and starve
+ * the service's own thread of CPU (docs/decisions.md, "Pool size"). Set
  * DATABASE_POOL_SIZE for a database elsewhere.
  */
 export function defaultPoolSize(): number {

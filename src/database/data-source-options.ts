@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import { ECONOMY_ENTITIES } from '../economy/entities';
-import { PAYOUT_ENTITIES } from '../payout/entities';
 import { logIdleConnectionError } from './idle-connection-errors';
 
 const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
@@ -9,16 +7,18 @@ const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 /**
  * The one description of our PostgreSQL connection, shared by the Nest app,
  * the TypeORM migration CLI (ormconfig.ts), the tests and the benchmark.
- * The schema comes from migrations only: never `synchronize`.
+ * The schema comes from migrations only: never `synchronize`. The app's
+ * entities come from its modules (see DatabaseModule); migrations need none.
  */
 export function dataSourceOptions(
   url: string,
   poolSize = 10,
+  entities: DataSourceOptions['entities'] = [],
 ): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: [...ECONOMY_ENTITIES, ...PAYOUT_ENTITIES],
+    entities,
     migrations: [MIGRATIONS_GLOB],
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',

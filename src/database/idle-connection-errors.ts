@@ -1,8 +1,5 @@
 import { Logger } from '@nestjs/common';
-import {
-  PostgresErrorCode,
-  postgresErrorOf,
-} from '../economy/persistence/postgres-error';
+import { PostgresErrorCode, postgresErrorOf } from './postgres-error';
 
 const logger = new Logger('DatabasePool');
 

@@ -1,19 +1,25 @@
 import { Module } from '@nestjs/common';
-import { LedgerWriter } from './ledger-writer';
-import { LedgerDatabase } from './persistence/ledger-database';
-import { LedgerService } from './ledger.service';
-import { WalletDirectory } from './wallet-directory';
-import { WalletService } from './wallet.service';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ProfilesModule } from '../profiles';
+import { ECONOMY_ENTITIES } from './entities';
+import { KeyClaims } from './idempotency/key-claims';
+import { LedgerWriter } from './movements/ledger-writer';
+import { LedgerService } from './reconciliation/ledger.service';
+import { WalletDirectory } from './wallets/wallet-directory';
+import { WalletHistory } from './wallets/wallet-history';
+import { WalletService } from './wallets/wallet.service';
 
 /**
- * The coin ledger. Expects a TypeORM DataSource from the importing app
- * (DatabaseModule); exports only the two services other modules use.
+ * The coin ledger, on the app's DatabaseModule; its wallets hang on
+ * profiles. Exports the two services other modules use.
  */
 @Module({
+  imports: [TypeOrmModule.forFeature([...ECONOMY_ENTITIES]), ProfilesModule],
   providers: [
-    LedgerDatabase,
-    WalletDirectory,
+    KeyClaims,
     LedgerWriter,
+    WalletDirectory,
+    WalletHistory,
     WalletService,
     LedgerService,
   ],

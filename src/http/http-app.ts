@@ -38,7 +38,7 @@ export function httpLimitsOf(environment: Environment): HttpLimits {
 
 /**
  * The HTTP server under Nest: Fastify, whose per-request cost is a fraction
- * of Express's (measured in the http-transfer bench). A client gets
+ * of Express's (docs/decisions.md, "Fastify"). A client gets
  * `requestTimeoutSeconds` to send a whole request, headers and body (then
  * 408 and the connection closes): a client trickling a body can hold a
  * socket no longer, and a body is read before the route's guards run.

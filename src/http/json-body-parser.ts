@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { isUtf8 } from 'node:buffer';
-import { holdsStorableText } from '../economy/domain/movement-input';
+import { holdsStorableText } from '../common/storable-text';
 import { FORBIDDEN_MEMBER_RULE, forbiddenMember } from './forbidden-members';
 import { inexactNumber } from './inexact-number';
 import { nestsDeeperThan } from './json-nesting';

@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { canonicalId } from '../economy/domain/safe-integer';
+import { canonicalId } from '../common/safe-integer';
 import { ID_SCHEMA } from './safe-integer-field.decorator';
 import { ProblemCode } from './problem-details';
 import { RequestRejected } from './request-rejected.exception';

@@ -1,15 +1,18 @@
 import { ConflictException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '../common/domain-error';
-import { ECONOMY_PROBLEMS } from '../economy/http/economy-problems';
 import {
+  DATABASE_PROBLEMS,
+  FinalRecordChange,
+} from '../database/database.errors';
+import {
+  ECONOMY_PROBLEMS,
   IdempotencyConflict,
   InsufficientFunds,
   LedgerInconsistent,
   UnknownProfile,
-} from '../economy/errors/economy.errors';
-import { PAYOUT_PROBLEMS } from '../payout/http/payout-problems';
-import { TournamentNotFound } from '../payout/payout.errors';
+} from '../economy';
+import { PAYOUT_PROBLEMS, TournamentNotFound } from '../payout';
 import { mergeProblemTables, replyWithProblem } from './problem-details.filter';
 
 class ShopClosed extends DomainError {
@@ -18,7 +21,11 @@ class ShopClosed extends DomainError {
 
 /** The answer replyWithProblem gives, as a client reads it. */
 function answerTo(error: unknown): { status: number; body: unknown } {
-  const answers = mergeProblemTables([ECONOMY_PROBLEMS, PAYOUT_PROBLEMS]);
+  const answers = mergeProblemTables([
+    DATABASE_PROBLEMS,
+    ECONOMY_PROBLEMS,
+    PAYOUT_PROBLEMS,
+  ]);
   let status = 0;
   let body = '';
   const reply = {
@@ -45,6 +52,11 @@ describe('replyWithProblem', () => {
     [new IdempotencyConflict('key used'), 409, 'IDEMPOTENCY_CONFLICT'],
     [new UnknownProfile('unknown profile 9'), 404, 'NOT_FOUND'],
     [new TournamentNotFound('unknown tournament 4'), 404, 'NOT_FOUND'],
+    [
+      new FinalRecordChange('tournament 4: its prize coins are fixed'),
+      409,
+      'CONFLICT',
+    ],
   ])('answers %s as its module’s table says', (error, status, code) => {
     expect(answerTo(error)).toEqual({
       status,

@@ -1,47 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, type EntityManager } from 'typeorm';
-import { safeIntegerFromDatabase } from '../economy/domain/safe-integer';
-import { UnknownProfile } from '../economy/errors/economy.errors';
-import { retryTransient } from '../economy/persistence/transient-retry';
-import {
-  PostgresErrorCode,
-  postgresErrorOf,
-} from '../economy/persistence/postgres-error';
-import type { Placement } from './entities/registration.entity';
-import { Registration } from './entities/registration.entity';
-import { Tournament } from './entities/tournament.entity';
-import {
-  AlreadyRegistered,
-  InvalidPlacements,
-  PayoutError,
-  TournamentClosed,
-  TournamentNotFound,
-} from './payout.errors';
-import { PayoutService, type PrizeRecord } from './payout.service';
-
-export interface NewTournament {
-  name: string;
-  participationCoins: number;
-  prizes: { WINNER: number; RUNNER_UP: number; TOP4: number };
-}
-
-export interface PlacementsInput {
-  WINNER: number;
-  RUNNER_UP: number;
-  TOP4: number[];
-}
-
-interface RegistrationRow {
-  id: string;
-}
-
-const REGISTER = `
-INSERT INTO registrations (tournament_id, profile_id, status)
-SELECT id, $2, 'PENDING' FROM tournaments
- WHERE id = $1 AND status = 'OPEN'
-   FOR SHARE
-RETURNING id`;
+import { SqlDatabase } from '../database/sql-database';
+import { retryTransient } from '../database/transient-retry';
+import type { Placement, Registration } from './entities/registration.entity';
+import type { Tournament } from './entities/tournament.entity';
+import { InvalidPlacements, TournamentClosed } from './payout.errors';
+import type {
+  NewTournament,
+  PlacementsInput,
+  PrizeRecord,
+} from './payout.types';
+import { PayoutService } from './payout.service';
+import { RegistrationRepository } from './repositories/registration.repository';
+import { TournamentRepository } from './repositories/tournament.repository';
 
 /**
  * The tournament life cycle payouts hang on: registration, payment
@@ -52,53 +22,42 @@ export class TournamentsService {
   private readonly logger = new Logger(TournamentsService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: SqlDatabase,
+    private readonly tournaments: TournamentRepository,
+    private readonly registrations: RegistrationRepository,
     private readonly payouts: PayoutService,
   ) {}
 
   create(input: NewTournament): Promise<Tournament> {
-    return this.dataSource.getRepository(Tournament).save({
-      name: input.name,
-      status: 'OPEN',
-      participationCoins: input.participationCoins,
-      winnerCoins: input.prizes.WINNER,
-      runnerUpCoins: input.prizes.RUNNER_UP,
-      top4Coins: input.prizes.TOP4,
-    });
+    return this.tournaments.create(input);
   }
 
-  /**
-   * Registers the profile, in one statement that reads the tournament OPEN
-   * and holds it FOR SHARE until the registration is in: a completion
-   * (which holds it FOR UPDATE) either commits first, and the registration
-   * finds it closed, or waits for it.
-   */
+  /** The tournament, or TournamentNotFound. */
+  find(id: number): Promise<Tournament> {
+    return this.tournaments.find(id);
+  }
+
+  /** The registration, or RegistrationNotFound. */
+  findRegistration(id: number): Promise<Registration> {
+    return this.registrations.find(id);
+  }
+
+  /** Registers the profile for an OPEN tournament (see RegistrationRepository.register). */
   async register(
     tournamentId: number,
     profileId: number,
   ): Promise<Registration> {
-    let rows: RegistrationRow[];
-    try {
-      rows = await this.dataSource.query(REGISTER, [tournamentId, profileId]);
-    } catch (error) {
-      const { code } = postgresErrorOf(error);
-      if (code === PostgresErrorCode.UniqueViolation) {
-        throw new AlreadyRegistered(
-          `profile ${profileId} is already registered for tournament ${tournamentId}`,
-        );
-      }
-      if (code === PostgresErrorCode.ForeignKeyViolation) {
-        throw new UnknownProfile(`unknown profile ${profileId}`);
-      }
-      throw error;
-    }
-    if (rows.length === 0) {
-      await this.payouts.findTournament(tournamentId);
+    const registered = await this.registrations.register(
+      tournamentId,
+      profileId,
+    );
+    if (registered === null) {
+      await this.tournaments.find(tournamentId);
       throw new TournamentClosed(
         `tournament ${tournamentId} takes no registrations`,
       );
     }
-    return this.payouts.findRegistration(safeIntegerFromDatabase(rows[0].id));
+    return registered;
   }
 
   /**
@@ -110,16 +69,10 @@ export class TournamentsService {
     registration: Registration;
     participation: PrizeRecord | null;
   }> {
-    await this.dataSource.query(
-      `UPDATE registrations
-          SET status = 'VERIFIED', payment_verified_at = now()
-        WHERE id = $1 AND status = 'PENDING'`,
-      [registrationId],
-    );
-    const registration = await this.payouts.findRegistration(registrationId);
-    const participation =
-      await this.payouts.awardParticipationForRegistration(registration);
-    return { registration, participation };
+    await this.registrations.verify(registrationId);
+    const registration = await this.registrations.find(registrationId);
+    const { prizes } = await this.payouts.awardParticipation(registration);
+    return { registration, participation: prizes };
   }
 
   /**
@@ -140,53 +93,58 @@ export class TournamentsService {
       ...placements.TOP4.map((id): [number, Placement] => [id, 'TOP4']),
     ];
     if (placements.TOP4.length > 2) {
-      throw invalid('at most two TOP4 placements');
+      throw new InvalidPlacements('at most two TOP4 placements');
     }
     if (new Set(chosen.map(([id]) => id)).size !== chosen.length) {
-      throw invalid('a registration holds at most one placement');
+      throw new InvalidPlacements('a registration holds at most one placement');
     }
     return retryTransient(() =>
-      this.dataSource.transaction(async (manager: EntityManager) => {
-        const [tournament] = await manager.getRepository(Tournament).find({
-          where: { id: tournamentId },
-          lock: { mode: 'pessimistic_write' },
-        });
-        if (!tournament) {
-          throw new TournamentNotFound(`unknown tournament ${tournamentId}`);
-        }
+      this.database.transaction(async (transaction) => {
+        const tournament = await this.tournaments.lock(
+          tournamentId,
+          transaction,
+        );
         if (tournament.status === 'COMPLETED') {
           throw new TournamentClosed(
             `tournament ${tournamentId} already has its placements`,
           );
         }
-        const registrations = await manager.getRepository(Registration).find({
-          where: { id: In(chosen.map(([id]) => id)) },
-          order: { id: 'ASC' },
-          lock: { mode: 'for_no_key_update' },
-        });
+        const locked = await this.registrations.lockMany(
+          chosen.map(([id]) => id),
+          transaction,
+        );
         for (const [id] of chosen) {
-          const registration = registrations.find((r) => r.id === id);
-          if (!registration || registration.tournamentId !== tournamentId) {
-            throw invalid(
-              `registration ${id} is not of tournament ${tournamentId}`,
-            );
-          }
-          if (registration.status !== 'VERIFIED') {
-            throw invalid(`registration ${id} is not verified`);
-          }
+          assertPlaceable(
+            locked.find((r) => r.id === id),
+            id,
+            tournamentId,
+          );
         }
         for (const [id, placement] of chosen) {
-          await manager.update(Registration, { id }, { placement });
+          await this.registrations.place(id, placement, transaction);
         }
-        tournament.status = 'COMPLETED';
-        await manager.save(tournament);
+        const completed = await this.tournaments.complete(
+          tournamentId,
+          transaction,
+        );
         this.logger.log(`tournament ${tournamentId} completed`);
-        return tournament;
+        return completed;
       }),
     );
   }
 }
 
-function invalid(detail: string): PayoutError {
-  return new InvalidPlacements(detail);
+function assertPlaceable(
+  registration: Registration | undefined,
+  id: number,
+  tournamentId: number,
+): void {
+  if (!registration || registration.tournamentId !== tournamentId) {
+    throw new InvalidPlacements(
+      `registration ${id} is not of tournament ${tournamentId}`,
+    );
+  }
+  if (registration.status !== 'VERIFIED') {
+    throw new InvalidPlacements(`registration ${id} is not verified`);
+  }
 }

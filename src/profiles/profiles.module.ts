@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ProfilesController } from './profiles.controller';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Profile } from './profile.entity';
 import { ProfilesService } from './profiles.service';
 
+/** Profiles, the only home of personal data: the economy's wallets hang on them. */
 @Module({
-  controllers: [ProfilesController],
+  imports: [TypeOrmModule.forFeature([Profile])],
   providers: [ProfilesService],
+  exports: [ProfilesService, TypeOrmModule],
 })
 export class ProfilesModule {}

@@ -1,11 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Profile } from '../economy/entities';
-import {
-  PostgresErrorCode,
-  postgresErrorOf,
-} from '../economy/persistence/postgres-error';
+import { Profile } from './profile.entity';
+import { PostgresErrorCode, postgresErrorOf } from '../database/postgres-error';
 import { ProfileTaken } from './profile.errors';
 
 /** Profiles are the only home of personal data; logs name them by id. */

@@ -2,8 +2,8 @@ import { JwtService } from '@nestjs/jwt';
 import { mkdtemp, readFile, rm, stat, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Profile } from '../../src/economy/entities';
-import { InsufficientFunds } from '../../src/economy/errors/economy.errors';
+import type { Profile } from '../../src/profiles';
+import { InsufficientFunds } from '../../src/economy/economy.errors';
 import { runCli, type CliRun } from '../support/cli-process';
 import {
   createEconomyTestContext,

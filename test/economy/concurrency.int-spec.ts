@@ -1,7 +1,7 @@
-import { InsufficientFunds } from '../../src/economy/errors/economy.errors';
-import { LedgerDatabase } from '../../src/economy/persistence/ledger-database';
-import { postgresErrorOf } from '../../src/economy/persistence/postgres-error';
-import type { Profile } from '../../src/economy/entities';
+import { InsufficientFunds } from '../../src/economy/economy.errors';
+import { SqlDatabase } from '../../src/database/sql-database';
+import { postgresErrorOf } from '../../src/database/postgres-error';
+import type { Profile } from '../../src/profiles';
 import {
   createEconomyTestContext,
   type EconomyTestContext,
@@ -35,17 +35,18 @@ describe('concurrent transfers', () => {
     }
     // Record every error PostgreSQL raises under the services, retried or not.
     // eslint-disable-next-line @typescript-eslint/unbound-method -- re-bound by apply below
-    const run = LedgerDatabase.prototype.run;
-    jest
-      .spyOn(LedgerDatabase.prototype, 'run')
-      .mockImplementation(async function (this: LedgerDatabase, ...args) {
-        try {
-          return await run.apply(this, args);
-        } catch (error) {
-          databaseErrors.push(postgresErrorOf(error).code ?? 'unknown');
-          throw error;
-        }
-      });
+    const run = SqlDatabase.prototype.run;
+    jest.spyOn(SqlDatabase.prototype, 'run').mockImplementation(async function (
+      this: SqlDatabase,
+      ...args
+    ) {
+      try {
+        return await run.apply(this, args);
+      } catch (error) {
+        databaseErrors.push(postgresErrorOf(error).code ?? 'unknown');
+        throw error;
+      }
+    });
   });
   afterAll(async () => {
     jest.restoreAllMocks();

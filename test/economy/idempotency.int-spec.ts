@@ -3,7 +3,7 @@ import {
   IdempotencyConflict,
   InsufficientFunds,
   InvalidRequest,
-} from '../../src/economy/errors/economy.errors';
+} from '../../src/economy/economy.errors';
 import {
   createEconomyTestContext,
   type EconomyTestContext,

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { LedgerReason } from '../../src/economy/domain/ledger-reason';
-import type { Profile } from '../../src/economy/entities';
+import type { Profile } from '../../src/profiles';
 import {
   IdempotencyConflict,
   InsufficientFunds,
   InvalidAmount,
-} from '../../src/economy/errors/economy.errors';
+} from '../../src/economy/economy.errors';
 import type {
   MovementResult,
   TransferResult,
-} from '../../src/economy/wallet.types';
+} from '../../src/economy/wallets/wallet.types';
 import {
   createEconomyTestContext,
   type EconomyTestContext,

@@ -2,11 +2,11 @@ import {
   InvalidRequest,
   InvalidWallet,
   LedgerInconsistent,
-} from '../../src/economy/errors/economy.errors';
+} from '../../src/economy/economy.errors';
 import {
   InvariantViolationKind,
   type WalletDrift,
-} from '../../src/economy/ledger.types';
+} from '../../src/economy/reconciliation/ledger.types';
 import {
   createEconomyTestContext,
   type EconomyTestContext,

@@ -1,5 +1,5 @@
-import type { Profile } from '../../src/economy/entities';
-import { InsufficientFunds } from '../../src/economy/errors/economy.errors';
+import type { Profile } from '../../src/profiles';
+import { InsufficientFunds } from '../../src/economy/economy.errors';
 import {
   createEconomyTestContext,
   type EconomyTestContext,

@@ -6,7 +6,7 @@ import {
   InvalidAmount,
   InvalidRequest,
   InvalidWallet,
-} from '../../src/economy/errors/economy.errors';
+} from '../../src/economy/economy.errors';
 import {
   createEconomyTestContext,
   type EconomyTestContext,

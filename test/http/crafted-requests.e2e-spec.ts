@@ -4,7 +4,7 @@
 // (never a 500), and every response carries the security headers.
 import { connect } from 'node:net';
 import request from 'supertest';
-import type { Profile } from '../../src/economy/entities';
+import type { Profile } from '../../src/profiles';
 import { CapturingLogger } from '../support/capturing-logger';
 import { createHttpTestApp, type HttpTestApp } from '../support/http-test-app';
 import { rawExchange } from '../support/raw-http';

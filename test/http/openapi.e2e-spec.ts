@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { Profile } from '../../src/economy/entities';
+import type { Profile } from '../../src/profiles';
 import { ROLES, type Role } from '../../src/auth/access-token';
 import { createHttpTestApp, type HttpTestApp } from '../support/http-test-app';
 import { redoclyLint } from '../support/redocly-lint';

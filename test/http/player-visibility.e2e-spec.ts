@@ -1,8 +1,8 @@
 // What a player learns through the API is its own: never another player's
 // balance or wallet, never what operators wrote about it.
 import request from 'supertest';
-import type { Profile } from '../../src/economy/entities';
-import { WalletService } from '../../src/economy/wallet.service';
+import type { Profile } from '../../src/profiles';
+import { WalletService } from '../../src/economy/wallets/wallet.service';
 import { runCli } from '../support/cli-process';
 import {
   createHttpTestApp,

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { Profile } from '../../src/economy/entities';
+import type { Profile } from '../../src/profiles';
 import { createHttpTestApp, type HttpTestApp } from '../support/http-test-app';
 
 const LIMIT = 3;

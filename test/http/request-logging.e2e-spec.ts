@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { Profile } from '../../src/economy/entities';
+import type { Profile } from '../../src/profiles';
 import { logLevelsUpTo } from '../../src/config/log-levels';
 import { CapturingLogger } from '../support/capturing-logger';
 import { runCli } from '../support/cli-process';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
-import type { Profile } from '../../src/economy/entities';
+import type { Profile } from '../../src/profiles';
 import { requestFingerprint } from '../../src/economy/http/idempotency-header';
-import { WalletService } from '../../src/economy/wallet.service';
+import { WalletService } from '../../src/economy/wallets/wallet.service';
 import {
   createHttpTestApp,
   TEST_JWT_SECRET,

@@ -2,7 +2,7 @@
 // within REQUEST_TIMEOUT_SECONDS, an idle keep-alive connection closes after
 // KEEP_ALIVE_TIMEOUT_SECONDS, and MAX_CONNECTIONS caps how many are open.
 import { connect, type Socket } from 'node:net';
-import type { Profile } from '../../src/economy/entities';
+import type { Profile } from '../../src/profiles';
 import { createHttpTestApp, type HttpTestApp } from '../support/http-test-app';
 import { rawExchange } from '../support/raw-http';
 

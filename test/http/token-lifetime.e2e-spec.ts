@@ -1,7 +1,7 @@
 // Every token the server accepts dies within JWT_MAX_TTL: a stolen one too.
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
-import type { Profile } from '../../src/economy/entities';
+import type { Profile } from '../../src/profiles';
 import {
   createHttpTestApp,
   TEST_JWT_SECRET,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Profile } from '../../src/economy/entities';
+import type { Profile } from '../../src/profiles';
 import type { Registration, Tournament } from '../../src/payout/entities';
 import { PayoutError, PayoutErrorCode } from '../../src/payout/payout.errors';
 import { PayoutModule } from '../../src/payout/payout.module';
@@ -182,9 +182,7 @@ describe('payout properties', () => {
                 return;
               case 'award':
                 if (registration !== undefined) {
-                  await payouts.awardParticipationForRegistration(
-                    registration.id,
-                  );
+                  await payouts.awardParticipation(registration.id);
                 }
                 return;
               case 'backfill': {

@@ -1,9 +1,10 @@
-import { LedgerDatabase } from '../../src/economy/persistence/ledger-database';
+import { SqlDatabase } from '../../src/database/sql-database';
 import {
   InvalidAmount,
   InvalidRequest,
-} from '../../src/economy/errors/economy.errors';
+} from '../../src/economy/economy.errors';
 import { PayoutErrorCode } from '../../src/payout/payout.errors';
+import { ParticipationBackfill } from '../../src/payout/participation-backfill';
 import { PayoutModule } from '../../src/payout/payout.module';
 import { PayoutService } from '../../src/payout/payout.service';
 import { TournamentsService } from '../../src/payout/tournaments.service';
@@ -34,6 +35,12 @@ describe('PayoutService', () => {
     tournaments = ctx.get(TournamentsService);
   });
   afterAll(() => ctx.close());
+
+  /** The prizes an award stands for, whether it paid them now or before. */
+  const participationPrize = async (registration: { id: number } | number) =>
+    (await payouts.awardParticipation(registration)).prizes;
+  const placementPrizes = async (tournament: { id: number } | number) =>
+    (await payouts.awardPlacements(tournament)).prizes;
 
   // A prize recorded behind PayoutService's back, as direct SQL would.
   const recordPrizeBySql = (
@@ -73,9 +80,7 @@ describe('PayoutService', () => {
         placement: 'PARTICIPATION',
         coins: 25,
       });
-      const again = await payouts.awardParticipationForRegistration(
-        registrations[0].id,
-      );
+      const again = await participationPrize(registrations[0].id);
       const verifiedAgain = await tournaments.verifyPayment(
         registrations[0].id,
       );
@@ -140,7 +145,7 @@ describe('PayoutService', () => {
       );
       const keysBefore = await idempotencyKeyCount(ctx.dataSource);
       await expect(
-        payouts.awardParticipationForRegistration(registrations[0].id),
+        participationPrize(registrations[0].id),
       ).rejects.toMatchObject({
         code: PayoutErrorCode.PrizeAlreadyRecorded,
       });
@@ -153,13 +158,11 @@ describe('PayoutService', () => {
     it('refuses an unverified registration and pays nothing without participation coins', async () => {
       const pending = await tournamentWithPlayers(ctx, { players: 1 });
       await expect(
-        payouts.awardParticipationForRegistration(pending.registrations[0]),
+        participationPrize(pending.registrations[0]),
       ).rejects.toMatchObject({
         code: PayoutErrorCode.RegistrationNotVerified,
       });
-      await expect(
-        payouts.awardParticipationForRegistration(987654),
-      ).rejects.toMatchObject({
+      await expect(participationPrize(987654)).rejects.toMatchObject({
         code: PayoutErrorCode.RegistrationNotFound,
       });
       const unpaid = await tournamentWithPlayers(ctx, {
@@ -181,7 +184,7 @@ describe('PayoutService', () => {
       await verifyWithoutPayout(ctx, [registrations[0].id]);
       const results = await Promise.all(
         Array.from({ length: 10 }, () =>
-          payouts.awardParticipationForRegistration(registrations[0].id),
+          participationPrize(registrations[0].id),
         ),
       );
       expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
@@ -227,9 +230,7 @@ describe('PayoutService', () => {
         [main.tournament.id],
       );
       expect(placed).toEqual([]);
-      await expect(
-        payouts.awardPlacements(main.tournament),
-      ).rejects.toMatchObject({
+      await expect(placementPrizes(main.tournament)).rejects.toMatchObject({
         code: PayoutErrorCode.TournamentNotCompleted,
       });
     });
@@ -273,9 +274,7 @@ describe('PayoutService', () => {
         prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 100 },
       });
       const concurrent = await Promise.all(
-        Array.from({ length: 10 }, () =>
-          payouts.awardPlacements(tournament.id),
-        ),
+        Array.from({ length: 10 }, () => placementPrizes(tournament.id)),
       );
       const first = concurrent[0];
       expect(new Set(concurrent.map((list) => JSON.stringify(list))).size).toBe(
@@ -289,7 +288,7 @@ describe('PayoutService', () => {
         [ids[2], 'TOP4', 100],
         [ids[3], 'TOP4', 100],
       ]);
-      expect(await payouts.awardPlacements(tournament)).toEqual(first);
+      expect(await placementPrizes(tournament)).toEqual(first);
       const balances = [];
       for (const profile of profiles) {
         balances.push(await ctx.wallets.getBalance(profile));
@@ -318,11 +317,11 @@ describe('PayoutService', () => {
       await ctx.wallets.credit(profiles[1], Number.MAX_SAFE_INTEGER - 100, {
         reason: 'MANUAL_ADJUST',
       });
-      await expect(
-        payouts.awardPlacements(tournament.id),
-      ).rejects.toBeInstanceOf(InvalidAmount);
+      await expect(placementPrizes(tournament.id)).rejects.toBeInstanceOf(
+        InvalidAmount,
+      );
       expect(await ctx.wallets.getBalance(profiles[0])).toBe(0);
-      expect(await payouts.placementPrizes(tournament.id)).toEqual([]);
+      expect(await payouts.prizesOf(tournament.id)).toEqual([]);
       expect((await ctx.ledger.verifyInvariants()).ok).toBe(true);
     });
   });
@@ -337,7 +336,7 @@ describe('PayoutService', () => {
         players: 3,
         prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 0 },
       });
-      const paid = await payouts.awardPlacements(tournament.id);
+      const paid = await placementPrizes(tournament.id);
       for (const set of [
         'participation_coins = 20',
         'winner_coins = 600',
@@ -357,7 +356,7 @@ describe('PayoutService', () => {
           ]),
         ).rejects.toThrow(/completed, and stays so/);
       }
-      expect(await payouts.awardPlacements(tournament.id)).toEqual(paid);
+      expect(await placementPrizes(tournament.id)).toEqual(paid);
       expect(await ctx.wallets.getBalance(profiles[2])).toBe(0);
     });
 
@@ -366,7 +365,7 @@ describe('PayoutService', () => {
         players: 2,
         prizes: { WINNER: 500, RUNNER_UP: 250, TOP4: 100 },
       });
-      const paid = await payouts.awardPlacements(tournament.id);
+      const paid = await placementPrizes(tournament.id);
       const [late] = await ctx.createProfiles(1);
       await expect(
         sql(
@@ -375,7 +374,7 @@ describe('PayoutService', () => {
           [tournament.id, late.id],
         ),
       ).rejects.toThrow(/placements are final/);
-      expect(await payouts.awardPlacements(tournament.id)).toEqual(paid);
+      expect(await placementPrizes(tournament.id)).toEqual(paid);
       expect(await ctx.wallets.getBalance(late)).toBe(0);
     });
 
@@ -441,9 +440,7 @@ describe('PayoutService', () => {
         );
       const ledgerBefore = await ledgerRows();
       try {
-        await expect(
-          payouts.awardParticipationForRegistration(id),
-        ).rejects.toMatchObject({
+        await expect(participationPrize(id)).rejects.toMatchObject({
           code: PayoutErrorCode.RegistrationNotVerified,
         });
       } finally {
@@ -514,7 +511,7 @@ describe('PayoutService', () => {
       const ids = registrations.map((r) => r.id);
       await verifyWithoutPayout(ctx, ids);
       const participation = await Promise.all(
-        Array.from({ length: 10 }, () => payouts.participationAward(ids[0])),
+        Array.from({ length: 10 }, () => payouts.awardParticipation(ids[0])),
       );
       expect(participation.map((award) => award.paidNow).sort()).toEqual([
         0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
@@ -527,13 +524,13 @@ describe('PayoutService', () => {
       });
       const placements = await Promise.all(
         Array.from({ length: 10 }, () =>
-          payouts.placementsAward(tournament.id),
+          payouts.awardPlacements(tournament.id),
         ),
       );
       expect(placements.map((award) => award.paidNow).sort()).toEqual([
         0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
       ]);
-      expect((await payouts.placementsAward(tournament.id)).paidNow).toBe(0);
+      expect((await payouts.awardPlacements(tournament.id)).paidNow).toBe(0);
     });
   });
 
@@ -568,9 +565,7 @@ describe('PayoutService', () => {
         payouts.backfillParticipationForVerifiedPayments({ batchSize: 7 }),
         payouts.backfillParticipationForVerifiedPayments({ batchSize: 12 }),
         payouts.backfillParticipationForVerifiedPayments({ batchSize: 5 }),
-        ...all
-          .slice(0, 4)
-          .map((r) => payouts.awardParticipationForRegistration(r.id)),
+        ...all.slice(0, 4).map((r) => participationPrize(r.id)),
       ]);
       expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
       const backfills = outcomes
@@ -623,7 +618,7 @@ describe('PayoutService', () => {
         ...paid.registrations.map((r) => r.id),
         ...free.registrations.map((r) => r.id),
       ]);
-      await payouts.awardParticipationForRegistration(paid.registrations[0].id);
+      await participationPrize(paid.registrations[0].id);
       const pending = await tournamentWithPlayers(ctx, {
         players: 1,
         participationCoins: 7,
@@ -696,7 +691,9 @@ describe('PayoutService', () => {
       // The batches the backfill pays, by size.
       const batches: number[] = [];
       type PayBatch = (due: unknown[]) => Promise<unknown>;
-      const withBatches = payouts as unknown as { payBatch: PayBatch };
+      const withBatches = ctx.get(ParticipationBackfill) as unknown as {
+        payBatch: PayBatch;
+      };
       const payBatch = withBatches.payBatch;
       const spy = jest
         .spyOn(withBatches, 'payBatch')
@@ -705,13 +702,13 @@ describe('PayoutService', () => {
           return payBatch.call(this, due);
         });
       // And the pages it reads.
-      const { database } = payouts as unknown as { database: LedgerDatabase };
+      const database = ctx.get(SqlDatabase);
       const runStatement = database.run.bind(database);
       let pages = 0;
       const pageSpy = jest
         .spyOn(database, 'run')
         .mockImplementation((statement, values) => {
-          pages += statement.name === 'economy_due_page' ? 1 : 0;
+          pages += statement.name === 'payout_due_page' ? 1 : 0;
           return runStatement(statement, values);
         });
       const run = await payouts
@@ -760,9 +757,10 @@ describe('PayoutService', () => {
       expect(await keysOf(holderWallet)).toEqual([
         `participation:reg:${registrations[0].id}:w:${holderWallet}`,
       ]);
-      expect(
-        await payouts.awardParticipationForRegistration(registrations[0].id),
-      ).toMatchObject({ registrationId: registrations[0].id, coins: 10 });
+      expect(await participationPrize(registrations[0].id)).toMatchObject({
+        registrationId: registrations[0].id,
+        coins: 10,
+      });
       expect(await ctx.wallets.getBalance(holder)).toBe(10);
       expect(await ctx.wallets.getBalance(other)).toBe(1);
     });

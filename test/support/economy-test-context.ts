@@ -3,9 +3,9 @@ import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { DatabaseModule } from '../../src/database/database.module';
 import { EconomyModule } from '../../src/economy/economy.module';
-import { Profile } from '../../src/economy/entities';
-import { LedgerService } from '../../src/economy/ledger.service';
-import { WalletService } from '../../src/economy/wallet.service';
+import { Profile } from '../../src/profiles';
+import { LedgerService } from '../../src/economy/reconciliation/ledger.service';
+import { WalletService } from '../../src/economy/wallets/wallet.service';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface EconomyTestContext {

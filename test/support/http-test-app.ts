@@ -11,7 +11,7 @@ import {
   DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
 } from '../../src/config/environment';
 import { logLevelsUpTo } from '../../src/config/log-levels';
-import { Profile } from '../../src/economy/entities';
+import { Profile } from '../../src/profiles';
 import {
   configureHttpApp,
   createHttpAdapter,

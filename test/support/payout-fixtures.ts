@@ -1,4 +1,4 @@
-import type { Profile } from '../../src/economy/entities';
+import type { Profile } from '../../src/profiles';
 import type { Registration, Tournament } from '../../src/payout/entities';
 import { TournamentsService } from '../../src/payout/tournaments.service';
 import type { EconomyTestContext } from './economy-test-context';

@@ -1,6 +1,5 @@
 import { Command, Help, Option } from 'nest-commander';
-import { INTERNAL_META } from '../../economy/domain/movement-input';
-import { CONSOLE_KEY_SCOPE } from '../../economy/domain/scoped-key';
+import { CONSOLE_KEY_SCOPE, INTERNAL_META } from '../../economy';
 import { AdminCommand } from '../admin-command';
 import { CliOutput } from '../cli-output';
 import {

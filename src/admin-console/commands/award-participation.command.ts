@@ -22,7 +22,7 @@ export class AwardParticipationCommand extends AdminCommand {
 
   async run(_: string[], options: { registration: number }): Promise<void> {
     const { payouts } = await this.session.open();
-    const { prizes: record, paidNow } = await payouts.participationAward(
+    const { prizes: record, paidNow } = await payouts.awardParticipation(
       options.registration,
     );
     if (record === null) {

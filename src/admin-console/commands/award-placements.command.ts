@@ -22,7 +22,7 @@ export class AwardPlacementsCommand extends AdminCommand {
 
   async run(_: string[], options: { tournament: number }): Promise<void> {
     const { payouts } = await this.session.open();
-    const { prizes: records, paidNow } = await payouts.placementsAward(
+    const { prizes: records, paidNow } = await payouts.awardPlacements(
       options.tournament,
     );
     for (const record of records) {

@@ -1,5 +1,5 @@
 import { Command, Help, Option } from 'nest-commander';
-import { DEFAULT_DRIFT_BATCH_SIZE } from '../../economy/ledger.service';
+import { DEFAULT_DRIFT_BATCH_SIZE } from '../../economy';
 import { AdminCommand } from '../admin-command';
 import { CliExitCode } from '../cli-exit-code';
 import { CliExitStatus } from '../cli-exit-status';

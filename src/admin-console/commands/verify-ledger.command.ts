@@ -1,5 +1,5 @@
 import { Command, Help, Option } from 'nest-commander';
-import type { InvariantViolation } from '../../economy/ledger.types';
+import type { InvariantViolation } from '../../economy';
 import { AdminCommand } from '../admin-command';
 import { CliExitCode } from '../cli-exit-code';
 import { CliExitStatus } from '../cli-exit-status';

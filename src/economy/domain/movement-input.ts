@@ -1,9 +1,10 @@
+import { holdsStorableText } from '../../common/storable-text';
 import {
   InvalidAmount,
   InvalidRequest,
   InvalidWallet,
-} from '../errors/economy.errors';
-import type { Profile } from '../entities/profile.entity';
+} from '../economy.errors';
+import type { Profile } from '../../profiles';
 import {
   isLedgerReason,
   TRANSFER_LEG_REASONS,
@@ -133,22 +134,6 @@ export function requireMeta(meta: unknown): Meta {
     );
   }
   return stored as Meta;
-}
-
-/**
- * Every string in `value`, member names included, is text PostgreSQL can
- * store: well-formed Unicode (no lone surrogate) without NUL characters.
- */
-export function holdsStorableText(value: unknown): boolean {
-  if (typeof value === 'string') {
-    return value.isWellFormed() && !value.includes('\0');
-  }
-  if (typeof value !== 'object' || value === null) {
-    return true;
-  }
-  return Object.entries(value).every(
-    ([key, item]) => holdsStorableText(key) && holdsStorableText(item),
-  );
 }
 
 function requireReason(reason: unknown): LedgerReason {

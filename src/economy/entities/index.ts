@@ -1,13 +1,7 @@
 import { IdempotencyKey } from './idempotency-key.entity';
-import { Profile } from './profile.entity';
 import { WalletTransaction } from './wallet-transaction.entity';
 import { Wallet } from './wallet.entity';
 
-export { IdempotencyKey, Profile, Wallet, WalletTransaction };
+export { IdempotencyKey, Wallet, WalletTransaction };
 
-export const ECONOMY_ENTITIES = [
-  Profile,
-  Wallet,
-  WalletTransaction,
-  IdempotencyKey,
-] as const;
+export const ECONOMY_ENTITIES = [Wallet, WalletTransaction, IdempotencyKey];

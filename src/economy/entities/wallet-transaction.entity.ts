@@ -7,7 +7,10 @@ import {
   JoinColumn,
   ManyToOne,
 } from 'typeorm';
-import { BigintColumn, IdentityPrimaryColumn } from './bigint-columns';
+import {
+  BigintColumn,
+  IdentityPrimaryColumn,
+} from '../../database/bigint-columns';
 import { LEDGER_REASONS, type LedgerReason } from '../domain/ledger-reason';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { Wallet } from './wallet.entity';

@@ -8,8 +8,11 @@ import {
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
-import { BigintColumn, IdentityPrimaryColumn } from './bigint-columns';
-import { Profile } from './profile.entity';
+import {
+  BigintColumn,
+  IdentityPrimaryColumn,
+} from '../../database/bigint-columns';
+import { Profile } from '../../profiles';
 
 @Entity({ name: 'wallets' })
 @Unique('wallets_profile_id_key', ['profileId'])

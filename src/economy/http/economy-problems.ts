@@ -1,5 +1,5 @@
 import type { ProblemTable } from '../../common/domain-error';
-import { EconomyErrorCode } from '../errors/economy.errors';
+import { EconomyErrorCode } from '../economy.errors';
 
 /** How HTTP answers each economy error. */
 export const ECONOMY_PROBLEMS: ProblemTable<EconomyErrorCode> = {

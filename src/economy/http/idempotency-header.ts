@@ -8,7 +8,7 @@ import {
   IDEMPOTENCY_KEY_PATTERN,
   isIdempotencyKey,
 } from '../domain/movement-input';
-import type { KeyScope } from '../domain/scoped-key';
+import type { KeyScope } from '../idempotency/scoped-key';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';

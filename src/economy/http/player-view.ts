@@ -1,6 +1,6 @@
 import { isPlayerOnly, type Principal } from '../../auth/principal';
 import { INTERNAL_META, type Meta } from '../domain/movement-input';
-import type { HistoryEntry, TransferResult } from '../wallet.types';
+import type { HistoryEntry, TransferResult } from '../wallets/wallet.types';
 
 /** What the admin console wrote at the top of meta before INTERNAL_META existed. */
 const LEGACY_CONSOLE_MEMBERS = ['note', 'operatorId'];

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CallableBy, CurrentPrincipal } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
-import { WalletService } from '../wallet.service';
+import { WalletService } from '../wallets/wallet.service';
 import { ApiProblems } from '../../http/api-problems.decorator';
 import { TransferDto } from './dto/movement.dto';
 import { TransferResponse } from './dto/responses.dto';

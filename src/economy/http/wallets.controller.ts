@@ -24,7 +24,7 @@ import {
 } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
 import { PathId } from '../../http/path-id.decorator';
-import { WalletService } from '../wallet.service';
+import { WalletService } from '../wallets/wallet.service';
 import { ApiProblems } from '../../http/api-problems.decorator';
 import { HistoryQueryDto } from './dto/history-query.dto';
 import { historySeenBy } from './player-view';

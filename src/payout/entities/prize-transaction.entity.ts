@@ -12,8 +12,8 @@ import {
 import {
   BigintColumn,
   IdentityPrimaryColumn,
-} from '../../economy/entities/bigint-columns';
-import { WalletTransaction } from '../../economy/entities/wallet-transaction.entity';
+} from '../../database/bigint-columns';
+import { WalletTransaction } from '../../economy';
 import { Registration } from './registration.entity';
 
 export type PrizePlacement = 'PARTICIPATION' | 'WINNER' | 'RUNNER_UP' | 'TOP4';

@@ -11,8 +11,8 @@ import {
 import {
   BigintColumn,
   IdentityPrimaryColumn,
-} from '../../economy/entities/bigint-columns';
-import { Profile } from '../../economy/entities/profile.entity';
+} from '../../database/bigint-columns';
+import { Profile } from '../../profiles';
 import { Tournament } from './tournament.entity';
 
 export type RegistrationStatus = 'PENDING' | 'VERIFIED' | 'CANCELLED';

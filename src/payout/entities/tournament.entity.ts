@@ -2,7 +2,7 @@ import { Check, Column, CreateDateColumn, Entity } from 'typeorm';
 import {
   BigintColumn,
   IdentityPrimaryColumn,
-} from '../../economy/entities/bigint-columns';
+} from '../../database/bigint-columns';
 
 export type TournamentStatus = 'DRAFT' | 'OPEN' | 'COMPLETED';
 

@@ -3,7 +3,8 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CallableBy } from '../../auth/auth.decorators';
 import { ApiProblems } from '../../http/api-problems.decorator';
 import { PathId } from '../../http/path-id.decorator';
-import { PayoutService, type PrizeRecord } from '../payout.service';
+import { PayoutService } from '../payout.service';
+import type { PrizeRecord } from '../payout.types';
 import { TournamentsService } from '../tournaments.service';
 import {
   CreatedResponse,
@@ -69,10 +70,10 @@ export class TournamentsController {
   })
   @ApiOkResponse({ type: [PrizeResponse] })
   @ApiProblems(400, 404, 409, 413, 415, 422)
-  award(
+  async award(
     @PathId('id', 'a tournament id') tournamentId: number,
   ): Promise<PrizeRecord[]> {
-    return this.payouts.awardPlacements(tournamentId);
+    return (await this.payouts.awardPlacements(tournamentId)).prizes;
   }
 
   @Get(':id/payouts')
@@ -84,10 +85,9 @@ export class TournamentsController {
   )
   @ApiOkResponse({ type: [PrizeResponse] })
   @ApiProblems(400, 404)
-  async list(
+  list(
     @PathId('id', 'a tournament id') tournamentId: number,
   ): Promise<PrizeRecord[]> {
-    await this.payouts.findTournament(tournamentId);
     return this.payouts.prizesOf(tournamentId);
   }
 }

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { CANONICAL_ID_PATTERN } from '../../domain/safe-integer';
+import { CANONICAL_ID_PATTERN } from '../../../common/safe-integer';
 
 export class HistoryQueryDto {
   @ApiPropertyOptional({

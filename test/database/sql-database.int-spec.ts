@@ -1,7 +1,8 @@
+import { FinalRecordChange } from '../../src/database/database.errors';
 import {
-  LedgerDatabase,
+  SqlDatabase,
   preparedStatement,
-} from '../../src/economy/persistence/ledger-database';
+} from '../../src/database/sql-database';
 import {
   createEconomyTestContext,
   type EconomyTestContext,
@@ -13,9 +14,9 @@ const OPEN_WALLET = preparedStatement(
 );
 const FAIL = preparedStatement('test_fail', 'SELECT 1 / 0');
 
-describe('LedgerDatabase.transaction', () => {
+describe('SqlDatabase', () => {
   let ctx: EconomyTestContext;
-  let database: LedgerDatabase;
+  let database: SqlDatabase;
   const walletCount = async (profileId: number) =>
     Number(
       (
@@ -28,7 +29,7 @@ describe('LedgerDatabase.transaction', () => {
 
   beforeAll(async () => {
     ctx = await createEconomyTestContext();
-    database = ctx.get(LedgerDatabase);
+    database = ctx.get(SqlDatabase);
   });
   afterAll(() => ctx.close());
 
@@ -51,5 +52,28 @@ describe('LedgerDatabase.transaction', () => {
       }),
     ).rejects.toThrow(/aborted by a failed statement; nothing was committed/);
     expect(await walletCount(profile.id)).toBe(0);
+  });
+
+  it("answers a final record's refusal as a domain error, never a bare database error", async () => {
+    const tournament = preparedStatement(
+      'test_tournament',
+      `INSERT INTO tournaments (name, status, winner_coins)
+       VALUES ('final', 'OPEN', 10) RETURNING id`,
+    );
+    const raisePrize = preparedStatement(
+      'test_raise_prize',
+      'UPDATE tournaments SET winner_coins = winner_coins + 1 WHERE id = $1',
+    );
+    const [{ id }] = await database.run<{ id: string }>(tournament, []);
+    const refused = database.run(raisePrize, [id]);
+    await expect(refused).rejects.toBeInstanceOf(FinalRecordChange);
+    await expect(refused).rejects.toMatchObject({
+      code: 'FINAL_RECORD',
+      message: expect.stringContaining('prize coins are fixed') as string,
+    });
+    const inTransaction = database.transaction((transaction) =>
+      transaction.run(raisePrize, [id]),
+    );
+    await expect(inTransaction).rejects.toBeInstanceOf(FinalRecordChange);
   });
 });

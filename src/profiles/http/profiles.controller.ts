@@ -1,9 +1,9 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import { CallableBy } from '../auth/auth.decorators';
-import { ApiProblems } from '../http/api-problems.decorator';
+import { CallableBy } from '../../auth/auth.decorators';
+import { ApiProblems } from '../../http/api-problems.decorator';
 import { CreateProfileDto, ProfileResponse } from './dto/create-profile.dto';
-import { ProfilesService } from './profiles.service';
+import { ProfilesService } from '../profiles.service';
 
 @ApiTags('profiles')
 @Controller('profiles')

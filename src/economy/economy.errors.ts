@@ -1,4 +1,4 @@
-import { DomainError } from '../../common/domain-error';
+import { DomainError } from '../common/domain-error';
 
 /** Stable codes: the HTTP problem mapping and CLI exit codes key on these. */
 export enum EconomyErrorCode {

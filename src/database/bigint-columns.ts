@@ -1,5 +1,5 @@
 import { Column, PrimaryColumn, type ColumnOptions } from 'typeorm';
-import { bigintColumnTransformer } from '../domain/safe-integer';
+import { bigintColumnTransformer } from '../common/safe-integer';
 
 /** A `bigint GENERATED ALWAYS AS IDENTITY` primary key, read as a safe integer. */
 export function IdentityPrimaryColumn(

@@ -1,4 +1,4 @@
-import type { ProblemTable } from '../common/domain-error';
+import type { ProblemTable } from '../../common/domain-error';
 
 /** How HTTP answers each profile error. */
 export const PROFILE_PROBLEMS: ProblemTable<'PROFILE_TAKEN'> = {

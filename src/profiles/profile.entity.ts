@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Unique } from 'typeorm';
-import { IdentityPrimaryColumn } from './bigint-columns';
+import { IdentityPrimaryColumn } from '../database/bigint-columns';
 
 /** A stand-in for the platform's user profile: the only home of personal data. */
 @Entity({ name: 'profiles' })

@@ -1,6 +1,6 @@
-import type { LedgerReason } from './domain/ledger-reason';
-import type { Meta } from './domain/movement-input';
-import type { KeyScope } from './domain/scoped-key';
+import type { LedgerReason } from '../domain/ledger-reason';
+import type { Meta } from '../domain/movement-input';
+import type { KeyScope } from '../idempotency/scoped-key';
 
 export interface MovementOptions {
   reason: LedgerReason;

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { requireInteger } from './domain/movement-input';
-import { safeIntegerFromDatabase } from './domain/safe-integer';
-import { InvalidWallet, LedgerInconsistent } from './errors/economy.errors';
+import { requireInteger } from '../domain/movement-input';
+import { safeIntegerFromDatabase } from '../../common/safe-integer';
+import { InvalidWallet, LedgerInconsistent } from '../economy.errors';
 import {
   InvariantViolationKind,
   type DriftBatch,
@@ -13,8 +13,8 @@ import {
 import {
   PostgresErrorCode,
   postgresErrorOf,
-} from './persistence/postgres-error';
-import { retryTransient } from './persistence/transient-retry';
+} from '../../database/postgres-error';
+import { retryTransient } from '../../database/transient-retry';
 
 export const DEFAULT_DRIFT_BATCH_SIZE = 5000;
 /** Each invariant check lists at most this many violations. */

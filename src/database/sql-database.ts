@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { FinalRecordChange } from './database.errors';
+import { PostgresErrorCode, postgresErrorOf } from './postgres-error';
 
 /** A statement PostgreSQL parses and plans once per connection, then reuses. */
 export interface PreparedStatement {
@@ -8,11 +11,12 @@ export interface PreparedStatement {
   readonly text: string;
 }
 
+/** `name` must be unique in the app: PostgreSQL keeps one plan per name and connection. */
 export function preparedStatement(
   name: string,
   text: string,
 ): PreparedStatement {
-  return { name: `economy_${name}`, text };
+  return { name, text };
 }
 
 /** Runs prepared statements: on the pool, or inside one transaction. */
@@ -24,20 +28,27 @@ export interface SqlRunner {
 }
 
 /**
- * The hot paths of the ledger run on the pg pool under TypeORM's DataSource,
- * as named prepared statements: one round trip, no re-planning of the
- * movement CTEs, none of the ORM's per-query bookkeeping. Same pool, same
- * connections, same configuration as the rest of the app.
+ * Runs the app's SQL on the pg pool under TypeORM's DataSource, as named
+ * prepared statements: one round trip, no re-planning, none of the ORM's
+ * per-query bookkeeping. Same pool, same connections, same configuration as
+ * the rest of the app.
  */
 @Injectable()
-export class LedgerDatabase implements SqlRunner {
-  constructor(private readonly dataSource: DataSource) {}
+export class SqlDatabase implements SqlRunner {
+  private readonly pool: Pool;
+
+  constructor(dataSource: DataSource) {
+    if (!(dataSource.driver instanceof PostgresDriver)) {
+      throw new Error('SqlDatabase runs on PostgreSQL only');
+    }
+    this.pool = dataSource.driver.master as Pool;
+  }
 
   run<Row extends QueryResultRow>(
     statement: PreparedStatement,
     values: unknown[],
   ): Promise<Row[]> {
-    return execute<Row>(this.pool(), statement, values);
+    return execute<Row>(this.pool, statement, values);
   }
 
   /**
@@ -50,7 +61,7 @@ export class LedgerDatabase implements SqlRunner {
     work: (transaction: SqlRunner) => Promise<T>,
     commitIf: (result: T) => boolean = () => true,
   ): Promise<T> {
-    const client = await this.pool().connect();
+    const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -78,21 +89,28 @@ export class LedgerDatabase implements SqlRunner {
       client.release(broken);
     }
   }
-
-  private pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
-  }
 }
 
+/**
+ * Runs one statement. A final record's trigger refusing it is a domain
+ * error, answered as such (a 409 over HTTP), never an unexpected 500.
+ */
 async function execute<Row extends QueryResultRow>(
   target: Pool | PoolClient,
   statement: PreparedStatement,
   values: unknown[],
 ): Promise<Row[]> {
-  const result = await target.query<Row>({
-    name: statement.name,
-    text: statement.text,
-    values,
-  });
-  return result.rows;
+  try {
+    const result = await target.query<Row>({
+      name: statement.name,
+      text: statement.text,
+      values,
+    });
+    return result.rows;
+  } catch (error) {
+    if (postgresErrorOf(error).code === PostgresErrorCode.RestrictViolation) {
+      throw new FinalRecordChange((error as Error).message);
+    }
+    throw error;
+  }
 }

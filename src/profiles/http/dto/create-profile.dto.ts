@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
-import { INT64_SCHEMA } from '../../http/safe-integer-field.decorator';
+import { INT64_SCHEMA } from '../../../http/safe-integer-field.decorator';
 
 const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
 

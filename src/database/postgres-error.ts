@@ -1,0 +1,41 @@
+/** The fields of a pg DatabaseError we act on; TypeORM keeps it as `driverError`. */
+interface PostgresErrorFields {
+  code?: string;
+  constraint?: string;
+}
+
+export const PostgresErrorCode = {
+  SerializationFailure: '40001',
+  DeadlockDetected: '40P01',
+  CheckViolation: '23514',
+  UniqueViolation: '23505',
+  ForeignKeyViolation: '23503',
+  NumericValueOutOfRange: '22003',
+  InvalidTextRepresentation: '22P02',
+  UntranslatableCharacter: '22P05',
+  // A trigger refusing to change a final record (the ledger, payout terms).
+  RestrictViolation: '23001',
+  // PostgreSQL is stopping, or an admin ended the session.
+  AdminShutdown: '57P01',
+} as const;
+
+export function postgresErrorOf(error: unknown): PostgresErrorFields {
+  if (typeof error !== 'object' || error === null) {
+    return {};
+  }
+  const driverError = (error as { driverError?: unknown }).driverError;
+  const source = (
+    typeof driverError === 'object' && driverError !== null
+      ? driverError
+      : error
+  ) as PostgresErrorFields;
+  return { code: source.code, constraint: source.constraint };
+}
+
+export function isTransientPostgresError(error: unknown): boolean {
+  const { code } = postgresErrorOf(error);
+  return (
+    code === PostgresErrorCode.SerializationFailure ||
+    code === PostgresErrorCode.DeadlockDetected
+  );
+}
