@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
-import { ttlSeconds } from './auth/access-token';
+import { durationSeconds } from './common/duration';
 import { resolveJwtSecret } from './auth/jwt-secret';
 import { loadEnvironment } from './config/environment';
 import { logLevelsUpTo } from './config/log-levels';
@@ -43,7 +43,7 @@ async function bootstrap(): Promise<void> {
         auth: {
           secret: await resolveJwtSecret(environment),
           playerRequestsPerMinute: environment.PLAYER_REQUESTS_PER_MINUTE,
-          maxTokenTtlSeconds: ttlSeconds(environment.JWT_MAX_TTL),
+          maxTokenTtlSeconds: durationSeconds(environment.JWT_MAX_TTL),
         },
       }),
       createHttpAdapter(httpLimitsOf(environment)),

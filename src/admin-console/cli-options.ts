@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { TOKEN_TTL_PATTERN, ttlSeconds } from '../auth/access-token';
+import { DURATION_PATTERN, durationSeconds } from '../common/duration';
 import { isIdempotencyKey } from '../economy';
 
 /** Option parsers: a bad value is commander's InvalidArgumentError, so exit 2. */
@@ -32,8 +32,8 @@ export function parseNote(value: string): string {
 /** A token lifetime, at most `maxTtl` (JWT_MAX_TTL): longer, the server would refuse it. */
 export function parseTtl(value: string, maxTtl: string): string {
   if (
-    !TOKEN_TTL_PATTERN.test(value) ||
-    ttlSeconds(value) > ttlSeconds(maxTtl)
+    !DURATION_PATTERN.test(value) ||
+    durationSeconds(value) > durationSeconds(maxTtl)
   ) {
     throw new InvalidArgumentError(
       `expected a duration such as 90s, 15m, 12h or 7d, at most ${maxTtl} (JWT_MAX_TTL)`,

@@ -1,11 +1,8 @@
 import { resolve } from 'node:path';
 import { readSecretFile } from '../common/secret-file';
-import type { Environment } from '../config/environment';
+import { MIN_JWT_SECRET_LENGTH, type Environment } from '../config/environment';
 
 const SECRET_FILE = 'jwt-secret';
-
-/** As for JWT_SECRET: a shorter secret can be guessed. */
-export const MIN_JWT_SECRET_LENGTH = 32;
 
 /**
  * The HS256 secret shared by the server (which verifies tokens) and the CLI's

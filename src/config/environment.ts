@@ -18,8 +18,10 @@ import {
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { TOKEN_TTL_PATTERN } from '../auth/access-token';
-import { MIN_JWT_SECRET_LENGTH } from '../auth/jwt-secret';
+import { DURATION_PATTERN } from '../common/duration';
+
+/** As for the generated JWT secret: a shorter secret can be guessed. */
+export const MIN_JWT_SECRET_LENGTH = 32;
 
 /** A year: the longest a token may live unless JWT_MAX_TTL says otherwise. */
 export const DEFAULT_JWT_MAX_TTL = '365d';
@@ -152,7 +154,7 @@ export class Environment {
    * (`90s`, `15m`, `12h`, `7d`, or seconds): the server refuses a token that
    * would live longer, and the CLI signs none.
    */
-  @Matches(TOKEN_TTL_PATTERN, {
+  @Matches(DURATION_PATTERN, {
     message: 'JWT_MAX_TTL must be a duration such as 3600, 15m, 12h or 365d',
   })
   JWT_MAX_TTL: string = DEFAULT_JWT_MAX_TTL;

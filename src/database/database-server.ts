@@ -1,20 +1,6 @@
 import type { Environment } from '../config/environment';
+import type { DatabaseServer } from './database-server.types';
 import { openEmbeddedCluster } from './embedded/embedded-cluster';
-
-/** Where the service's PostgreSQL is, and how to let go of it at shutdown. */
-export interface DatabaseServer {
-  /** The service's login: reads and writes rows, owns nothing. */
-  readonly url: string;
-  /** The schema owner's login, for migrations only. */
-  readonly migrationUrl: string;
-  readonly embedded: boolean;
-  stop(): Promise<void>;
-  /**
-   * For a process that exits without calling `stop` (the TypeORM CLI calls
-   * process.exit): let go of the cluster as it exits.
-   */
-  stopAtExit(): void;
-}
 
 /**
  * `DATABASE_URL` when set (migrations on `DATABASE_MIGRATION_URL`, or on
@@ -38,3 +24,5 @@ export async function openDatabaseServer(
   }
   return openEmbeddedCluster(environment, log);
 }
+
+export type { DatabaseServer };

@@ -1,8 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthenticatedRequest } from '../auth/principal';
 
 const logger = new Logger('HTTP');
+
+/** What the auth guards leave on a request that the line reports: the caller's id. */
+interface LoggedRequest {
+  principal?: { profileId: number };
+}
 
 // Marks an instance whose requests are logged (see logRefusedRequest).
 const LOGS_REQUESTS = 'logsEveryRequest';
@@ -71,7 +75,7 @@ function logRequest(
       route: request.routeOptions.url ?? 'unmatched',
       status,
       durationMs: Math.round(elapsedMs * 100) / 100,
-      principal: (request as AuthenticatedRequest).principal?.profileId ?? null,
+      principal: (request as LoggedRequest).principal?.profileId ?? null,
     }),
   );
 }

@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ttlSeconds } from '../../src/auth/access-token';
+import { durationSeconds } from '../../src/common/duration';
 import {
   DEFAULT_JWT_MAX_TTL,
   DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
@@ -26,7 +26,7 @@ describe('GET /health', () => {
           auth: {
             secret: 'h'.repeat(40),
             playerRequestsPerMinute: DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
-            maxTokenTtlSeconds: ttlSeconds(DEFAULT_JWT_MAX_TTL),
+            maxTokenTtlSeconds: durationSeconds(DEFAULT_JWT_MAX_TTL),
           },
         }),
       ],

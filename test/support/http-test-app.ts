@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import type { Role } from '../../src/auth/access-token';
-import { ttlSeconds } from '../../src/auth/access-token';
+import { durationSeconds } from '../../src/common/duration';
 import {
   DEFAULT_JWT_MAX_TTL,
   DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
@@ -72,7 +72,7 @@ export async function createHttpTestApp(
           playerRequestsPerMinute:
             options.playerRequestsPerMinute ??
             DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
-          maxTokenTtlSeconds: ttlSeconds(DEFAULT_JWT_MAX_TTL),
+          maxTokenTtlSeconds: durationSeconds(DEFAULT_JWT_MAX_TTL),
         },
       }),
     ],

@@ -1,7 +1,7 @@
 import type { TestDatabase } from './test-database';
 
 /**
- * What a restored database may do to a cached wallet id: hand its wallet to
+ * What a restored database may do to a wallet: hand it to
  * another profile. The owner lifts, for one transaction, the trigger that
  * forbids it (the service's role may not).
  */

@@ -5,11 +5,11 @@ import { Command, Help, Option } from 'nest-commander';
 import {
   JWT_ALGORITHM,
   ROLES,
-  ttlSeconds,
   type AccessTokenClaims,
   type Role,
 } from '../../auth/access-token';
 import { resolveJwtSecret } from '../../auth/jwt-secret';
+import { durationSeconds } from '../../common/duration';
 import type { Environment } from '../../config/environment';
 import { AdminCommand } from '../admin-command';
 import { parsePositiveInteger, parseTtl } from '../cli-options';
@@ -54,7 +54,7 @@ export class TokenCommand extends AdminCommand {
     this.output.line(
       await jwt.signAsync(claims, {
         algorithm: JWT_ALGORITHM,
-        expiresIn: ttlSeconds(options.ttl ?? '1h'),
+        expiresIn: durationSeconds(options.ttl ?? '1h'),
       }),
     );
   }

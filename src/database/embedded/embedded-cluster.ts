@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Environment } from '../../config/environment';
-import type { DatabaseServer } from '../database-server';
+import type { DatabaseServer } from '../database-server.types';
 import { accessFlags, allowSocketOnly } from './access-rules';
 import {
   APPLICATION_ROLE,
