@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, type TransformFnParams } from 'class-transformer';
 import {
@@ -52,6 +53,17 @@ const META_DOC = {
   additionalProperties: true,
 } as const;
 
+/** An optional JSON object of MAX_META_BYTES at most, taken as sent. */
+function MetaField() {
+  return applyDecorators(
+    ApiPropertyOptional(META_DOC),
+    IsOptional(),
+    IsObject(),
+    Validate(MetaSize),
+    Transform(sentMeta),
+  );
+}
+
 export class MovementDto {
   @SafeIntegerField(1, { description: 'whole coins', example: 100 })
   amount!: number;
@@ -60,11 +72,7 @@ export class MovementDto {
   @IsIn(CALLER_REASONS)
   reason!: LedgerReason;
 
-  @ApiPropertyOptional(META_DOC)
-  @IsOptional()
-  @IsObject()
-  @Validate(MetaSize)
-  @Transform(sentMeta)
+  @MetaField()
   meta?: Meta;
 }
 
@@ -83,11 +91,7 @@ export class TransferDto {
   @IsIn(CALLER_REASONS)
   reason?: LedgerReason;
 
-  @ApiPropertyOptional(META_DOC)
-  @IsOptional()
-  @IsObject()
-  @Validate(MetaSize)
-  @Transform(sentMeta)
+  @MetaField()
   meta?: Meta;
 }
 
