@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { HttpModule } from './http/http.module';
 import { PAYOUT_PROBLEMS, PayoutHttpModule } from './payout';
 import { PROFILE_PROBLEMS, ProfilesHttpModule } from './profiles';
+import { SHOP_PROBLEMS, ShopHttpModule } from './shop';
 
 export interface AppOptions {
   database: DatabaseModuleOptions;
@@ -30,11 +31,13 @@ export class AppModule {
           PROFILE_PROBLEMS,
           ECONOMY_PROBLEMS,
           PAYOUT_PROBLEMS,
+          SHOP_PROBLEMS,
         ]),
         HealthModule,
         ProfilesHttpModule,
         EconomyHttpModule,
         PayoutHttpModule,
+        ShopHttpModule,
       ],
     };
   }

@@ -6,7 +6,20 @@ import { AdjustCommand } from './commands/adjust.command';
 import { AwardParticipationCommand } from './commands/award-participation.command';
 import { AwardPlacementsCommand } from './commands/award-placements.command';
 import { BackfillParticipationCommand } from './commands/backfill-participation.command';
+import { HoldsCommand, HoldsExpireCommand } from './commands/holds.command';
 import { MigrateCommand } from './commands/migrate.command';
+import {
+  PurchaseCommand,
+  PurchaseRefundCommand,
+  PurchaseShowCommand,
+} from './commands/purchase.command';
+import {
+  ShopCommand,
+  ShopItemAddCommand,
+  ShopItemCommand,
+  ShopItemListCommand,
+  ShopItemUpdateCommand,
+} from './commands/shop.command';
 import { RecalcAllWalletsCommand } from './commands/recalc-all-wallets.command';
 import { TokenCommand } from './commands/token.command';
 import { VerifyLedgerCommand } from './commands/verify-ledger.command';
@@ -36,6 +49,16 @@ export class AdminConsoleModule {
         AwardParticipationCommand,
         AwardPlacementsCommand,
         BackfillParticipationCommand,
+        HoldsCommand,
+        HoldsExpireCommand,
+        ShopCommand,
+        ShopItemCommand,
+        ShopItemAddCommand,
+        ShopItemUpdateCommand,
+        ShopItemListCommand,
+        PurchaseCommand,
+        PurchaseShowCommand,
+        PurchaseRefundCommand,
       ],
     };
   }

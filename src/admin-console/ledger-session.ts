@@ -9,6 +9,12 @@ import {
 import { DatabaseModule } from '../database/database.module';
 import { EconomyModule, LedgerService, WalletService } from '../economy';
 import { PayoutModule, PayoutService } from '../payout';
+import {
+  CatalogService,
+  PurchaseLifecycle,
+  PurchaseReads,
+  ShopModule,
+} from '../shop';
 
 export const CLI_ENVIRONMENT = Symbol('CLI_ENVIRONMENT');
 
@@ -16,6 +22,9 @@ export interface Ledger {
   wallets: WalletService;
   ledger: LedgerService;
   payouts: PayoutService;
+  catalog: CatalogService;
+  purchases: PurchaseLifecycle;
+  purchaseReads: PurchaseReads;
   dataSource: DataSource;
 }
 
@@ -50,12 +59,16 @@ export class LedgerSession implements OnApplicationShutdown {
         }),
         EconomyModule,
         PayoutModule,
+        ShopModule,
       ],
     }));
     this.opened = {
       wallets: moduleRef.get(WalletService, { strict: false }),
       ledger: moduleRef.get(LedgerService, { strict: false }),
       payouts: moduleRef.get(PayoutService, { strict: false }),
+      catalog: moduleRef.get(CatalogService, { strict: false }),
+      purchases: moduleRef.get(PurchaseLifecycle, { strict: false }),
+      purchaseReads: moduleRef.get(PurchaseReads, { strict: false }),
       dataSource: moduleRef.get(DataSource, { strict: false }),
     };
     return this.opened;

@@ -15,11 +15,18 @@ export const OWNER_FIELD = 'auth:owner';
 /** The path parameter or body field that names a profile. */
 export type ProfileField = { param: string } | { body: string };
 
+/**
+ * The resource a route names (a purchase, say) belongs to a player, who may
+ * call the route for it: the guard lets a player through, and the route
+ * itself checks the resource is the player's (403 otherwise).
+ */
+export type OwnedResource = { resource: string };
+
 export interface Callers {
   /** Principals holding one of these roles may call the route. */
   roles: Role[];
   /** A player may also call the route for its own profile, the one this names. */
-  owner?: ProfileField;
+  owner?: ProfileField | OwnedResource;
 }
 
 /**
@@ -48,6 +55,9 @@ export const Public = (action: string) =>
 function describeCallers({ roles, owner }: Callers): string {
   if (owner === undefined) {
     return roles.join(', ');
+  }
+  if ('resource' in owner) {
+    return `${roles.join(', ')}; the player whose ${owner.resource} it is`;
   }
   const field = 'param' in owner ? owner.param : owner.body;
   return `${roles.join(', ')}; the player whose id is ${field}`;

@@ -11,7 +11,13 @@ import { canonicalId } from '../common/safe-integer';
 import { ProblemCode } from '../http/problem-details';
 import { RequestRejected } from '../http/request-rejected.exception';
 import type { Role } from './access-token';
-import { ALLOWED_ROLES, OWNER_FIELD, PUBLIC_ROUTE } from './auth.decorators';
+import {
+  ALLOWED_ROLES,
+  OWNER_FIELD,
+  PUBLIC_ROUTE,
+  type OwnedResource,
+  type ProfileField,
+} from './auth.decorators';
 import type { AuthenticatedRequest } from './principal';
 
 /**
@@ -40,9 +46,13 @@ export class RolesGuard implements CanActivate {
       return true;
     }
     const owner = this.reflector.getAllAndOverride<
-      { param: string } | { body: string } | undefined
+      ProfileField | OwnedResource | undefined
     >(OWNER_FIELD, targets);
     if (principal?.roles.includes('player') && owner !== undefined) {
+      // The route checks the resource is the player's (see OwnedResource).
+      if ('resource' in owner) {
+        return true;
+      }
       const named: unknown =
         'param' in owner
           ? request.params[owner.param]

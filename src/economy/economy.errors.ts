@@ -9,6 +9,8 @@ export enum EconomyErrorCode {
   ValidationFailed = 'VALIDATION_FAILED',
   LedgerInconsistent = 'LEDGER_INCONSISTENT',
   ProfileNotFound = 'PROFILE_NOT_FOUND',
+  HoldNotFound = 'HOLD_NOT_FOUND',
+  HoldState = 'HOLD_STATE',
 }
 
 /** Base of every error the economy raises on purpose. */
@@ -52,4 +54,14 @@ export class InvalidRequest extends EconomyError {
  */
 export class LedgerInconsistent extends EconomyError {
   readonly code = EconomyErrorCode.LedgerInconsistent;
+}
+
+/** No hold has this id. */
+export class HoldNotFound extends EconomyError {
+  readonly code = EconomyErrorCode.HoldNotFound;
+}
+
+/** The hold has ended (captured, released, expired), or cannot be captured so. */
+export class HoldState extends EconomyError {
+  readonly code = EconomyErrorCode.HoldState;
 }

@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProfilesModule } from '../profiles';
 import { ECONOMY_ENTITIES } from './entities';
+import { HoldBook } from './holds/hold-book';
 import { KeyClaims } from './idempotency/key-claims';
+import { BatchCredits } from './movements/batch-credits';
+import { SingleMovements } from './movements/single-movements';
 import { LedgerWriter } from './movements/ledger-writer';
 import { LedgerService } from './reconciliation/ledger.service';
 import { WalletDirectory } from './wallets/wallet-directory';
@@ -17,6 +20,9 @@ import { WalletService } from './wallets/wallet.service';
   imports: [TypeOrmModule.forFeature([...ECONOMY_ENTITIES]), ProfilesModule],
   providers: [
     KeyClaims,
+    BatchCredits,
+    SingleMovements,
+    HoldBook,
     LedgerWriter,
     WalletDirectory,
     WalletHistory,

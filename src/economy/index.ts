@@ -19,4 +19,9 @@ export {
 } from './domain/movement-input';
 export { DEFAULT_DRIFT_BATCH_SIZE } from './reconciliation/ledger.service';
 export * from './entities';
-export { CONSOLE_KEY_SCOPE, type KeyScope } from './idempotency/scoped-key';
+export {
+  CONSOLE_KEY_SCOPE,
+  scopedLedgerKey,
+  type KeyScope,
+} from './idempotency/scoped-key';
+export * from './holds/hold.types';

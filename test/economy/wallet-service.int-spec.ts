@@ -28,6 +28,8 @@ describe('WalletService', () => {
         profileId: profile.id,
         walletId: null,
         balance: 0,
+        held: 0,
+        available: 0,
         allowOverdraft: false,
       });
 

@@ -148,8 +148,13 @@ describe('per-player request limit', () => {
         }),
     );
     expect(limited.sort()).toEqual([
+      'GET /purchases/{id}',
+      'GET /shop/items',
       'GET /wallets/{profileId}',
+      'GET /wallets/{profileId}/purchases',
       'GET /wallets/{profileId}/transactions',
+      'POST /purchases',
+      'POST /purchases/{id}/cancel',
       'POST /tournaments/{id}/registrations',
       'POST /transfers',
     ]);

@@ -215,6 +215,8 @@ describe('REST API', () => {
         profileId: bob.id,
         walletId: null,
         balance: 0,
+        held: 0,
+        available: 0,
         allowOverdraft: false,
       });
       expect(
@@ -1189,6 +1191,19 @@ describe('REST API', () => {
         'PUT /tournaments/{id}/placements',
         'POST /tournaments/{id}/payouts',
         'GET /tournaments/{id}/payouts',
+        'POST /wallets/{profileId}/holds',
+        'GET /holds/{id}',
+        'POST /holds/{id}/capture',
+        'POST /holds/{id}/release',
+        'POST /shop/items',
+        'PATCH /shop/items/{id}',
+        'GET /shop/items',
+        'POST /purchases',
+        'GET /purchases/{id}',
+        'POST /purchases/{id}/confirm',
+        'POST /purchases/{id}/cancel',
+        'POST /purchases/{id}/refund',
+        'GET /wallets/{profileId}/purchases',
       ].sort(),
     );
     expect(document.components.securitySchemes).toHaveProperty('bearer');

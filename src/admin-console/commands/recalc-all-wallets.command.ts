@@ -47,7 +47,10 @@ export class RecalcAllWalletsCommand extends AdminCommand {
           json.item(drift);
         } else {
           this.output.line(
-            `wallet ${drift.walletId} cached=${drift.cached} ledger=${drift.ledger} drift=${drift.drift}`,
+            `wallet ${drift.walletId} cached=${drift.cached} ledger=${drift.ledger} drift=${drift.drift}` +
+              (drift.held
+                ? ` held=${drift.held.cached} pending=${drift.held.pending}`
+                : ''),
           );
         }
         if (!dryRun) {
@@ -71,7 +74,8 @@ export class RecalcAllWalletsCommand extends AdminCommand {
   @Help('after')
   details(): string {
     return `
-Prints "wallet <id> cached=<c> ledger=<l> drift=<d>" per drifted wallet,
+Prints "wallet <id> cached=<c> ledger=<l> drift=<d>" per drifted wallet
+(and " held=<h> pending=<p>" when its held total is not its pending holds'),
 then "checked N wallets, drift in M, corrected K". Without --dry-run each
 drifted wallet is corrected atomically under its row lock, so coins moving
 meanwhile are not disturbed. Wallets are read in batches: memory stays flat

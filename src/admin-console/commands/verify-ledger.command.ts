@@ -9,7 +9,7 @@ import { LedgerSession } from '../ledger-session';
 @Command({
   name: 'verify-ledger',
   description:
-    "Check the ledger's invariants: cached balance == ledger sum for every wallet, no negative balance without overdraft, every transfer's two legs sum to zero, every balance_after chain consistent.",
+    "Check the ledger's invariants: cached balance == ledger sum for every wallet, no negative balance without overdraft, every transfer's two legs sum to zero, every balance_after chain consistent, every wallet's held total equal to its pending holds.",
 })
 export class VerifyLedgerCommand extends AdminCommand {
   constructor(

@@ -6,7 +6,7 @@ import {
   PrimaryColumn,
 } from 'typeorm';
 
-export type IdempotentOperation = 'CREDIT' | 'DEBIT' | 'TRANSFER';
+export type IdempotentOperation = 'CREDIT' | 'DEBIT' | 'TRANSFER' | 'HOLD';
 
 /**
  * One row per keyed money movement, written in the same statement as its
@@ -17,7 +17,7 @@ export type IdempotentOperation = 'CREDIT' | 'DEBIT' | 'TRANSFER';
 @Entity({ name: 'idempotency_keys' })
 @Check(
   'idempotency_keys_operation_check',
-  "operation IN ('CREDIT', 'DEBIT', 'TRANSFER')",
+  "operation IN ('CREDIT', 'DEBIT', 'TRANSFER', 'HOLD')",
 )
 @Check(
   'idempotency_keys_key_check',

@@ -1,7 +1,13 @@
+import { Hold } from './hold.entity';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { WalletTransaction } from './wallet-transaction.entity';
 import { Wallet } from './wallet.entity';
 
-export { IdempotencyKey, Wallet, WalletTransaction };
+export { Hold, IdempotencyKey, Wallet, WalletTransaction };
 
-export const ECONOMY_ENTITIES = [Wallet, WalletTransaction, IdempotencyKey];
+export const ECONOMY_ENTITIES = [
+  Wallet,
+  WalletTransaction,
+  IdempotencyKey,
+  Hold,
+];

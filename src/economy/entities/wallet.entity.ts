@@ -16,7 +16,11 @@ import { Profile } from '../../profiles';
 
 @Entity({ name: 'wallets' })
 @Unique('wallets_profile_id_key', ['profileId'])
-@Check('wallets_overdraft_check', 'allow_overdraft OR cached_balance >= 0')
+@Check(
+  'wallets_overdraft_check',
+  'allow_overdraft OR cached_balance - held >= 0',
+)
+@Check('wallets_held_check', 'held BETWEEN 0 AND 9007199254740991')
 @Check(
   'wallets_balance_safe_integer_check',
   'cached_balance BETWEEN -9007199254740991 AND 9007199254740991',
@@ -37,6 +41,10 @@ export class Wallet {
 
   @BigintColumn({ name: 'cached_balance', default: 0 })
   cachedBalance!: number;
+
+  /** What pending holds reserve of the balance. */
+  @BigintColumn({ default: 0 })
+  held!: number;
 
   @Column({ name: 'allow_overdraft', type: 'boolean', default: false })
   allowOverdraft!: boolean;

@@ -9,6 +9,8 @@ export const ECONOMY_PROBLEMS: ProblemTable<EconomyErrorCode> = {
   [EconomyErrorCode.InvalidWallet]: { status: 422 },
   [EconomyErrorCode.ProfileNotFound]: { status: 404, code: 'NOT_FOUND' },
   [EconomyErrorCode.IdempotencyConflict]: { status: 409 },
+  [EconomyErrorCode.HoldNotFound]: { status: 404, code: 'NOT_FOUND' },
+  [EconomyErrorCode.HoldState]: { status: 409 },
   // An invariant the ledger breaks is a case for an operator, not a client.
   [EconomyErrorCode.LedgerInconsistent]: { status: 500, code: 'INTERNAL' },
 };

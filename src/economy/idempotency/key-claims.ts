@@ -88,22 +88,34 @@ export class KeyClaims {
    * are never deleted: it is there.
    */
   async replay(claim: KeyClaim, runner?: SqlRunner): Promise<WrittenLeg[]> {
-    const held = await this.find(claim.key, runner);
-    if (held === null) {
-      throw new Error('idempotency key held, then not found');
-    }
-    assertSameRequest(held, claim);
+    const held = await this.assertSameRequest(claim, runner);
     this.logger.debug(
       `idempotent replay of transaction ${held.legs[0]?.transactionId}`,
     );
     return held.legs;
   }
 
+  /**
+   * What was claimed under `claim`'s key, which a statement found held: the
+   * same request, or IdempotencyConflict.
+   */
+  async assertSameRequest(
+    claim: KeyClaim,
+    runner?: SqlRunner,
+  ): Promise<KeyedOperation> {
+    const held = await this.find(claim.key, runner);
+    if (held === null) {
+      throw new Error('idempotency key held, then not found');
+    }
+    compare(held, claim);
+    return held;
+  }
+
   /** IdempotencyConflict when `claim`'s key was used before for another request. */
   async refuseIfHeld(claim: KeyClaim | null): Promise<void> {
     const held = claim === null ? null : await this.find(claim.key);
     if (held !== null) {
-      assertSameRequest(held, claim!);
+      compare(held, claim!);
     }
   }
 
@@ -130,7 +142,7 @@ export class KeyClaims {
   }
 }
 
-function assertSameRequest(held: KeyedOperation, claim: KeyClaim): void {
+function compare(held: KeyedOperation, claim: KeyClaim): void {
   const keys = new Set([
     ...Object.keys(held.request),
     ...Object.keys(claim.request),

@@ -20,29 +20,34 @@ export const DEFAULT_DRIFT_BATCH_SIZE = 5000;
 /** Each invariant check lists at most this many violations. */
 const MAX_VIOLATIONS_PER_CHECK = 1000;
 
-// One statement compares a batch of wallets with their ledger sums, so both
-// sides come from one snapshot: a movement committing meanwhile is seen whole
-// or not at all, never as false drift.
+// One statement compares a batch of wallets with their ledger sums and their
+// pending holds, so every side comes from one snapshot: a movement committing
+// meanwhile is seen whole or not at all, never as false drift.
 const DRIFT_BATCH_SQL = `
 WITH batch AS (
-  SELECT id, cached_balance
+  SELECT id, cached_balance, held
     FROM wallets
    WHERE id > $1
    ORDER BY id
    LIMIT $2
 ),
 compared AS (
-  SELECT b.id, b.cached_balance,
+  SELECT b.id, b.cached_balance, b.held,
          coalesce((SELECT sum(t.amount)
                      FROM wallet_transactions t
-                    WHERE t.wallet_id = b.id), 0) AS ledger
+                    WHERE t.wallet_id = b.id), 0) AS ledger,
+         coalesce((SELECT sum(h.amount)
+                     FROM holds h
+                    WHERE h.wallet_id = b.id AND h.status = 'PENDING'), 0) AS pending
     FROM batch b
 )
 SELECT (SELECT count(*) FROM compared) AS checked,
        (SELECT max(id) FROM compared) AS last_id,
-       drifted.id, drifted.cached_balance, drifted.ledger
+       drifted.id, drifted.cached_balance, drifted.ledger,
+       drifted.held, drifted.pending
   FROM (SELECT 1) AS always_one_row
-  LEFT JOIN compared drifted ON drifted.cached_balance <> drifted.ledger
+  LEFT JOIN compared drifted
+    ON drifted.cached_balance <> drifted.ledger OR drifted.held <> drifted.pending
  ORDER BY drifted.id`;
 
 /** Reconciles cached balances with the ledger and checks its invariants. */
@@ -53,10 +58,11 @@ export class LedgerService {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Rebuilds the wallet's cached balance from its ledger, under the wallet's
-   * row lock, and returns it. The sum is read by a statement that starts after
-   * the lock is held, so it sees every movement committed before us, and
-   * none can commit until we do.
+   * Rebuilds the wallet's cached balance from its ledger, and its held total
+   * from its pending holds, under the wallet's row lock, and returns the
+   * balance. The sums are read by statements that start after the lock is
+   * held, so they see every movement and hold committed before us, and none
+   * can commit until we do.
    */
   async recalcWallet(walletId: number): Promise<number> {
     if (!Number.isSafeInteger(walletId) || walletId <= 0) {
@@ -67,17 +73,22 @@ export class LedgerService {
     try {
       return await retryTransient(() =>
         this.dataSource.transaction('READ COMMITTED', async (manager) => {
-          const locked: { cached_balance: string }[] = await manager.query(
-            'SELECT cached_balance FROM wallets WHERE id = $1 FOR NO KEY UPDATE',
-            [walletId],
-          );
+          const locked: { cached_balance: string; held: string }[] =
+            await manager.query(
+              'SELECT cached_balance, held FROM wallets WHERE id = $1 FOR NO KEY UPDATE',
+              [walletId],
+            );
           if (locked.length === 0) {
             throw new InvalidWallet(`unknown wallet ${walletId}`);
           }
-          const [{ total }]: { total: string }[] = await manager.query(
-            'SELECT coalesce(sum(amount), 0) AS total FROM wallet_transactions WHERE wallet_id = $1',
-            [walletId],
-          );
+          const [{ total, pending }]: { total: string; pending: string }[] =
+            await manager.query(
+              `SELECT (SELECT coalesce(sum(amount), 0) FROM wallet_transactions
+                        WHERE wallet_id = $1) AS total,
+                      (SELECT coalesce(sum(amount), 0) FROM holds
+                        WHERE wallet_id = $1 AND status = 'PENDING') AS pending`,
+              [walletId],
+            );
           const cached = safeIntegerFromDatabase(locked[0].cached_balance);
           const ledger = Number(total);
           if (!Number.isSafeInteger(ledger)) {
@@ -85,13 +96,15 @@ export class LedgerService {
               `wallet ${walletId}: ledger sum ${total} is beyond the safe integer range`,
             );
           }
-          if (cached !== ledger) {
+          const held = safeIntegerFromDatabase(locked[0].held);
+          const heldNow = safeIntegerFromDatabase(pending);
+          if (cached !== ledger || held !== heldNow) {
             await manager.query(
-              'UPDATE wallets SET cached_balance = $2, updated_at = now() WHERE id = $1',
-              [walletId, ledger],
+              'UPDATE wallets SET cached_balance = $2, held = $3, updated_at = now() WHERE id = $1',
+              [walletId, ledger, heldNow],
             );
             this.logger.warn(
-              `wallet ${walletId}: cached balance ${cached} corrected to ${ledger}`,
+              `wallet ${walletId}: cached balance ${cached} corrected to ${ledger}, held ${held} to ${heldNow}`,
             );
           }
           return ledger;
@@ -133,6 +146,8 @@ export class LedgerService {
         id: string | null;
         cached_balance: string | null;
         ledger: string | null;
+        held: string | null;
+        pending: string | null;
       }[] = await this.dataSource.query(DRIFT_BATCH_SQL, [after, batchSize]);
       const checked = safeIntegerFromDatabase(rows[0].checked);
       if (checked === 0 || rows[0].last_id === null) {
@@ -144,11 +159,14 @@ export class LedgerService {
         .map((row): WalletDrift => {
           const cached = safeIntegerFromDatabase(row.cached_balance!);
           const ledger = BigInt(row.ledger!);
+          const held = safeIntegerFromDatabase(row.held!);
+          const pending = safeIntegerFromDatabase(row.pending!);
           return {
             walletId: safeIntegerFromDatabase(row.id!),
             cached,
             ledger,
             drift: BigInt(cached) - ledger,
+            ...(held === pending ? {} : { held: { cached: held, pending } }),
           };
         });
       yield { checked, lastWalletId: after, drifts };
@@ -173,16 +191,12 @@ export class LedgerService {
     let truncated = false;
     for await (const batch of this.scanDrift()) {
       walletsChecked += batch.checked;
-      for (const drift of batch.drifts) {
+      for (const found of batch.drifts.flatMap(driftViolations)) {
         if (violations.length >= MAX_VIOLATIONS_PER_CHECK) {
           truncated = true;
           break;
         }
-        violations.push({
-          kind: InvariantViolationKind.BalanceDrift,
-          walletId: drift.walletId,
-          detail: `cached ${drift.cached}, ledger ${drift.ledger}`,
-        });
+        violations.push(found);
       }
     }
     // Side by side; Promise.all handles every failure, and reports the first.
@@ -204,17 +218,17 @@ export class LedgerService {
   }
 
   private async negativeWithoutOverdraft(): Promise<InvariantViolation[]> {
-    const rows: { id: string; cached_balance: string }[] =
+    const rows: { id: string; available: string }[] =
       await this.dataSource.query(
-        `SELECT id, cached_balance FROM wallets
-        WHERE NOT allow_overdraft AND cached_balance < 0
+        `SELECT id, cached_balance - held AS available FROM wallets
+        WHERE NOT allow_overdraft AND cached_balance - held < 0
         ORDER BY id LIMIT $1`,
         [MAX_VIOLATIONS_PER_CHECK + 1],
       );
     return rows.map((row) => ({
       kind: InvariantViolationKind.NegativeWithoutOverdraft,
       walletId: safeIntegerFromDatabase(row.id),
-      detail: `balance ${row.cached_balance} without overdraft`,
+      detail: `available ${row.available} without overdraft`,
     }));
   }
 
@@ -261,4 +275,24 @@ export class LedgerService {
       detail: `balance_after ${row.balance_after}, expected ${row.expected}`,
     }));
   }
+}
+
+/** What a drifted wallet breaks: its balance, its held total, or both. */
+function driftViolations(drift: WalletDrift): InvariantViolation[] {
+  const found: InvariantViolation[] = [];
+  if (drift.drift !== 0n) {
+    found.push({
+      kind: InvariantViolationKind.BalanceDrift,
+      walletId: drift.walletId,
+      detail: `cached ${drift.cached}, ledger ${drift.ledger}`,
+    });
+  }
+  if (drift.held !== undefined) {
+    found.push({
+      kind: InvariantViolationKind.HeldDrift,
+      walletId: drift.walletId,
+      detail: `held ${drift.held.cached}, pending holds ${drift.held.pending}`,
+    });
+  }
+  return found;
 }

@@ -8,6 +8,8 @@ export interface WalletDrift {
   ledger: bigint;
   /** cached - ledger, exact. */
   drift: bigint;
+  /** Only when they differ: the wallet's held total, and its pending holds' sum. */
+  held?: { cached: number; pending: number };
 }
 
 export interface DriftBatch {
@@ -23,6 +25,7 @@ export enum InvariantViolationKind {
   NegativeWithoutOverdraft = 'NEGATIVE_WITHOUT_OVERDRAFT',
   UnbalancedTransfer = 'UNBALANCED_TRANSFER',
   BrokenBalanceChain = 'BROKEN_BALANCE_CHAIN',
+  HeldDrift = 'HELD_DRIFT',
 }
 
 export interface InvariantViolation {

@@ -17,6 +17,7 @@ interface WalletProfileRow {
 interface WalletRow {
   id: string;
   cached_balance: string;
+  held: string;
   allow_overdraft: boolean;
 }
 
@@ -54,14 +55,14 @@ const FIND_PROFILE = preparedStatement(
 
 const WALLET_OF_PROFILE = preparedStatement(
   'economy_wallet_of_profile',
-  'SELECT id, cached_balance, allow_overdraft FROM wallets WHERE profile_id = $1',
+  'SELECT id, cached_balance, held, allow_overdraft FROM wallets WHERE profile_id = $1',
 );
 
 const SET_OVERDRAFT = preparedStatement(
   'economy_set_overdraft',
   `UPDATE wallets SET allow_overdraft = $2, updated_at = now()
     WHERE profile_id = $1
-    RETURNING id, cached_balance, allow_overdraft`,
+    RETURNING id, cached_balance, held, allow_overdraft`,
 );
 
 /**
@@ -86,7 +87,14 @@ export class WalletDirectory {
     ]);
     if (rows.length === 0) {
       await this.assertProfileExists(profileId);
-      return { profileId, walletId: null, balance: 0, allowOverdraft: false };
+      return {
+        profileId,
+        walletId: null,
+        balance: 0,
+        held: 0,
+        available: 0,
+        allowOverdraft: false,
+      };
     }
     return walletView(profileId, rows[0]);
   }
@@ -193,10 +201,14 @@ function collect(
 }
 
 function walletView(profileId: number, row: WalletRow): WalletView {
+  const balance = safeIntegerFromDatabase(row.cached_balance);
+  const held = safeIntegerFromDatabase(row.held);
   return {
     profileId,
     walletId: safeIntegerFromDatabase(row.id),
-    balance: safeIntegerFromDatabase(row.cached_balance),
+    balance,
+    held,
+    available: balance - held,
     allowOverdraft: row.allow_overdraft,
   };
 }

@@ -1,4 +1,5 @@
 import type { LedgerReason } from '../domain/ledger-reason';
+import type { SqlRunner } from '../../database/sql-database';
 import type { Meta } from '../domain/movement-input';
 import type { KeyScope } from '../idempotency/scoped-key';
 
@@ -8,8 +9,10 @@ export interface MovementOptions {
   /** Who sent the key: it is then stored scoped to that caller (see KeyScope). */
   keyScope?: KeyScope;
   meta?: Meta | null;
-  /** Compared on replay besides the payload (see WalletService.claimFor). */
+  /** Compared on replay besides the payload (see KeyOptions). */
   requestFingerprint?: string;
+  /** A caller's transaction to credit in (a refund inside a purchase's, say). */
+  transaction?: SqlRunner;
 }
 
 export interface TransferOptions {
@@ -55,6 +58,10 @@ export interface WalletView {
   profileId: number;
   walletId: number | null;
   balance: number;
+  /** Coins pending holds reserve. */
+  held: number;
+  /** What debits and transfers may take: `balance - held`. */
+  available: number;
   allowOverdraft: boolean;
 }
 

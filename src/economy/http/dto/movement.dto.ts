@@ -54,7 +54,7 @@ const META_DOC = {
 } as const;
 
 /** An optional JSON object of MAX_META_BYTES at most, taken as sent. */
-function MetaField() {
+export function MetaField() {
   return applyDecorators(
     ApiPropertyOptional(META_DOC),
     IsOptional(),

@@ -31,6 +31,13 @@ export class WalletResponse {
   @ApiProperty(INT64_SCHEMA) profileId!: number;
   @ApiProperty({ ...INT64_SCHEMA, nullable: true }) walletId!: number | null;
   @ApiProperty(INT64_SCHEMA) balance!: number;
+  @ApiProperty({ ...INT64_SCHEMA, description: 'what pending holds reserve' })
+  held!: number;
+  @ApiProperty({
+    ...INT64_SCHEMA,
+    description: 'what debits and transfers may take: balance - held',
+  })
+  available!: number;
   @ApiProperty() allowOverdraft!: boolean;
 }
 

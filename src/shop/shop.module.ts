@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EconomyModule } from '../economy';
+import { CatalogService } from './catalog.service';
+import { CheckoutService } from './checkout.service';
+import { SHOP_ENTITIES } from './entities';
+import { PurchaseLifecycle } from './purchase-lifecycle.service';
+import { PurchaseReads } from './purchase-reads';
+import { ItemRepository } from './repositories/item.repository';
+import { PurchaseRepository } from './repositories/purchase.repository';
+
+/** The DeltaCoin shop: a catalog, and purchases paid through holds. */
+@Module({
+  imports: [TypeOrmModule.forFeature(SHOP_ENTITIES), EconomyModule],
+  providers: [
+    ItemRepository,
+    PurchaseRepository,
+    CatalogService,
+    CheckoutService,
+    PurchaseLifecycle,
+    PurchaseReads,
+  ],
+  exports: [CatalogService, CheckoutService, PurchaseLifecycle, PurchaseReads],
+})
+export class ShopModule {}
