@@ -18,6 +18,11 @@ export interface RunningServer {
     toProfileId: number,
     amount: number,
   ): Promise<void>;
+  /**
+   * A purchase of one `sku` for the profile, then its confirm: the shop's
+   * two requests, as the module granting the goods makes them.
+   */
+  purchase(profileId: number, sku: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,13 +60,35 @@ export async function startServer(
     pid: child.pid!,
     transfer: async (fromProfileId, toProfileId, amount) => {
       sequence += 1;
-      const status = await client.post(
+      const { status } = await client.post(
         '/transfers',
         { ...headers, 'Idempotency-Key': `bench-${process.pid}-${sequence}` },
         JSON.stringify({ fromProfileId, toProfileId, amount }),
       );
       if (status !== 201) {
         throw new Error(`POST /transfers answered ${status}`);
+      }
+    },
+    purchase: async (profileId, sku) => {
+      sequence += 1;
+      const created = await client.post(
+        '/purchases',
+        { ...headers, 'Idempotency-Key': `bench-${process.pid}-${sequence}` },
+        JSON.stringify({ profileId, lines: [{ sku, quantity: 1 }] }),
+      );
+      if (created.status !== 201) {
+        throw new Error(`POST /purchases answered ${created.status}`);
+      }
+      const { id } = JSON.parse(created.body.toString()) as { id: number };
+      const confirmed = await client.post(
+        `/purchases/${id}/confirm`,
+        headers,
+        '{}',
+      );
+      if (confirmed.status !== 200) {
+        throw new Error(
+          `POST /purchases/${id}/confirm answered ${confirmed.status}`,
+        );
       }
     },
     stop: async () => {

@@ -32,12 +32,12 @@ export class KeepAliveClient {
     return client;
   }
 
-  /** POSTs `body` as JSON; resolves with the response's status code. */
+  /** POSTs `body` as JSON; resolves with the response's status and body. */
   async post(
     path: string,
     headers: Record<string, string>,
     body: string,
-  ): Promise<number> {
+  ): Promise<Answer> {
     let connection =
       this.idle.pop() ??
       (await new Promise<Connection>((resolve) => this.waiting.push(resolve)));
@@ -76,11 +76,17 @@ export class KeepAliveClient {
   }
 }
 
+export interface Answer {
+  status: number;
+  /** The bytes of the body, undecoded: most callers read the status alone. */
+  body: Buffer;
+}
+
 class Connection {
   private received: Buffer = Buffer.alloc(0);
   broken?: Error;
   private pending?: {
-    resolve: (status: number) => void;
+    resolve: (answer: Answer) => void;
     reject: (error: Error) => void;
   };
 
@@ -102,7 +108,7 @@ class Connection {
     });
   }
 
-  send(request: string): Promise<number> {
+  send(request: string): Promise<Answer> {
     return new Promise((resolve, reject) => {
       if (this.broken) {
         reject(this.broken);
@@ -135,14 +141,16 @@ class Connection {
       this.fail(new Error(`a response without Content-Length: ${head}`));
       return;
     }
-    const end = headEnd + HEAD_END.length + Number(length?.[1] ?? 0);
+    const start = headEnd + HEAD_END.length;
+    const end = start + Number(length?.[1] ?? 0);
     if (this.received.length < end) {
       return;
     }
+    const body = this.received.subarray(start, end);
     this.received = this.received.subarray(end);
     const pending = this.pending;
     this.pending = undefined;
-    pending?.resolve(status);
+    pending?.resolve({ status, body });
   }
 
   private fail(error: Error): void {

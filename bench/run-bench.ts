@@ -1,7 +1,10 @@
 /**
- * `npm run bench [-- --json]`: measures the economy against an embedded
- * PostgreSQL of its own, beside a raw-SQL baseline on the same server, pool
- * size and concurrency, and prints each service figure as a ratio to it.
+ * `npm run bench [-- --json] [-- --only a,b]`: measures the economy against
+ * an embedded PostgreSQL of its own, beside a raw-SQL baseline on the same
+ * server, pool size and concurrency, and prints each service figure as a
+ * ratio to it. `--only` runs the groups named (transfer-uniform,
+ * transfer-hot, http (http-transfer and purchase-flow), credit (with the
+ * payout scenarios, which compare to it), history, recalc).
  */
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
@@ -31,7 +34,7 @@ import {
 import { measure, type Measurement } from './measure';
 import { measureCli } from './cli-run';
 import { cpuMs, cpuSpentMs, postgresPids } from './cpu-usage';
-import { startServer } from './http-transfers';
+import { startServer, type RunningServer } from './http-transfers';
 import {
   seedDeepHistory,
   seedLargeLedger,
@@ -52,13 +55,22 @@ const ROUNDS = 3;
 const BACKFILL_REGISTRATIONS = 10_000;
 const PLACEMENT_TOURNAMENTS = 200;
 const SEQUENTIAL_CREDITS = 2_000;
+const PURCHASE_OPS = 3_000;
+const SHOP_ITEMS = 100;
 
 interface Row extends Measurement {
   ratio?: number;
   baseline?: string;
   seconds?: number;
   peakRssMb?: number;
-  cpuUsPerRequest?: { server: number; client: number; postgres: number };
+  /** CPU per operation (one request, or a purchase's two). */
+  cpuUsPerOp?: { server: number; client: number; postgres: number };
+}
+
+/** Whether the group `name` runs: all do unless `--only` names some. */
+function runs(name: string): boolean {
+  const at = process.argv.indexOf('--only');
+  return at < 0 || (process.argv[at + 1] ?? '').split(',').includes(name);
 }
 
 async function main(): Promise<void> {
@@ -78,7 +90,9 @@ async function main(): Promise<void> {
   );
   try {
     const rows = await runScenarios(server, progress);
-    rows.push(await recalcDryRun(server, progress));
+    if (runs('recalc')) {
+      rows.push(await recalcDryRun(server, progress));
+    }
     print(rows, json);
   } finally {
     await server.stop();
@@ -143,137 +157,132 @@ async function runScenarios(
       const [from, to] = pair();
       return baselineTransfer(pool, from.walletId, to.walletId, 1);
     };
-    progress('transfer-uniform');
-    rows.push(
-      ...(await compare(
-        'transfer-uniform',
-        TRANSFER_OPS,
-        uniformBaseline,
-        () => {
-          const [from, to] = pair();
-          return wallets.transfer(from.profileId, to.profileId, 1);
-        },
-      )),
-    );
-
-    progress('transfer-hot');
-    rows.push(
-      ...(await compare(
-        'transfer-hot',
-        TRANSFER_OPS,
-        () => baselineTransfer(pool, hot.walletId, pick().walletId, 1),
-        () => wallets.transfer(hot.profileId, pick().profileId, 1),
-      )),
-    );
-
-    progress('http-transfer');
-    const server = await startServer(database, CONCURRENCY, 'warn');
-    try {
-      // Warm the server's connections and its wallet cache as a server in
-      // steady state has them: every wallet used once (the baseline is
-      // handed wallet ids, the server looks up each profile's once).
-      await measure('warm-up', uniform.length / 2, CONCURRENCY, (index) =>
-        server.transfer(
-          uniform[2 * index].profileId,
-          uniform[2 * index + 1].profileId,
-          1,
-        ),
-      );
-      // Statistics as a server in steady state has them. The warm-up started
-      // on an empty idempotency_keys table, and the foreign-key checks the
-      // server's connections planned then scan it whole; autovacuum would
-      // re-plan them within a minute or so, later than the timing starts.
-      await pool.query('VACUUM ANALYZE');
-      // Where the CPU goes, per request: the server, this client, PostgreSQL.
-      const processes = () => [
-        cpuMs([server.pid]),
-        cpuMs([process.pid]),
-        cpuMs(postgresPids()),
-      ];
+    if (runs('transfer-uniform')) {
+      progress('transfer-uniform');
       rows.push(
         ...(await compare(
-          'http-transfer',
+          'transfer-uniform',
           TRANSFER_OPS,
           uniformBaseline,
           () => {
             const [from, to] = pair();
-            return server.transfer(from.profileId, to.profileId, 1);
-          },
-          CONCURRENCY,
-          async (run) => {
-            const before = processes();
-            const measured = await run();
-            const [serverUs, clientUs, postgresUs] = processes().map(
-              (after, i) =>
-                Math.round(
-                  (cpuSpentMs(before[i], after) * 1000) / TRANSFER_OPS,
-                ),
-            );
-            return {
-              ...measured,
-              cpuUsPerRequest: {
-                server: serverUs,
-                client: clientUs,
-                postgres: postgresUs,
-              },
-            };
+            return wallets.transfer(from.profileId, to.profileId, 1);
           },
         )),
       );
-    } finally {
-      await server.stop();
     }
-
-    progress('credit');
-    rows.push(
-      ...(await compare(
-        'credit',
-        CREDIT_OPS,
-        () => baselineCredit(pool, pick().walletId, 1),
-        () => wallets.credit(pick().profileId, 1, { reason: 'PARTICIPATION' }),
-      )),
-    );
-
-    rows.push(
-      ...(await payoutScenarios(
-        pool,
-        wallets,
-        moduleRef.get(PayoutService),
-        moduleRef.get(TournamentsService),
-        rows.find((row) => row.scenario === 'credit')!,
-        progress,
-      )),
-    );
-
-    progress(`seeding a wallet ${HISTORY_DEPTH} transactions deep`);
-    const deep = await seedDeepHistory(pool, HISTORY_DEPTH);
-    const { rows: bounds } = await pool.query<{ min: string }>(
-      'SELECT min(id) FROM wallet_transactions WHERE wallet_id = $1',
-      [deep.walletId],
-    );
-    // Cursors within the oldest 1% of the history: pages as deep as it goes.
-    const deepCursor = () =>
-      Number(bounds[0].min) +
-      50 +
-      Math.floor(Math.random() * (HISTORY_DEPTH / 100));
-    progress('history-depth-1m');
-    for (const [suffix, concurrency] of [
-      ['', CONCURRENCY],
-      ['-c1', 1],
-    ] as const) {
+    if (runs('transfer-hot')) {
+      progress('transfer-hot');
       rows.push(
         ...(await compare(
-          `history-depth-1m${suffix}`,
-          HISTORY_OPS,
-          () => baselineHistoryPage(pool, deep.walletId, deepCursor(), 50),
-          () =>
-            wallets.getTransactionHistory(deep.profileId, {
-              limit: 50,
-              cursor: deepCursor(),
-            }),
-          concurrency,
+          'transfer-hot',
+          TRANSFER_OPS,
+          () => baselineTransfer(pool, hot.walletId, pick().walletId, 1),
+          () => wallets.transfer(hot.profileId, pick().profileId, 1),
         )),
       );
+    }
+    if (runs('http')) {
+      progress('http-transfer');
+      const server = await startServer(database, CONCURRENCY, 'warn');
+      try {
+        // Warm the server's connections and its wallet cache as a server in
+        // steady state has them: every wallet used once (the baseline is
+        // handed wallet ids, the server looks up each profile's once).
+        await measure('warm-up', uniform.length / 2, CONCURRENCY, (index) =>
+          server.transfer(
+            uniform[2 * index].profileId,
+            uniform[2 * index + 1].profileId,
+            1,
+          ),
+        );
+        // Statistics as a server in steady state has them. The warm-up started
+        // on an empty idempotency_keys table, and the foreign-key checks the
+        // server's connections planned then scan it whole; autovacuum would
+        // re-plan them within a minute or so, later than the timing starts.
+        await pool.query('VACUUM ANALYZE');
+        const cpu = cpuPerOp(server.pid, TRANSFER_OPS);
+        rows.push(
+          ...(await compare(
+            'http-transfer',
+            TRANSFER_OPS,
+            uniformBaseline,
+            () => {
+              const [from, to] = pair();
+              return server.transfer(from.profileId, to.profileId, 1);
+            },
+            CONCURRENCY,
+            cpu,
+          )),
+        );
+        progress('purchase-flow');
+        rows.push(
+          ...(await purchaseFlow(
+            pool,
+            server,
+            uniformBaseline,
+            () => pick().profileId,
+            rows.find((row) => row.scenario === 'http-transfer')!,
+          )),
+        );
+      } finally {
+        await server.stop();
+      }
+    }
+    if (runs('credit')) {
+      progress('credit');
+      rows.push(
+        ...(await compare(
+          'credit',
+          CREDIT_OPS,
+          () => baselineCredit(pool, pick().walletId, 1),
+          () =>
+            wallets.credit(pick().profileId, 1, { reason: 'PARTICIPATION' }),
+        )),
+      );
+
+      rows.push(
+        ...(await payoutScenarios(
+          pool,
+          wallets,
+          moduleRef.get(PayoutService),
+          moduleRef.get(TournamentsService),
+          rows.find((row) => row.scenario === 'credit')!,
+          progress,
+        )),
+      );
+    }
+    if (runs('history')) {
+      progress(`seeding a wallet ${HISTORY_DEPTH} transactions deep`);
+      const deep = await seedDeepHistory(pool, HISTORY_DEPTH);
+      const { rows: bounds } = await pool.query<{ min: string }>(
+        'SELECT min(id) FROM wallet_transactions WHERE wallet_id = $1',
+        [deep.walletId],
+      );
+      // Cursors within the oldest 1% of the history: pages as deep as it goes.
+      const deepCursor = () =>
+        Number(bounds[0].min) +
+        50 +
+        Math.floor(Math.random() * (HISTORY_DEPTH / 100));
+      progress('history-depth-1m');
+      for (const [suffix, concurrency] of [
+        ['', CONCURRENCY],
+        ['-c1', 1],
+      ] as const) {
+        rows.push(
+          ...(await compare(
+            `history-depth-1m${suffix}`,
+            HISTORY_OPS,
+            () => baselineHistoryPage(pool, deep.walletId, deepCursor(), 50),
+            () =>
+              wallets.getTransactionHistory(deep.profileId, {
+                limit: 50,
+                cursor: deepCursor(),
+              }),
+            concurrency,
+          )),
+        );
+      }
     }
   } finally {
     await moduleRef.close();
@@ -389,6 +398,52 @@ async function payoutScenarios(
 }
 
 /**
+ * `purchase-flow`: a purchase of one item, picked at random from a catalog
+ * of SHOP_ITEMS whose stock is counted (so each purchase takes stock), and
+ * its confirm, both over HTTP from CONCURRENCY connections (each op two
+ * requests, two transactions), beside the raw-SQL transfer and
+ * `http-transfer`. (One item every buyer wants is a hot row, like
+ * transfer-hot's wallet: its stock update and the commit after it are each
+ * purchase's turn at that row.)
+ */
+async function purchaseFlow(
+  pool: Pool,
+  server: RunningServer,
+  baseline: () => Promise<unknown>,
+  buyer: () => number,
+  httpTransfer: Measurement,
+): Promise<Row[]> {
+  await pool.query(
+    `INSERT INTO shop_items (sku, name, price, stock)
+     SELECT 'bench-' || n, 'Bench item ' || n, 1, 1000000000
+       FROM generate_series(1, $1::int) AS n`,
+    [SHOP_ITEMS],
+  );
+  const sku = () => `bench-${1 + Math.floor(Math.random() * SHOP_ITEMS)}`;
+  await measure('warm-up', 500, CONCURRENCY, () =>
+    server.purchase(buyer(), sku()),
+  );
+  // As before http-transfer: statistics for the catalog just seeded, and no
+  // autovacuum of the transfers before (their dead rows) inside the timing.
+  await pool.query('VACUUM ANALYZE');
+  const [baselineRow, row] = await compare(
+    'purchase-flow',
+    PURCHASE_OPS,
+    baseline,
+    () => server.purchase(buyer(), sku()),
+    CONCURRENCY,
+    cpuPerOp(server.pid, PURCHASE_OPS),
+  );
+  return [
+    baselineRow,
+    {
+      ...row,
+      baseline: `${row.baseline}; ${ratio(row, httpTransfer).toFixed(2)}x http-transfer`,
+    },
+  ];
+}
+
+/**
  * `recalc-all-wallets --dry-run` of the built CLI over a database of its own
  * holding RECALC_WALLETS wallets and RECALC_WALLETS * 10 transactions, a few
  * of them drifted: wall time (process start included) and peak RSS.
@@ -437,6 +492,29 @@ async function recalcDryRun(
     p99ms: ms,
     seconds: Math.round(run.seconds * 100) / 100,
     peakRssMb: run.peakRssMb,
+  };
+}
+
+/**
+ * Wraps a run of `ops` operations against the server `serverPid`: where the
+ * CPU went, per operation: the server, this client, PostgreSQL.
+ */
+function cpuPerOp(
+  serverPid: number,
+  ops: number,
+): (run: () => Promise<Measurement>) => Promise<Row> {
+  const processes = () => [
+    cpuMs([serverPid]),
+    cpuMs([process.pid]),
+    cpuMs(postgresPids()),
+  ];
+  return async (run) => {
+    const before = processes();
+    const measured = await run();
+    const [server, client, postgres] = processes().map((after, i) =>
+      Math.round((cpuSpentMs(before[i], after) * 1000) / ops),
+    );
+    return { ...measured, cpuUsPerOp: { server, client, postgres } };
   };
 }
 
@@ -505,8 +583,8 @@ function print(rows: Row[], json: boolean): void {
     row.perSec.toFixed(0),
     row.p50ms.toFixed(2),
     row.p99ms.toFixed(2),
-    row.cpuUsPerRequest !== undefined
-      ? `${row.ratio?.toFixed(2)}x ${row.baseline}; CPU µs/request: server ${row.cpuUsPerRequest.server}, client ${row.cpuUsPerRequest.client}, postgres ${row.cpuUsPerRequest.postgres}`
+    row.cpuUsPerOp !== undefined
+      ? `${row.ratio?.toFixed(2)}x ${row.baseline}; CPU µs/op: server ${row.cpuUsPerOp.server}, client ${row.cpuUsPerOp.client}, postgres ${row.cpuUsPerOp.postgres}`
       : row.ratio !== undefined
         ? `${row.ratio.toFixed(2)}x ${row.baseline}`
         : row.peakRssMb !== undefined

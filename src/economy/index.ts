@@ -25,3 +25,5 @@ export {
   type KeyScope,
 } from './idempotency/scoped-key';
 export * from './holds/hold.types';
+export { captureHoldSteps, placeHoldSteps } from './holds/hold.statements';
+export { economyErrorFromPostgres } from './economy-refusals';

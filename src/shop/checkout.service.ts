@@ -1,17 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import {
-  SqlDatabase,
-  preparedStatement,
-  type SqlRunner,
-} from '../database/sql-database';
+import { PostgresErrorCode, postgresErrorOf } from '../database/postgres-error';
+import { SqlDatabase } from '../database/sql-database';
 import { retryTransient } from '../database/transient-retry';
 import {
+  economyErrorFromPostgres,
   IdempotencyConflict,
+  InsufficientFunds,
   scopedLedgerKey,
   WalletService,
 } from '../economy';
 import { checkPurchase } from './purchase-input';
-import { ItemRepository } from './repositories/item.repository';
+import {
+  PurchaseSteps,
+  type CheckoutOrder,
+  type CheckoutOutcome,
+} from './repositories/purchase-steps';
 import {
   purchaseSeen,
   PurchaseRepository,
@@ -23,21 +26,12 @@ import {
   LimitExceeded,
   OutOfStock,
 } from './shop.errors';
-import type { ItemView, PlacedPurchase, PurchaseRequest } from './shop.types';
-
-// Purchases under one key wait for each other here, before any item or
-// wallet lock: the second then finds the first and replays it.
-const LOCK_KEY = preparedStatement(
-  'shop_lock_purchase_key',
-  'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-);
+import type { PlacedPurchase, PurchaseRequest } from './shop.types';
 
 /**
  * Checkout: a purchase holds its total and reserves its stock in one
- * transaction, or does neither. Locks are taken in one order everywhere:
- * the purchase's key (or row), its items in ascending id order, its hold,
- * its wallet; so no two purchases, nor a purchase and a movement, wait on
- * each other in a cycle.
+ * statement, or does neither (the statement and its locking argument:
+ * repositories/purchase-steps.ts).
  */
 @Injectable()
 export class CheckoutService {
@@ -45,105 +39,102 @@ export class CheckoutService {
 
   constructor(
     private readonly database: SqlDatabase,
-    private readonly items: ItemRepository,
+    private readonly steps: PurchaseSteps,
     private readonly purchases: PurchaseRepository,
     private readonly wallets: WalletService,
   ) {}
 
-  /** A PENDING purchase: its total held, its stock reserved; or a replay of its key's. */
+  /**
+   * A PENDING purchase: its total held, its stock reserved; or a replay of
+   * its key's. A key used before is found when the checkout fails: on the
+   * key's unique index (which makes a request racing the first wait for its
+   * commit), or earlier on the funds, stock or limit the first purchase
+   * took. Either way nothing is written and the purchase the key made is
+   * answered, so a first attempt costs no lookup of its key.
+   */
   async purchase(request: PurchaseRequest): Promise<PlacedPurchase> {
     const { lines, expiresInSeconds } = checkPurchase(request);
-    const key = scopedLedgerKey(request.keyScope, request.idempotencyKey);
-    return retryTransient(() =>
-      this.database.transaction(async (transaction) => {
-        await transaction.run(LOCK_KEY, [key]);
-        const earlier = await this.purchases.byKey(key, transaction);
-        if (earlier !== null) {
-          return replayOf(earlier, request.requestFingerprint);
-        }
-        const items = await this.items.lockBySku(
-          lines.map((line) => line.sku),
-          transaction,
-        );
-        const bought = await this.checkAvailable(
-          request.profileId,
-          lines,
-          items,
-          transaction,
-        );
-        await this.items.takeStock(bought, transaction);
-        const id = await this.purchases.nextId(transaction);
-        const total = totalOf(bought);
-        const hold = await this.wallets.hold(request.profileId, total, {
-          reason: 'PURCHASE',
-          expiresInSeconds,
-          meta: { purchaseId: id },
-          transaction,
-        });
-        await this.purchases.insert(
-          {
-            id,
-            profileId: request.profileId,
-            total,
-            holdId: hold.holdId,
-            idempotencyKey: key,
-            clientIdempotencyKey: request.idempotencyKey,
-            requestFingerprint: request.requestFingerprint,
-            lines: bought,
-          },
-          transaction,
-        );
-        this.logger.log(
-          `purchase ${id}: profile ${request.profileId} holds ${total} in hold ${hold.holdId}`,
-        );
-        const view = purchaseSeen(await this.purchases.find(id, transaction));
-        return { ...view, replayed: false };
-      }),
-    );
+    const order: CheckoutOrder = {
+      profileId: request.profileId,
+      lines,
+      expiresInSeconds,
+      idempotencyKey: scopedLedgerKey(request.keyScope, request.idempotencyKey),
+      clientIdempotencyKey: request.idempotencyKey,
+      requestFingerprint: request.requestFingerprint,
+    };
+    try {
+      const placed = await this.checkOut(order);
+      this.logger.log(
+        `purchase ${placed.id}: profile ${placed.profileId} holds ${placed.total} in hold ${placed.holdId}`,
+      );
+      return { ...placed, replayed: false };
+    } catch (error) {
+      const earlier = await this.purchases.byKey(order.idempotencyKey);
+      if (earlier !== null) {
+        return replayOf(earlier, request.requestFingerprint);
+      }
+      throw refusalFromPostgres(error, request.profileId);
+    }
   }
 
   /**
-   * Every line's item active, in stock, and within the profile's limit
-   * (counting its pending and completed purchases): what each line buys.
+   * One statement on the pool; an order with a limited item again in a
+   * transaction that locks the buyer's wallet first.
    */
-  private async checkAvailable(
-    profileId: number,
-    lines: { sku: string; quantity: number }[],
-    items: ItemView[],
-    transaction: SqlRunner,
-  ): Promise<{ itemId: number; quantity: number; unitPrice: number }[]> {
-    const bySku = new Map(items.map((item) => [item.sku, item]));
-    const bought = lines.map((line) => {
-      const item = bySku.get(line.sku);
-      if (item === undefined || !item.active) {
-        throw new ItemUnavailable(`item ${line.sku} is not for sale`);
-      }
-      if (item.stock !== null && item.stock < line.quantity) {
-        throw new OutOfStock(
-          `item ${line.sku}: ${item.stock} left, ${line.quantity} asked for`,
-        );
-      }
-      return { item, quantity: line.quantity };
-    });
-    const limited = bought.filter(({ item }) => item.perProfileLimit !== null);
-    const before = await this.items.boughtBy(
-      profileId,
-      limited.map(({ item }) => item.id),
-      transaction,
-    );
-    for (const { item, quantity } of limited) {
-      if ((before.get(item.id) ?? 0) + quantity > item.perProfileLimit!) {
-        throw new LimitExceeded(
-          `item ${item.sku}: at most ${item.perProfileLimit} per profile`,
-        );
-      }
+  private async checkOut(order: CheckoutOrder) {
+    let outcome = await retryTransient(() => this.steps.checkOut(order));
+    if ('refusal' in outcome && outcome.refusal === 'LIMITED') {
+      outcome = await retryTransient(() =>
+        this.database.transaction(
+          (transaction) => this.steps.checkOut(order, transaction),
+          (result) => 'placed' in result,
+        ),
+      );
     }
-    return bought.map(({ item, quantity }) => ({
-      itemId: item.id,
-      quantity,
-      unitPrice: item.price,
-    }));
+    if ('placed' in outcome) {
+      return outcome.placed;
+    }
+    throw await this.refusal(outcome, order.profileId);
   }
+
+  private async refusal(
+    outcome: Exclude<CheckoutOutcome, { placed: unknown }>,
+    profileId: number,
+  ): Promise<Error> {
+    switch (outcome.refusal) {
+      case 'ITEM_UNAVAILABLE':
+        return new ItemUnavailable(`item ${outcome.sku} is not for sale`);
+      case 'OUT_OF_STOCK':
+        return new OutOfStock(`item ${outcome.sku}: not enough left`);
+      case 'LIMIT_EXCEEDED':
+      case 'LIMITED':
+        return new LimitExceeded(
+          `item ${outcome.sku}: over its per-profile limit`,
+        );
+      case 'TOTAL_TOO_LARGE':
+        return new InvalidShopInput(
+          'the total is more coins than a wallet holds',
+        );
+      case 'NO_WALLET':
+        // An unknown profile is UnknownProfile, thrown from here.
+        await this.wallets.getWallet(profileId);
+        return new InsufficientFunds(
+          `insufficient funds: profile ${profileId} has no wallet`,
+        );
+    }
+  }
+}
+
+/** What the database's refusal of a checkout means to its caller. */
+function refusalFromPostgres(error: unknown, profileId: number): Error {
+  const { code, constraint } = postgresErrorOf(error);
+  if (
+    code === PostgresErrorCode.CheckViolation &&
+    constraint === 'shop_items_stock_check'
+  ) {
+    return new OutOfStock('an item sold out while the purchase was made');
+  }
+  return economyErrorFromPostgres(error, `profile ${profileId}`);
 }
 
 /** The purchase an earlier request with this key made, if it was the same request. */
@@ -157,15 +148,4 @@ function replayOf(
     );
   }
   return { ...purchaseSeen(earlier), replayed: true };
-}
-
-function totalOf(lines: { quantity: number; unitPrice: number }[]): number {
-  const total = lines.reduce(
-    (sum, line) => sum + BigInt(line.quantity) * BigInt(line.unitPrice),
-    0n,
-  );
-  if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new InvalidShopInput('the total is more coins than a wallet holds');
-  }
-  return Number(total);
 }

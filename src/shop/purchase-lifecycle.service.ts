@@ -3,9 +3,11 @@ import { SqlDatabase, type SqlRunner } from '../database/sql-database';
 import { retryTransient } from '../database/transient-retry';
 import { HoldState, WalletService } from '../economy';
 import { ItemRepository } from './repositories/item.repository';
+import { PurchaseSteps } from './repositories/purchase-steps';
 import {
   purchaseSeen,
   PurchaseRepository,
+  type LockedPurchase,
   type StoredPurchase,
 } from './repositories/purchase.repository';
 import { PurchaseState } from './shop.errors';
@@ -25,7 +27,7 @@ const TRANSITIONS: Record<
   refund: { from: 'COMPLETED', to: 'REFUNDED' },
 };
 
-/** Purchases past their expiry one sweep ends at most. */
+/** Purchases past their expiry one sweep reads at a time. */
 const EXPIRY_BATCH = 100;
 
 /**
@@ -33,7 +35,8 @@ const EXPIRY_BATCH = 100;
  * the purchase's row lock, so that of two actions racing (a confirm and a
  * cancel, say) one wins and the other finds its end state. Repeating an
  * action on a purchase already in its end state answers the purchase and
- * moves nothing; any other transition is PurchaseState.
+ * moves nothing; any other transition is PurchaseState. Locks follow
+ * checkout's order: the purchase, its hold and wallet, then its items.
  */
 @Injectable()
 export class PurchaseLifecycle {
@@ -44,13 +47,21 @@ export class PurchaseLifecycle {
     private readonly items: ItemRepository,
     private readonly purchases: PurchaseRepository,
     private readonly wallets: WalletService,
+    private readonly steps: PurchaseSteps,
   ) {}
 
   /** Captures the held total (ledger reason PURCHASE): the goods were granted. */
-  confirm(id: number): Promise<PurchaseView> {
+  async confirm(id: number): Promise<PurchaseView> {
+    // The common case in one statement; every other one (a repeat, a hold
+    // that ended or expired, an unknown id) below, which says which.
+    const completed = await retryTransient(() => this.steps.confirm(id));
+    if (completed !== null) {
+      this.logger.log(`purchase ${id} completed`);
+      return purchaseSeen(completed);
+    }
     return this.act(id, 'confirm', async (purchase, transaction) => {
       const captured = await this.capture(purchase, transaction);
-      await this.purchases.setStatus(purchase.id, 'COMPLETED', transaction, {
+      return this.purchases.setStatus(purchase.id, 'COMPLETED', transaction, {
         captured,
       });
     });
@@ -59,16 +70,15 @@ export class PurchaseLifecycle {
   /** Releases the held total and returns the stock. */
   cancel(id: number): Promise<PurchaseView> {
     return this.act(id, 'cancel', async (purchase, transaction) => {
-      await this.items.returnStock(purchase.id, transaction);
       await this.free(purchase, 'release', transaction);
-      await this.purchases.setStatus(purchase.id, 'CANCELLED', transaction);
+      await this.items.returnStock(purchase.id, transaction);
+      return this.purchases.setStatus(purchase.id, 'CANCELLED', transaction);
     });
   }
 
   /** Credits the total back (ledger reason REFUND) and returns the stock. */
   refund(id: number): Promise<PurchaseView> {
     return this.act(id, 'refund', async (purchase, transaction) => {
-      await this.items.returnStock(purchase.id, transaction);
       const refunded = await this.wallets.credit(
         purchase.profileId,
         purchase.total,
@@ -79,7 +89,8 @@ export class PurchaseLifecycle {
           transaction,
         },
       );
-      await this.purchases.setStatus(purchase.id, 'REFUNDED', transaction, {
+      await this.items.returnStock(purchase.id, transaction);
+      return this.purchases.setStatus(purchase.id, 'REFUNDED', transaction, {
         refund: refunded.transactionId,
       });
     });
@@ -87,31 +98,22 @@ export class PurchaseLifecycle {
 
   /**
    * Ends every pending purchase past its expiry as EXPIRED: coins released,
-   * stock returned. Purchases another sweep (or an action) holds are left
-   * to it. How many it ended.
+   * stock returned; each in a transaction of its own, so that a sweep never
+   * holds one purchase's items while it waits for another's wallet. A
+   * purchase another sweep (or an action) holds is left to it. How many it
+   * ended.
    */
   async expireDue(): Promise<number> {
     let expired = 0;
     for (;;) {
-      const ended = await retryTransient(() =>
-        this.database.transaction(async (transaction) => {
-          const due = await this.purchases.lockDue(EXPIRY_BATCH, transaction);
-          for (const id of due) {
-            const purchase = await this.purchases.find(id, transaction);
-            await this.items.returnStock(id, transaction);
-            const outcome = await this.free(purchase, 'expire', transaction);
-            await this.purchases.setStatus(
-              id,
-              outcome === null ? 'EXPIRED' : 'COMPLETED',
-              transaction,
-              { captured: outcome ?? undefined },
-            );
-          }
-          return due.length;
-        }),
-      );
+      const due = await this.purchases.due(EXPIRY_BATCH);
+      let ended = 0;
+      for (const id of due) {
+        ended += (await this.expire(id)) ? 1 : 0;
+      }
       expired += ended;
-      if (ended < EXPIRY_BATCH) {
+      // A purchase someone else held is due again at the next sweep.
+      if (due.length < EXPIRY_BATCH || ended < due.length) {
         break;
       }
     }
@@ -121,26 +123,52 @@ export class PurchaseLifecycle {
     return expired;
   }
 
+  /** Expires the purchase if it is due and free: whether it did. */
+  private expire(id: number): Promise<boolean> {
+    return retryTransient(() =>
+      this.database.transaction(async (transaction) => {
+        const purchase = await this.purchases.lockIfDue(id, transaction);
+        if (purchase === null) {
+          return false;
+        }
+        const captured = await this.free(purchase, 'expire', transaction);
+        if (captured === null) {
+          await this.items.returnStock(id, transaction);
+        }
+        await this.purchases.setStatus(
+          id,
+          captured === null ? 'EXPIRED' : 'COMPLETED',
+          transaction,
+          { captured: captured ?? undefined },
+        );
+        return true;
+      }),
+    );
+  }
+
   private act(
     id: number,
     action: PurchaseAction,
-    step: (purchase: StoredPurchase, transaction: SqlRunner) => Promise<void>,
+    step: (
+      purchase: LockedPurchase,
+      transaction: SqlRunner,
+    ) => Promise<StoredPurchase>,
   ): Promise<PurchaseView> {
     const { from, to } = TRANSITIONS[action];
     return retryTransient(() =>
       this.database.transaction(async (transaction) => {
         const purchase = await this.purchases.lock(id, transaction);
-        if (purchase.status !== to) {
-          if (purchase.status !== from) {
-            throw new PurchaseState(
-              `purchase ${id} is ${purchase.status.toLowerCase()}: it cannot be ${action}ed`,
-            );
-          }
-          await step(purchase, transaction);
-          this.logger.log(`purchase ${id} ${to.toLowerCase()}`);
+        if (purchase.status === to) {
+          return purchaseSeen(await this.purchases.find(id, transaction));
         }
-        const view = purchaseSeen(await this.purchases.find(id, transaction));
-        return view;
+        if (purchase.status !== from) {
+          throw new PurchaseState(
+            `purchase ${id} is ${purchase.status.toLowerCase()}: it cannot be ${action}ed`,
+          );
+        }
+        const moved = await step(purchase, transaction);
+        this.logger.log(`purchase ${id} ${to.toLowerCase()}`);
+        return purchaseSeen(moved);
       }),
     );
   }
@@ -151,7 +179,7 @@ export class PurchaseLifecycle {
    * expired or was released cannot be captured.
    */
   private async capture(
-    purchase: StoredPurchase,
+    purchase: LockedPurchase,
     transaction: SqlRunner,
   ): Promise<number> {
     try {
@@ -173,7 +201,7 @@ export class PurchaseLifecycle {
    * released: the purchase was paid.
    */
   private async free(
-    purchase: StoredPurchase,
+    purchase: LockedPurchase,
     how: 'release' | 'expire',
     transaction: SqlRunner,
   ): Promise<number | null> {
@@ -195,14 +223,14 @@ export class PurchaseLifecycle {
   }
 
   /** The purchase's hold, when `error` says it had ended; `error` otherwise. */
-  private async endedHold(purchase: StoredPurchase, error: unknown) {
+  private async endedHold(purchase: LockedPurchase, error: unknown) {
     if (!(error instanceof HoldState)) {
       throw error;
     }
     return this.wallets.getHold(purchase.holdId);
   }
 
-  private holdEnded(purchase: StoredPurchase, status: string): PurchaseState {
+  private holdEnded(purchase: LockedPurchase, status: string): PurchaseState {
     return new PurchaseState(
       `purchase ${purchase.id}: its hold ${purchase.holdId} is ${status.toLowerCase()}${status === 'PENDING' ? ' past its expiry' : ''}`,
     );

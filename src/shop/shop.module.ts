@@ -7,6 +7,7 @@ import { SHOP_ENTITIES } from './entities';
 import { PurchaseLifecycle } from './purchase-lifecycle.service';
 import { PurchaseReads } from './purchase-reads';
 import { ItemRepository } from './repositories/item.repository';
+import { PurchaseSteps } from './repositories/purchase-steps';
 import { PurchaseRepository } from './repositories/purchase.repository';
 
 /** The DeltaCoin shop: a catalog, and purchases paid through holds. */
@@ -15,6 +16,7 @@ import { PurchaseRepository } from './repositories/purchase.repository';
   providers: [
     ItemRepository,
     PurchaseRepository,
+    PurchaseSteps,
     CatalogService,
     CheckoutService,
     PurchaseLifecycle,

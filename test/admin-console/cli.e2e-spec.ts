@@ -75,6 +75,9 @@ describe('admin console (deltacrown CLI)', () => {
         'wallet',
         'migrate',
         'token',
+        'shop',
+        'purchase',
+        'holds',
       ];
       const root = await cli('--help');
       expect(root.code).toBe(0);

@@ -6,7 +6,7 @@ import { LedgerSession } from '../ledger-session';
 @SubCommand({
   name: 'expire',
   description:
-    'Expire every pending hold past its expiry now, releasing its coins (the server does this within a second).',
+    "Expire every pending purchase and hold past its expiry now: coins released, a purchase's stock returned (the server does this within a second).",
 })
 export class HoldsExpireCommand extends AdminCommand {
   constructor(
@@ -17,12 +17,17 @@ export class HoldsExpireCommand extends AdminCommand {
   }
 
   async run(_: string[], options: { json?: boolean }): Promise<void> {
-    const { wallets } = await this.session.open();
+    const { wallets, purchases } = await this.session.open();
+    // Purchases first: each returns its stock and ends its own hold, which
+    // a hold sweep alone would free while the stock stayed reserved.
+    const expiredPurchases = await purchases.expireDue();
     const expired = await wallets.expireHolds();
     if (options.json) {
-      this.output.json({ expired });
+      this.output.json({ purchases: expiredPurchases, holds: expired });
     } else {
-      this.output.line(`expired ${expired} holds`);
+      this.output.line(
+        `expired ${expiredPurchases} purchases and ${expired} other holds`,
+      );
     }
   }
 
@@ -46,5 +51,11 @@ Exit codes: 0 done (none expired included), 2 error.`;
 export class HoldsCommand extends AdminCommand {
   run(): Promise<void> {
     this.command.help();
+  }
+
+  @Help('after')
+  details(): string {
+    return `
+Exit codes: 0 done, 2 error.`;
   }
 }

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { Command, Help, Option, SubCommand } from 'nest-commander';
 import type { PurchaseView } from '../../shop';
 import { AdminCommand } from '../admin-command';
@@ -10,7 +11,12 @@ interface PurchaseOptions {
   json?: boolean;
 }
 
-/** The options a purchase's show and refund share. */
+/**
+ * The options a purchase's show and refund share. Injectable so that its
+ * constructor's parameter types are recorded for the subcommands that
+ * inherit it.
+ */
+@Injectable()
 abstract class OnePurchaseCommand extends AdminCommand {
   constructor(
     protected readonly session: LedgerSession,

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { InvalidArgumentError } from 'commander';
 import { Command, Help, Option, SubCommand } from 'nest-commander';
 import type { ItemView } from '../../shop';
@@ -6,18 +7,28 @@ import { parsePositiveInteger } from '../cli-options';
 import { CliOutput } from '../cli-output';
 import { LedgerSession } from '../ledger-session';
 
+// Commander turns an option parser's null into '', so the words stand for
+// null until the command reads them.
+const UNLIMITED = 'unlimited';
+const NO_LIMIT = 'none';
+
 interface ItemOptions {
   id?: number;
   sku?: string;
   name?: string;
   price?: number;
-  stock?: number | null;
-  limit?: number | null;
+  stock?: number | typeof UNLIMITED;
+  limit?: number | typeof NO_LIMIT;
   active?: boolean;
   json?: boolean;
 }
 
-/** The options an item's add and update share: its fields, and --json. */
+/**
+ * The options an item's add and update share: its fields, and --json.
+ * Injectable so that its constructor's parameter types are recorded for the
+ * subcommands that inherit it.
+ */
+@Injectable()
 abstract class ItemCommand extends AdminCommand {
   constructor(
     protected readonly session: LedgerSession,
@@ -48,16 +59,16 @@ abstract class ItemCommand extends AdminCommand {
     flags: '--stock <n>',
     description: 'items left, or "unlimited"',
   })
-  parseStock(value: string): number | null {
-    return value === 'unlimited' ? null : parseCount(value, 0);
+  parseStock(value: string): number | typeof UNLIMITED {
+    return value === UNLIMITED ? value : parseCount(value, 0);
   }
 
   @Option({
     flags: '--limit <n>',
     description: 'most per profile, or "none"',
   })
-  parseLimit(value: string): number | null {
-    return value === 'none' ? null : parseCount(value, 1);
+  parseLimit(value: string): number | typeof NO_LIMIT {
+    return value === NO_LIMIT ? value : parseCount(value, 1);
   }
 
   @Option({ flags: '--active <yes|no>', description: 'for sale or not' })
@@ -82,8 +93,7 @@ export class ShopItemAddCommand extends ItemCommand {
       sku: options.sku!,
       name: options.name ?? options.sku!,
       price: options.price!,
-      stock: options.stock,
-      perProfileLimit: options.limit,
+      ...countsOf(options),
       active: options.active,
     });
     this.print(item, options.json);
@@ -115,8 +125,7 @@ export class ShopItemUpdateCommand extends ItemCommand {
     const item = await catalog.update(options.id!, {
       name: options.name,
       price: options.price,
-      stock: options.stock,
-      perProfileLimit: options.limit,
+      ...countsOf(options),
       active: options.active,
     });
     this.print(item, options.json);
@@ -186,6 +195,17 @@ Exit codes: 0 done, 2 error (a refused change included).`;
 
 function itemLine(item: ItemView): string {
   return `item ${item.id} sku=${item.sku} price=${item.price} stock=${item.stock ?? 'unlimited'} limit=${item.perProfileLimit ?? 'none'} active=${item.active ? 'yes' : 'no'}`;
+}
+
+/** Stock and limit as the catalog takes them: null for unlimited and none. */
+function countsOf(options: ItemOptions): {
+  stock?: number | null;
+  perProfileLimit?: number | null;
+} {
+  return {
+    stock: options.stock === UNLIMITED ? null : options.stock,
+    perProfileLimit: options.limit === NO_LIMIT ? null : options.limit,
+  };
 }
 
 function parseCount(value: string, min: number): number {

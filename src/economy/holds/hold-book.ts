@@ -105,7 +105,9 @@ export class HoldBook {
       throw economyErrorFromPostgres(error, `profile ${input.profileId}`);
     }
     if (rows.length === 0) {
-      await this.directory.assertProfileExists(input.profileId);
+      // In the caller's transaction when there is one: a second connection
+      // from the pool could wait behind every transaction holding one.
+      await this.directory.assertProfileExists(input.profileId, runner);
       await this.keys.refuseIfHeld(input.claim);
       throw new InsufficientFunds(
         `insufficient funds: profile ${input.profileId} has no wallet`,

@@ -20,10 +20,97 @@ import { preparedStatement } from '../../database/sql-database';
  *    capture in progress, has the others) and locks their wallets in one
  *    ascending pass, as batch credits do. (A data-modifying WITH runs to
  *    completion whether or not the main statement reads it.)
+ * 6. Placing and capturing are also lent, as WITH steps, to statements of
+ *    modules built on holds (a purchase's checkout and confirm), so that
+ *    each of their steps stays one statement; the steps keep the order
+ *    above, and their names start with `hold_`, out of the caller's way.
  */
 export const HOLD_COLUMNS = `h.id, h.wallet_id, w.profile_id, h.amount, h.reason, h.status,
   h.expires_at, h.captured_amount, h.transaction_id, h.idempotency_key,
   h.client_idempotency_key, h.meta, h.created_at, h.closed_at`;
+
+/**
+ * WITH steps that reserve `amount` of the profile's wallet, when `when`
+ * holds, and place the hold: `hold_reserved` (the wallet after) and
+ * `hold_placed` (the hold). Each argument is an SQL expression. No wallet,
+ * or `when` false: both are empty and nothing is written. A reservation
+ * `available` does not cover fails the statement on
+ * `wallets_overdraft_check`.
+ */
+export function placeHoldSteps(step: {
+  profileId: string;
+  amount: string;
+  reason: string;
+  expiresInSeconds: string;
+  meta: string;
+  key?: string;
+  sentKey?: string;
+  when: string;
+}): string {
+  return `
+hold_reserved AS (
+  UPDATE wallets
+     SET held = held + ${step.amount}, updated_at = now()
+   WHERE profile_id = ${step.profileId} AND ${step.when}
+  RETURNING id, profile_id, cached_balance, held
+),
+hold_placed AS (
+  INSERT INTO holds
+    (wallet_id, amount, reason, expires_at, idempotency_key, client_idempotency_key, meta)
+  SELECT id, ${step.amount}, ${step.reason},
+         now() + make_interval(secs => ${step.expiresInSeconds}),
+         ${step.key ?? 'NULL::text'}, ${step.sentKey ?? 'NULL::text'}, ${step.meta}
+    FROM hold_reserved
+  RETURNING *
+)`;
+}
+
+/**
+ * WITH steps that capture the pending, unexpired hold `holdId` (an SQL
+ * expression; NULL matches nothing), `amount` of it or all when NULL:
+ * `hold_target` (the hold, locked), `hold_moved` (its wallet),
+ * `hold_leg` (the ledger row) and `hold_captured` (the hold after, with
+ * its ledger row's `balance_after`). A hold that cannot be captured leaves
+ * every step empty.
+ */
+export function captureHoldSteps(step: {
+  holdId: string;
+  amount: string;
+}): string {
+  return `
+hold_target AS (
+  SELECT id, wallet_id, amount, reason, meta,
+         coalesce(${step.amount}, amount) AS captured
+    FROM holds
+   WHERE id = ${step.holdId} AND status = 'PENDING' AND expires_at > now()
+     AND coalesce(${step.amount}, amount) <= amount
+     FOR UPDATE
+),
+hold_moved AS (
+  UPDATE wallets w
+     SET cached_balance = w.cached_balance - t.captured,
+         held = w.held - t.amount,
+         updated_at = now()
+    FROM hold_target t
+   WHERE w.id = t.wallet_id
+  RETURNING w.id, w.cached_balance
+),
+hold_leg AS (
+  INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, meta)
+  SELECT m.id, -t.captured, m.cached_balance, t.reason,
+         t.meta || jsonb_build_object('holdId', t.id)
+    FROM hold_moved m CROSS JOIN hold_target t
+  RETURNING id, balance_after
+),
+hold_captured AS (
+  UPDATE holds h
+     SET status = 'CAPTURED', captured_amount = t.captured,
+         transaction_id = leg.id, closed_at = now()
+    FROM hold_target t CROSS JOIN hold_leg leg
+   WHERE h.id = t.id
+  RETURNING h.id, h.captured_amount, h.transaction_id, leg.balance_after
+)`;
+}
 
 export const PLACE_HOLD = preparedStatement(
   'economy_place_hold',
@@ -34,62 +121,28 @@ WITH claimed_key AS (
    WHERE $5::text IS NOT NULL
      AND EXISTS (SELECT 1 FROM wallets WHERE profile_id = $1::bigint)
   RETURNING key
-),
-reserved AS (
-  UPDATE wallets
-     SET held = held + $2::bigint, updated_at = now()
-   WHERE profile_id = $1::bigint
-     AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM claimed_key))
-  RETURNING id, profile_id, cached_balance, held
-),
-placed AS (
-  INSERT INTO holds
-    (wallet_id, amount, reason, expires_at, idempotency_key, client_idempotency_key, meta)
-  SELECT id, $2::bigint, $3::text, now() + make_interval(secs => $4::int),
-         $5::text, $7::text, $8::jsonb
-    FROM reserved
-  RETURNING *
-)
+),${placeHoldSteps({
+    profileId: '$1::bigint',
+    amount: '$2::bigint',
+    reason: '$3::text',
+    expiresInSeconds: '$4::int',
+    key: '$5::text',
+    sentKey: '$7::text',
+    meta: '$8::jsonb',
+    when: '($5::text IS NULL OR EXISTS (SELECT 1 FROM claimed_key))',
+  })}
 SELECT h.id, h.wallet_id, r.profile_id, h.amount, h.reason, h.status,
        h.expires_at, h.captured_amount, h.transaction_id, h.idempotency_key,
        h.client_idempotency_key, h.meta, h.created_at, h.closed_at,
        r.cached_balance - r.held AS available
-  FROM placed h CROSS JOIN reserved r`,
+  FROM hold_placed h CROSS JOIN hold_reserved r`,
 );
 
 export const CAPTURE_HOLD = preparedStatement(
   'economy_capture_hold',
   `
-WITH target AS (
-  SELECT id, wallet_id, amount, reason, meta,
-         coalesce($2::bigint, amount) AS captured
-    FROM holds
-   WHERE id = $1::bigint AND status = 'PENDING' AND expires_at > now()
-     AND coalesce($2::bigint, amount) <= amount
-     FOR UPDATE
-),
-moved AS (
-  UPDATE wallets w
-     SET cached_balance = w.cached_balance - t.captured,
-         held = w.held - t.amount,
-         updated_at = now()
-    FROM target t
-   WHERE w.id = t.wallet_id
-  RETURNING w.id, w.cached_balance
-),
-leg AS (
-  INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, meta)
-  SELECT m.id, -t.captured, m.cached_balance, t.reason,
-         t.meta || jsonb_build_object('holdId', t.id)
-    FROM moved m CROSS JOIN target t
-  RETURNING id, balance_after
-)
-UPDATE holds h
-   SET status = 'CAPTURED', captured_amount = t.captured,
-       transaction_id = leg.id, closed_at = now()
-  FROM target t CROSS JOIN leg
- WHERE h.id = t.id
-RETURNING h.id, h.captured_amount, h.transaction_id, leg.balance_after`,
+WITH ${captureHoldSteps({ holdId: '$1::bigint', amount: '$2::bigint' })}
+SELECT id, captured_amount, transaction_id, balance_after FROM hold_captured`,
 );
 
 export const RELEASE_HOLD = preparedStatement(

@@ -177,8 +177,11 @@ export class WalletDirectory {
     }
   }
 
-  async assertProfileExists(profileId: number): Promise<void> {
-    const rows = await this.database.run(FIND_PROFILE, [profileId]);
+  async assertProfileExists(
+    profileId: number,
+    runner: SqlRunner = this.database,
+  ): Promise<void> {
+    const rows = await runner.run(FIND_PROFILE, [profileId]);
     if (rows.length === 0) {
       throw new UnknownProfile(`unknown profile ${profileId}`);
     }

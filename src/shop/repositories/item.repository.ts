@@ -28,7 +28,7 @@ const FIND = preparedStatement(
 
 const LOCK = preparedStatement(
   'shop_lock_item',
-  `SELECT ${COLUMNS} FROM shop_items WHERE id = $1 FOR UPDATE`,
+  `SELECT ${COLUMNS} FROM shop_items WHERE id = $1 FOR NO KEY UPDATE`,
 );
 
 const WRITE = preparedStatement(
@@ -45,22 +45,6 @@ const LIST = preparedStatement(
   `SELECT ${COLUMNS} FROM shop_items WHERE active OR $1 ORDER BY id`,
 );
 
-const LOCK_BY_SKU = preparedStatement(
-  'shop_lock_items_by_sku',
-  `SELECT ${COLUMNS} FROM shop_items
-    WHERE sku = ANY ($1::text[])
-    ORDER BY id
-      FOR UPDATE`,
-);
-
-const TAKE_STOCK = preparedStatement(
-  'shop_take_stock',
-  `UPDATE shop_items i
-      SET stock = i.stock - l.quantity, updated_at = now()
-     FROM unnest($1::bigint[], $2::int[]) AS l(item_id, quantity)
-    WHERE i.id = l.item_id AND i.stock IS NOT NULL`,
-);
-
 // The purchase's items, locked in ascending id order (as a purchase takes
 // them), then given their stock back.
 const RETURN_STOCK = preparedStatement(
@@ -69,21 +53,12 @@ const RETURN_STOCK = preparedStatement(
      SELECT id FROM shop_items
       WHERE id IN (SELECT item_id FROM purchase_lines WHERE purchase_id = $1)
       ORDER BY id
-        FOR UPDATE
+        FOR NO KEY UPDATE
    )
    UPDATE shop_items i
       SET stock = i.stock + l.quantity, updated_at = now()
      FROM locked JOIN purchase_lines l ON l.item_id = locked.id AND l.purchase_id = $1
     WHERE i.id = locked.id AND i.stock IS NOT NULL`,
-);
-
-const BOUGHT_BY = preparedStatement(
-  'shop_bought_by',
-  `SELECT l.item_id, sum(l.quantity) AS quantity
-     FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id
-    WHERE p.profile_id = $1 AND l.item_id = ANY ($2::bigint[])
-      AND p.status IN ('PENDING', 'COMPLETED')
-    GROUP BY l.item_id`,
 );
 
 interface ItemRow {
@@ -128,7 +103,7 @@ export class ItemRepository {
     return this.one(runner, FIND, id);
   }
 
-  /** The item, held FOR UPDATE until `transaction` ends. */
+  /** The item, locked until `transaction` ends. */
   lock(id: number, transaction: SqlRunner): Promise<ItemView> {
     return this.one(transaction, LOCK, id);
   }
@@ -151,41 +126,8 @@ export class ItemRepository {
     );
   }
 
-  /** The items of these skus that exist, held FOR UPDATE in ascending id order. */
-  async lockBySku(skus: string[], transaction: SqlRunner): Promise<ItemView[]> {
-    return (await transaction.run<ItemRow>(LOCK_BY_SKU, [skus])).map(itemView);
-  }
-
-  async takeStock(
-    lines: { itemId: number; quantity: number }[],
-    transaction: SqlRunner,
-  ): Promise<void> {
-    await transaction.run(TAKE_STOCK, [
-      lines.map((line) => line.itemId),
-      lines.map((line) => line.quantity),
-    ]);
-  }
-
   async returnStock(purchaseId: number, transaction: SqlRunner): Promise<void> {
     await transaction.run(RETURN_STOCK, [purchaseId]);
-  }
-
-  /** How many of each item the profile's pending and completed purchases hold. */
-  async boughtBy(
-    profileId: number,
-    itemIds: number[],
-    transaction: SqlRunner,
-  ): Promise<Map<number, number>> {
-    const rows = await transaction.run<{ item_id: string; quantity: string }>(
-      BOUGHT_BY,
-      [profileId, itemIds],
-    );
-    return new Map(
-      rows.map((row) => [
-        safeIntegerFromDatabase(row.item_id),
-        safeIntegerFromDatabase(row.quantity),
-      ]),
-    );
   }
 
   private async one(
