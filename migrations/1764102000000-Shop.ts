@@ -70,6 +70,9 @@ export class Shop1764102000000 implements MigrationInterface {
           CONSTRAINT purchase_lines_item_id_fkey REFERENCES shop_items (id) ON DELETE RESTRICT,
         quantity integer NOT NULL,
         unit_price bigint NOT NULL,
+        -- Whether checkout took the quantity from the item's stock: only
+        -- that is given back (an item may be counted since, or no longer).
+        stock_taken boolean NOT NULL,
         CONSTRAINT purchase_lines_pkey PRIMARY KEY (purchase_id, item_id),
         CONSTRAINT purchase_lines_quantity_check CHECK (quantity BETWEEN 1 AND 10000),
         CONSTRAINT purchase_lines_unit_price_check CHECK (unit_price BETWEEN 1 AND 9007199254740991)

@@ -76,12 +76,21 @@ export class PurchaseLifecycle {
     });
   }
 
-  /** Credits the total back (ledger reason REFUND) and returns the stock. */
+  /**
+   * Credits back what the purchase's hold captured (ledger reason REFUND):
+   * its total, unless the holds API captured less of it (docs/decisions.md,
+   * "A purchase's hold is settled by the shop, or taken for what it did").
+   * Returns the stock.
+   */
   refund(id: number): Promise<PurchaseView> {
     return this.act(id, 'refund', async (purchase, transaction) => {
+      const { capturedAmount } = await this.wallets.getHold(purchase.holdId, {
+        transaction,
+      });
+      // A completed purchase's hold was captured: the amount is there.
       const refunded = await this.wallets.credit(
         purchase.profileId,
-        purchase.total,
+        capturedAmount!,
         {
           reason: 'REFUND',
           idempotencyKey: `refund:purchase:${purchase.id}`,
@@ -186,7 +195,7 @@ export class PurchaseLifecycle {
       return (await this.wallets.capture(purchase.holdId, { transaction }))
         .transactionId;
     } catch (error) {
-      const hold = await this.endedHold(purchase, error);
+      const hold = await this.endedHold(purchase, error, transaction);
       if (hold.status === 'CAPTURED' && hold.transactionId !== null) {
         return hold.transactionId;
       }
@@ -211,7 +220,7 @@ export class PurchaseLifecycle {
         : this.wallets.expireHold(purchase.holdId, { transaction }));
       return null;
     } catch (error) {
-      const hold = await this.endedHold(purchase, error);
+      const hold = await this.endedHold(purchase, error, transaction);
       if (hold.status !== 'CAPTURED') {
         return null;
       }
@@ -223,11 +232,15 @@ export class PurchaseLifecycle {
   }
 
   /** The purchase's hold, when `error` says it had ended; `error` otherwise. */
-  private async endedHold(purchase: LockedPurchase, error: unknown) {
+  private async endedHold(
+    purchase: LockedPurchase,
+    error: unknown,
+    transaction: SqlRunner,
+  ) {
     if (!(error instanceof HoldState)) {
       throw error;
     }
-    return this.wallets.getHold(purchase.holdId);
+    return this.wallets.getHold(purchase.holdId, { transaction });
   }
 
   private holdEnded(purchase: LockedPurchase, status: string): PurchaseState {

@@ -4,8 +4,10 @@ import {
   IdempotencyConflict,
   InsufficientFunds,
   InvalidAmount,
+  InvalidRequest,
   InvariantViolationKind,
 } from '../../src/economy';
+import { SqlDatabase } from '../../src/database/sql-database';
 import type { Profile } from '../../src/profiles';
 import {
   createEconomyTestContext,
@@ -181,6 +183,74 @@ describe('holds', () => {
       status: 'EXPIRED',
     });
     expect(await wallet(buyer)).toMatchObject({ balance: 100, held: 0 });
+  });
+
+  it('expires a hold at once for its owner only once it is due', async () => {
+    const buyer = await funded(100);
+    const hold = await ctx.wallets.hold(buyer, 20, {
+      reason: 'PURCHASE',
+      expiresInSeconds: 1,
+    });
+    await expect(ctx.wallets.expireHold(hold.holdId)).rejects.toThrow(
+      /cannot be expired before/,
+    );
+    await sleep(1100);
+    await ctx.wallets.expireHold(hold.holdId);
+    expect(await ctx.wallets.getHold(hold.holdId)).toMatchObject({
+      status: 'EXPIRED',
+    });
+    expect(await wallet(buyer)).toMatchObject({ balance: 100, held: 0 });
+  });
+
+  it('expires more due holds than one sweep batch takes, in one call', async () => {
+    const buyer = await funded(1000);
+    const { walletId } = await wallet(buyer);
+    // 501 due holds at once, written directly: a sweep takes 500 a batch.
+    await ctx.database.asOwner((owner) =>
+      owner.query(
+        `WITH placed AS (
+           INSERT INTO holds (wallet_id, amount, reason, expires_at, meta)
+           SELECT $1, 1, 'PURCHASE', now() - interval '1 second', '{}'
+             FROM generate_series(1, 501)
+           RETURNING amount
+         )
+         UPDATE wallets SET held = held + (SELECT sum(amount) FROM placed)
+          WHERE id = $1`,
+        [walletId],
+      ),
+    );
+    expect(await ctx.wallets.expireHolds()).toBeGreaterThanOrEqual(501);
+    expect(await wallet(buyer)).toMatchObject({ balance: 1000, held: 0 });
+  });
+
+  it('refuses a hold whose reason is not one a hold may have', async () => {
+    const buyer = await funded(100);
+    await expect(
+      ctx.wallets.hold(buyer, 1, { reason: 'WINNER' as 'PURCHASE' }),
+    ).rejects.toBeInstanceOf(InvalidRequest);
+    expect(await wallet(buyer)).toMatchObject({ held: 0 });
+  });
+
+  it("credits inside a caller's transaction, creating the wallet there, and rolls back with it", async () => {
+    const database = ctx.get(SqlDatabase);
+    const [kept, dropped] = [
+      await ctx.createProfile(),
+      await ctx.createProfile(),
+    ];
+    await database.transaction((transaction) =>
+      ctx.wallets.credit(kept, 15, { reason: 'REFUND', transaction }),
+    );
+    expect(await wallet(kept)).toMatchObject({ balance: 15 });
+    await expect(
+      database.transaction(async (transaction) => {
+        await ctx.wallets.credit(dropped, 15, {
+          reason: 'REFUND',
+          transaction,
+        });
+        throw new Error('the caller gives up');
+      }),
+    ).rejects.toThrow('the caller gives up');
+    expect(await wallet(dropped)).toMatchObject({ walletId: null, balance: 0 });
   });
 
   it('replays a keyed hold, and refuses its key for another request', async () => {

@@ -173,8 +173,12 @@ export class WalletService {
     await this.holds.expire(requireHoldId(holdId), options.transaction);
   }
 
-  async getHold(holdId: number): Promise<HoldView> {
-    return await this.holds.find(requireHoldId(holdId));
+  /** The hold; in `transaction` when given (else a second connection it could wait for). */
+  async getHold(
+    holdId: number,
+    options: { transaction?: SqlRunner } = {},
+  ): Promise<HoldView> {
+    return await this.holds.find(requireHoldId(holdId), options.transaction);
   }
 
   /** Expires every pending hold past its expiry, now; how many. */

@@ -50,4 +50,8 @@ export class PurchaseLine {
 
   @BigintColumn({ name: 'unit_price' })
   unitPrice!: number;
+
+  /** Whether checkout took the quantity from the item's stock (and a return gives it back). */
+  @Column({ name: 'stock_taken', type: 'boolean' })
+  stockTaken!: boolean;
 }

@@ -45,19 +45,21 @@ const LIST = preparedStatement(
   `SELECT ${COLUMNS} FROM shop_items WHERE active OR $1 ORDER BY id`,
 );
 
-// The purchase's items, locked in ascending id order (as a purchase takes
-// them), then given their stock back.
+// The purchase's items whose stock its checkout took, locked in ascending
+// id order (as a checkout takes them), then given that stock back.
 const RETURN_STOCK = preparedStatement(
   'shop_return_stock',
   `WITH locked AS (
      SELECT id FROM shop_items
-      WHERE id IN (SELECT item_id FROM purchase_lines WHERE purchase_id = $1)
+      WHERE id IN (SELECT item_id FROM purchase_lines
+                    WHERE purchase_id = $1 AND stock_taken)
       ORDER BY id
         FOR NO KEY UPDATE
    )
    UPDATE shop_items i
       SET stock = i.stock + l.quantity, updated_at = now()
-     FROM locked JOIN purchase_lines l ON l.item_id = locked.id AND l.purchase_id = $1
+     FROM locked JOIN purchase_lines l
+          ON l.item_id = locked.id AND l.purchase_id = $1 AND l.stock_taken
     WHERE i.id = locked.id AND i.stock IS NOT NULL`,
 );
 

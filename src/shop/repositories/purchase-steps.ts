@@ -42,6 +42,11 @@ import {
  * wallet first (`walletLocked`); otherwise the statement answers LIMITED and
  * writes nothing.
  *
+ * Each line records whether its stock was taken (an item counted as the
+ * statement started, and still counted once locked): a cancel, refund or
+ * expiry gives back only that, so an item an admin starts counting
+ * meanwhile is never given stock nobody took.
+ *
  * Confirm locks the purchase, then captures its hold (the hold, then its
  * wallet: the capture steps' order) and completes the purchase, when the
  * purchase is pending and its hold can be captured; else nothing moves and
@@ -107,10 +112,6 @@ purchase AS (
     FROM hold_placed h CROSS JOIN verdict v
   RETURNING id, hold_id, expires_at, created_at
 ),
-lines AS (
-  INSERT INTO purchase_lines (purchase_id, item_id, quantity, unit_price)
-  SELECT p.id, i.id, i.quantity, i.price FROM purchase p CROSS JOIN items i
-),
 counted AS (
   SELECT id FROM shop_items
    WHERE id IN (SELECT id FROM items) AND stock IS NOT NULL
@@ -122,7 +123,13 @@ taken AS (
   UPDATE shop_items s
      SET stock = s.stock - i.quantity, updated_at = now()
     FROM counted c JOIN items i ON i.id = c.id
-   WHERE s.id = c.id
+   WHERE s.id = c.id AND s.stock IS NOT NULL
+  RETURNING s.id
+),
+lines AS (
+  INSERT INTO purchase_lines (purchase_id, item_id, quantity, unit_price, stock_taken)
+  SELECT p.id, i.id, i.quantity, i.price, i.id IN (SELECT id FROM taken)
+    FROM purchase p CROSS JOIN items i
 )
 SELECT v.refusal, v.sku, v.total, p.id, p.hold_id, p.expires_at, p.created_at,
        (SELECT json_agg(json_build_object('sku', sku, 'quantity', quantity,
@@ -191,8 +198,13 @@ export class PurchaseSteps {
     order: CheckoutOrder,
     transaction?: SqlRunner,
   ): Promise<CheckoutOutcome> {
-    if (transaction !== undefined) {
-      await transaction.run(LOCK_WALLET, [order.profileId]);
+    if (
+      transaction !== undefined &&
+      (await transaction.run(LOCK_WALLET, [order.profileId])).length === 0
+    ) {
+      // No wallet to queue on, so no limit could be judged safely; and no
+      // coins to pay with.
+      return { refusal: 'NO_WALLET', sku: null, total: null };
     }
     const [row] = await (transaction ?? this.database).run<{
       refusal: CheckoutRefusal | null;
