@@ -30,7 +30,18 @@ import {
   baselineCredit,
   baselineHistoryPage,
   baselineTransfer,
+  baselineTransferBatch,
+  TRANSFER_BATCH,
 } from './baseline';
+import {
+  best,
+  compare,
+  CONCURRENCY,
+  ratio,
+  ROUNDS,
+  withCommits,
+  type Row,
+} from './compare';
 import { measure, type Measurement } from './measure';
 import { measureCli } from './cli-run';
 import { cpuMs, cpuSpentMs, postgresPids } from './cpu-usage';
@@ -43,7 +54,8 @@ import {
 } from './seed';
 import { freePort } from '../test/support/free-port';
 
-const CONCURRENCY = 16;
+/** The second concurrency the movement scenarios run at. */
+const WIDE_CONCURRENCY = 64;
 const UNIFORM_WALLETS = 10_000;
 const TRANSFER_OPS = 6_000;
 const CREDIT_OPS = 6_000;
@@ -51,21 +63,11 @@ const HISTORY_DEPTH = 1_000_000;
 const HISTORY_OPS = 3_000;
 const HOT_BALANCE = 1_000_000_000_000;
 const RECALC_WALLETS = 100_000;
-const ROUNDS = 3;
 const BACKFILL_REGISTRATIONS = 10_000;
 const PLACEMENT_TOURNAMENTS = 200;
 const SEQUENTIAL_CREDITS = 2_000;
 const PURCHASE_OPS = 3_000;
 const SHOP_ITEMS = 100;
-
-interface Row extends Measurement {
-  ratio?: number;
-  baseline?: string;
-  seconds?: number;
-  peakRssMb?: number;
-  /** CPU per operation (one request, or a purchase's two). */
-  cpuUsPerOp?: { server: number; client: number; postgres: number };
-}
 
 /** Whether the group `name` runs: all do unless `--only` names some. */
 function runs(name: string): boolean {
@@ -113,6 +115,12 @@ async function runScenarios(
     connectionString: database.migrationUrl,
     max: CONCURRENCY,
   });
+  // The baseline at WIDE_CONCURRENCY has a connection per worker; the
+  // service keeps its pool of CONCURRENCY and queues the rest.
+  const widePool = new Pool({
+    connectionString: database.migrationUrl,
+    max: WIDE_CONCURRENCY,
+  });
   for (const sql of BASELINE_FUNCTIONS) {
     await pool.query(sql);
   }
@@ -157,29 +165,55 @@ async function runScenarios(
       const [from, to] = pair();
       return baselineTransfer(pool, from.walletId, to.walletId, 1);
     };
-    if (runs('transfer-uniform')) {
-      progress('transfer-uniform');
+    const transferTargets = {
+      uniform: {
+        baseline: (on: Pool) => () => {
+          const [from, to] = pair();
+          return baselineTransfer(on, from.walletId, to.walletId, 1);
+        },
+        batch: (): [number, number] => {
+          const [from, to] = pair();
+          return [from.walletId, to.walletId];
+        },
+        service: () => {
+          const [from, to] = pair();
+          return wallets.transfer(from.profileId, to.profileId, 1);
+        },
+      },
+      hot: {
+        baseline: (on: Pool) => () =>
+          baselineTransfer(on, hot.walletId, pick().walletId, 1),
+        batch: (): [number, number] => [hot.walletId, pick().walletId],
+        service: () => wallets.transfer(hot.profileId, pick().profileId, 1),
+      },
+    };
+    for (const [spread, target] of Object.entries(transferTargets)) {
+      if (!runs(`transfer-${spread}`)) {
+        continue;
+      }
+      progress(`transfer-${spread}`);
+      for (const concurrency of [CONCURRENCY, WIDE_CONCURRENCY]) {
+        const on = concurrency === CONCURRENCY ? pool : widePool;
+        rows.push(
+          ...(await compare(
+            `transfer-${spread}${concurrency === CONCURRENCY ? '' : `-c${concurrency}`}`,
+            TRANSFER_OPS,
+            target.baseline(on),
+            target.service,
+            { concurrency, commitsOn: pool },
+          )),
+        );
+      }
       rows.push(
-        ...(await compare(
-          'transfer-uniform',
-          TRANSFER_OPS,
-          uniformBaseline,
-          () => {
-            const [from, to] = pair();
-            return wallets.transfer(from.profileId, to.profileId, 1);
-          },
-        )),
-      );
-    }
-    if (runs('transfer-hot')) {
-      progress('transfer-hot');
-      rows.push(
-        ...(await compare(
-          'transfer-hot',
-          TRANSFER_OPS,
-          () => baselineTransfer(pool, hot.walletId, pick().walletId, 1),
-          () => wallets.transfer(hot.profileId, pick().profileId, 1),
-        )),
+        await withCommits(pool, () =>
+          measureBatched(`baseline-batched-${spread}`, TRANSFER_OPS, () =>
+            baselineTransferBatch(
+              pool,
+              Array.from({ length: TRANSFER_BATCH }, target.batch),
+              1,
+            ),
+          ),
+        ),
       );
     }
     if (runs('http')) {
@@ -211,8 +245,7 @@ async function runScenarios(
               const [from, to] = pair();
               return server.transfer(from.profileId, to.profileId, 1);
             },
-            CONCURRENCY,
-            cpu,
+            { observe: cpu },
           )),
         );
         progress('purchase-flow');
@@ -231,15 +264,19 @@ async function runScenarios(
     }
     if (runs('credit')) {
       progress('credit');
-      rows.push(
-        ...(await compare(
-          'credit',
-          CREDIT_OPS,
-          () => baselineCredit(pool, pick().walletId, 1),
-          () =>
-            wallets.credit(pick().profileId, 1, { reason: 'PARTICIPATION' }),
-        )),
-      );
+      for (const concurrency of [CONCURRENCY, WIDE_CONCURRENCY]) {
+        const on = concurrency === CONCURRENCY ? pool : widePool;
+        rows.push(
+          ...(await compare(
+            `credit${concurrency === CONCURRENCY ? '' : `-c${concurrency}`}`,
+            CREDIT_OPS,
+            () => baselineCredit(on, pick().walletId, 1),
+            () =>
+              wallets.credit(pick().profileId, 1, { reason: 'PARTICIPATION' }),
+            { concurrency, commitsOn: pool },
+          )),
+        );
+      }
 
       rows.push(
         ...(await payoutScenarios(
@@ -279,7 +316,7 @@ async function runScenarios(
                 limit: 50,
                 cursor: deepCursor(),
               }),
-            concurrency,
+            { concurrency },
           )),
         );
       }
@@ -287,6 +324,7 @@ async function runScenarios(
   } finally {
     await moduleRef.close();
     await pool.end();
+    await widePool.end();
   }
   return rows;
 }
@@ -431,8 +469,7 @@ async function purchaseFlow(
     PURCHASE_OPS,
     baseline,
     () => server.purchase(buyer(), sku()),
-    CONCURRENCY,
-    cpuPerOp(server.pid, PURCHASE_OPS),
+    { observe: cpuPerOp(server.pid, PURCHASE_OPS) },
   );
   return [
     baselineRow,
@@ -519,47 +556,25 @@ function cpuPerOp(
 }
 
 /**
- * Baseline and service ROUNDS times each, interleaved (A B A B …) so that
- * neither profits from running later on a warmer or emptier server; the best
- * run of each is kept (this 2-core machine is noisy). `observe` wraps each
- * service run, to note more than its timing.
+ * The batched baseline: each call TRANSFER_BATCH transfers, from CONCURRENCY
+ * workers; ops and ops/s count transfers, latencies are a call's.
  */
-async function compare(
+async function measureBatched(
   scenario: string,
   ops: number,
-  baseline: () => Promise<unknown>,
-  service: () => Promise<unknown>,
-  concurrency = CONCURRENCY,
-  observe: (run: () => Promise<Measurement>) => Promise<Row> = (run) => run(),
-): Promise<Row[]> {
-  const baselineRuns: Measurement[] = [];
-  const serviceRuns: Row[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    baselineRuns.push(
-      await measure(`baseline-${scenario}`, ops, concurrency, baseline),
-    );
-    serviceRuns.push(
-      await observe(() => measure(scenario, ops, concurrency, service)),
-    );
-  }
-  const baselineBest = best(baselineRuns);
-  const serviceBest = best(serviceRuns);
-  return [
-    baselineBest,
-    {
-      ...serviceBest,
-      ratio: ratio(serviceBest, baselineBest),
-      baseline: baselineBest.scenario,
-    },
-  ];
-}
-
-function best<T extends Measurement>(runs: T[]): T {
-  return runs.reduce((a, b) => (b.perSec > a.perSec ? b : a));
-}
-
-function ratio(service: Measurement, baseline: Measurement): number {
-  return Math.round((service.perSec / baseline.perSec) * 100) / 100;
+  call: () => Promise<unknown>,
+): Promise<Measurement> {
+  const calls = await measure(
+    scenario,
+    Math.ceil(ops / TRANSFER_BATCH),
+    CONCURRENCY,
+    call,
+  );
+  return {
+    ...calls,
+    ops: calls.ops * TRANSFER_BATCH,
+    perSec: calls.perSec * TRANSFER_BATCH,
+  };
 }
 
 function print(rows: Row[], json: boolean): void {
@@ -577,19 +592,25 @@ function print(rows: Row[], json: boolean): void {
     'p99 ms',
     'vs baseline / notes',
   ];
-  const lines = rows.map((row) => [
-    row.scenario,
-    String(row.ops),
-    row.perSec.toFixed(0),
-    row.p50ms.toFixed(2),
-    row.p99ms.toFixed(2),
+  const commits = (row: Row) =>
+    row.commitsPerSec !== undefined
+      ? `${row.commitsPerSec} commits/s`
+      : undefined;
+  const notes = (row: Row) =>
     row.cpuUsPerOp !== undefined
       ? `${row.ratio?.toFixed(2)}x ${row.baseline}; CPU µs/op: server ${row.cpuUsPerOp.server}, client ${row.cpuUsPerOp.client}, postgres ${row.cpuUsPerOp.postgres}`
       : row.ratio !== undefined
         ? `${row.ratio.toFixed(2)}x ${row.baseline}`
         : row.peakRssMb !== undefined
           ? `${row.seconds} s, peak RSS ${row.peakRssMb} MB`
-          : '',
+          : '';
+  const lines = rows.map((row) => [
+    row.scenario,
+    String(row.ops),
+    row.perSec.toFixed(0),
+    row.p50ms.toFixed(2),
+    row.p99ms.toFixed(2),
+    [notes(row), commits(row)].filter(Boolean).join('; '),
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...lines.map((line) => line[column].length)),

@@ -39,6 +39,11 @@ async function bootstrap(): Promise<void> {
         database: {
           url: database.url,
           poolSize: environment.DATABASE_POOL_SIZE,
+          bounds: {
+            lockWaitMs: environment.DATABASE_LOCK_WAIT_MS,
+            statementMs: environment.DATABASE_STATEMENT_MS,
+            poolWaitMs: environment.DATABASE_POOL_WAIT_MS,
+          },
         },
         auth: {
           secret: await resolveJwtSecret(environment),

@@ -16,6 +16,8 @@ export abstract class DomainError extends Error {
 export interface ProblemAnswer {
   status: number;
   code?: string;
+  /** For a refusal that passes (503 BUSY): the Retry-After header's seconds. */
+  retryAfterSeconds?: number;
 }
 
 /** A module's answers to each of its error codes, owned by the module. */

@@ -134,6 +134,29 @@ export class Environment {
   @Max(200)
   DATABASE_POOL_SIZE: number = defaultPoolSize();
 
+  /**
+   * The server's bounds, in milliseconds: a lock wait, one statement, and
+   * the wait for a pooled connection (or a movement's turn). Past one, a
+   * request answers 503 BUSY with nothing written.
+   */
+  @Transform(digitsOnly)
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  DATABASE_LOCK_WAIT_MS: number = 2_000;
+
+  @Transform(digitsOnly)
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  DATABASE_STATEMENT_MS: number = 30_000;
+
+  @Transform(digitsOnly)
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  DATABASE_POOL_WAIT_MS: number = 5_000;
+
   @IsOptional()
   @IsString()
   @MinLength(MIN_JWT_SECRET_LENGTH, {
@@ -202,6 +225,9 @@ const ENVIRONMENT_KEYS = [
   'PORT',
   'EMBEDDED_POSTGRES_PORT',
   'DATABASE_POOL_SIZE',
+  'DATABASE_LOCK_WAIT_MS',
+  'DATABASE_STATEMENT_MS',
+  'DATABASE_POOL_WAIT_MS',
   'LOG_LEVEL',
   'JWT_SECRET',
   'PLAYER_REQUESTS_PER_MINUTE',

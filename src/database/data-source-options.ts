@@ -4,6 +4,18 @@ import { logIdleConnectionError } from './idle-connection-errors';
 
 const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 
+export const DEFAULT_POOL_SIZE = 10;
+
+/** How long the server waits, at most, for each thing a request needs. */
+export interface DatabaseBounds {
+  /** For a row or key lock (PostgreSQL's lock_timeout). */
+  lockWaitMs: number;
+  /** For one statement (statement_timeout). */
+  statementMs: number;
+  /** For a pooled connection, or a movement for its turn. */
+  poolWaitMs: number;
+}
+
 /**
  * The one description of our PostgreSQL connection, shared by the Nest app,
  * the TypeORM migration CLI (ormconfig.ts), the tests and the benchmark.
@@ -12,8 +24,9 @@ const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
  */
 export function dataSourceOptions(
   url: string,
-  poolSize = 10,
+  poolSize = DEFAULT_POOL_SIZE,
   entities: DataSourceOptions['entities'] = [],
+  bounds?: DatabaseBounds,
 ): DataSourceOptions {
   return {
     type: 'postgres',
@@ -24,7 +37,14 @@ export function dataSourceOptions(
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['warn', 'migration'],
-    extra: { max: poolSize },
+    extra: {
+      max: poolSize,
+      ...(bounds && {
+        lock_timeout: bounds.lockWaitMs,
+        statement_timeout: bounds.statementMs,
+        connectionTimeoutMillis: bounds.poolWaitMs,
+      }),
+    },
     poolErrorHandler: logIdleConnectionError,
   };
 }

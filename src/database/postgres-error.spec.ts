@@ -9,6 +9,7 @@ describe('postgresErrorOf', () => {
     expect(postgresErrorOf(pg)).toEqual({
       code: '23514',
       constraint: 'wallets_overdraft_check',
+      detail: undefined,
     });
     expect(postgresErrorOf({ driverError: pg })).toEqual(postgresErrorOf(pg));
   });

@@ -2,6 +2,7 @@
 interface PostgresErrorFields {
   code?: string;
   constraint?: string;
+  detail?: string;
 }
 
 export const PostgresErrorCode = {
@@ -17,6 +18,11 @@ export const PostgresErrorCode = {
   RestrictViolation: '23001',
   // PostgreSQL is stopping, or an admin ended the session.
   AdminShutdown: '57P01',
+  // A bound passed: lock_timeout, statement_timeout.
+  LockNotAvailable: '55P03',
+  QueryCanceled: '57014',
+  // economy_move_batch left keyed movements out (see its migration).
+  BatchMovementsLeftOut: 'DC001',
 } as const;
 
 export function postgresErrorOf(error: unknown): PostgresErrorFields {
@@ -29,7 +35,11 @@ export function postgresErrorOf(error: unknown): PostgresErrorFields {
       ? driverError
       : error
   ) as PostgresErrorFields;
-  return { code: source.code, constraint: source.constraint };
+  return {
+    code: source.code,
+    constraint: source.constraint,
+    detail: source.detail,
+  };
 }
 
 export function isTransientPostgresError(error: unknown): boolean {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { FinalRecordChange } from './database.errors';
+import { busyErrorOf, FinalRecordChange } from './database.errors';
 import { PostgresErrorCode, postgresErrorOf } from './postgres-error';
 
 /** A statement PostgreSQL parses and plans once per connection, then reuses. */
@@ -61,7 +61,9 @@ export class SqlDatabase implements SqlRunner {
     work: (transaction: SqlRunner) => Promise<T>,
     commitIf: (result: T) => boolean = () => true,
   ): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw busyErrorOf(error) ?? error;
+    });
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -92,8 +94,9 @@ export class SqlDatabase implements SqlRunner {
 }
 
 /**
- * Runs one statement. A final record's trigger refusing it is a domain
- * error, answered as such (a 409 over HTTP), never an unexpected 500.
+ * Runs one statement. A final record's trigger refusing it, or a bound
+ * passing, is a domain error, answered as such (a 409 or a 503 over HTTP),
+ * never an unexpected 500.
  */
 async function execute<Row extends QueryResultRow>(
   target: Pool | PoolClient,
@@ -111,6 +114,6 @@ async function execute<Row extends QueryResultRow>(
     if (postgresErrorOf(error).code === PostgresErrorCode.RestrictViolation) {
       throw new FinalRecordChange((error as Error).message);
     }
-    throw error;
+    throw busyErrorOf(error) ?? error;
   }
 }

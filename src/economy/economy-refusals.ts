@@ -16,17 +16,14 @@ export function economyErrorFromPostgres(
   context: string,
 ): Error {
   const { code, constraint } = postgresErrorOf(error);
-  if (
-    code === PostgresErrorCode.CheckViolation &&
-    constraint === 'wallets_overdraft_check'
-  ) {
-    return new InsufficientFunds(`insufficient funds: ${context}`);
+  const refusal =
+    code === PostgresErrorCode.CheckViolation
+      ? walletCheckRefusal(constraint, context)
+      : null;
+  if (refusal !== null) {
+    return refusal;
   }
-  if (
-    (code === PostgresErrorCode.CheckViolation &&
-      constraint === 'wallets_balance_safe_integer_check') ||
-    code === PostgresErrorCode.NumericValueOutOfRange
-  ) {
+  if (code === PostgresErrorCode.NumericValueOutOfRange) {
     return new InvalidAmount(`balance would overflow: ${context}`);
   }
   if (
@@ -43,4 +40,23 @@ export function economyErrorFromPostgres(
     return new InvalidRequest(`text PostgreSQL cannot store: ${context}`);
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * The refusal a wallet CHECK stands for, raised by PostgreSQL or judged
+ * ahead of it by a batch (economy_move_batch names the same constraints);
+ * null for another constraint.
+ */
+export function walletCheckRefusal(
+  constraint: string | undefined,
+  context: string,
+): Error | null {
+  switch (constraint) {
+    case 'wallets_overdraft_check':
+      return new InsufficientFunds(`insufficient funds: ${context}`);
+    case 'wallets_balance_safe_integer_check':
+      return new InvalidAmount(`balance would overflow: ${context}`);
+    default:
+      return null;
+  }
 }

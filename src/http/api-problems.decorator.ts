@@ -13,13 +13,12 @@ const DESCRIPTIONS: Record<number, string> = {
   422: 'refused by a business rule (INSUFFICIENT_FUNDS, INVALID_WALLET, REGISTRATION_NOT_VERIFIED, TOURNAMENT_NOT_COMPLETED, TOURNAMENT_CLOSED)',
   429: 'a player over its requests a minute (RATE_LIMITED); Retry-After says when to try again',
   500: 'unexpected error, without internals (INTERNAL)',
+  503: 'a wallet or the database stayed busy past a bound (a lock wait, a statement, a pooled connection): nothing was written (BUSY); Retry-After says when to try again',
 };
 
-const RETRY_AFTER = {
-  'Retry-After': {
-    description: 'seconds until the oldest counted request is a minute old',
-    schema: { type: 'integer' },
-  },
+const RETRY_AFTER: Record<number, string> = {
+  429: 'seconds until the oldest counted request is a minute old',
+  503: 'seconds to wait before trying again',
 };
 
 /**
@@ -29,7 +28,8 @@ const RETRY_AFTER = {
 export function ApiProblems(...statuses: number[]) {
   return applyDecorators(
     ApiExtraModels(ProblemDetails),
-    ...[401, 403, 500, ...statuses].map((status) =>
+    // Any route may meet a busy database.
+    ...[401, 403, 500, 503, ...statuses].map((status) =>
       ApiResponse({
         status,
         description: DESCRIPTIONS[status],
@@ -38,7 +38,16 @@ export function ApiProblems(...statuses: number[]) {
             schema: { $ref: getSchemaPath(ProblemDetails) },
           },
         },
-        ...(status === 429 ? { headers: RETRY_AFTER } : {}),
+        ...(RETRY_AFTER[status] !== undefined
+          ? {
+              headers: {
+                'Retry-After': {
+                  description: RETRY_AFTER[status],
+                  schema: { type: 'integer' },
+                },
+              },
+            }
+          : {}),
       }),
     ),
   );

@@ -97,6 +97,10 @@ export function replyWithProblem(
   if (allowed.length > 0) {
     void reply.header('Allow', allowed.join(', '));
   }
+  const retryAfter = retryAfterOf(error, answers);
+  if (retryAfter !== undefined) {
+    void reply.header('Retry-After', String(retryAfter));
+  }
   void reply
     // Also on answers given before any hook ran (a URL the router refused).
     .headers(API_SECURITY_HEADERS)
@@ -111,7 +115,12 @@ function toProblem(
 ): ProblemDetails & { checks?: unknown } {
   if (error instanceof DomainError) {
     const answer = answers.get(error.code);
-    if (answer !== undefined && answer.status < 500) {
+    // 503 is the one server status a domain error may answer: a bound
+    // passed (BUSY), nothing written, worth trying again.
+    if (
+      answer !== undefined &&
+      (answer.status < 500 || answer.status === 503)
+    ) {
       return problem(answer.status, answer.code ?? error.code, error.message);
     }
   }
@@ -155,6 +164,15 @@ function toProblem(
     ProblemCode.Internal,
     'the request could not be completed',
   );
+}
+
+function retryAfterOf(
+  error: unknown,
+  answers: ProblemAnswers,
+): number | undefined {
+  return error instanceof DomainError
+    ? answers.get(error.code)?.retryAfterSeconds
+    : undefined;
 }
 
 /**

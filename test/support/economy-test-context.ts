@@ -1,6 +1,7 @@
 import type { LoggerService, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
+import type { DatabaseBounds } from '../../src/database/data-source-options';
 import { DatabaseModule } from '../../src/database/database.module';
 import { EconomyModule } from '../../src/economy/economy.module';
 import { Profile } from '../../src/profiles';
@@ -29,6 +30,8 @@ let profileSequence = 0;
 export async function createEconomyTestContext(
   options: {
     poolSize?: number;
+    /** The server's waits, bounded; unbounded (as in the console) without. */
+    bounds?: DatabaseBounds;
     shared?: TestDatabase;
     logger?: LoggerService;
     /** Feature modules built on the economy (PayoutModule, say). */
@@ -39,7 +42,11 @@ export async function createEconomyTestContext(
   const database = options.shared ?? (await createTestDatabase());
   const moduleRef = await Test.createTestingModule({
     imports: [
-      DatabaseModule.forRoot({ url: database.url, poolSize }),
+      DatabaseModule.forRoot({
+        url: database.url,
+        poolSize,
+        bounds: options.bounds,
+      }),
       EconomyModule,
       ...(options.modules ?? []),
     ],

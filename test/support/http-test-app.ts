@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import type { Role } from '../../src/auth/access-token';
 import { durationSeconds } from '../../src/common/duration';
+import type { DatabaseModuleOptions } from '../../src/database/database.module';
 import {
   DEFAULT_JWT_MAX_TTL,
   DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
@@ -60,13 +61,15 @@ export async function createHttpTestApp(
     logLevels?: LogLevel[];
     playerRequestsPerMinute?: number;
     httpLimits?: HttpLimits;
+    /** The pool's size and bounds, when not the default 20 unbounded. */
+    database?: Omit<DatabaseModuleOptions, 'url'>;
   } = {},
 ): Promise<HttpTestApp> {
   const database = await createTestDatabase();
   const moduleRef = await Test.createTestingModule({
     imports: [
       AppModule.forRoot({
-        database: { url: database.url, poolSize: 20 },
+        database: { poolSize: 20, ...options.database, url: database.url },
         auth: {
           secret: TEST_JWT_SECRET,
           playerRequestsPerMinute:

@@ -4,11 +4,9 @@ import {
   postgresErrorOf,
 } from '../../database/postgres-error';
 import {
-  SqlDatabase,
   type PreparedStatement,
   type SqlRunner,
 } from '../../database/sql-database';
-import { retryTransient } from '../../database/transient-retry';
 import type { LedgerReason } from '../domain/ledger-reason';
 import type { Meta } from '../domain/movement-input';
 import { economyErrorFromPostgres } from '../economy-refusals';
@@ -41,14 +39,13 @@ export interface BatchCredit {
 }
 
 /**
- * Writes money movements to the ledger, each one statement (see
- * movement.statements.ts for the locking argument); validation happens
- * before, in WalletService.
+ * Writes money movements to the ledger in a caller's transaction, each one
+ * statement (see movement.statements.ts for the locking argument);
+ * validation happens before, in WalletService. On the pool, movements go
+ * through the MovementCoalescer instead.
  */
 @Injectable()
 export class LedgerWriter {
-  constructor(private readonly database: SqlDatabase) {}
-
   /** Credits (positive `signedAmount`) or debits the profile's wallet. */
   async moveOneWallet(
     profileId: number,
@@ -56,7 +53,7 @@ export class LedgerWriter {
     reason: LedgerReason,
     meta: Meta,
     claim: KeyClaim | null,
-    runner: SqlRunner = this.database,
+    runner: SqlRunner,
   ): Promise<Written<WrittenLeg>> {
     const written = await this.run(
       runner,
@@ -85,7 +82,7 @@ export class LedgerWriter {
     amount: number,
     meta: Meta,
     claim: KeyClaim | null,
-    runner: SqlRunner = this.database,
+    runner: SqlRunner,
   ): Promise<Written<[WrittenLeg, WrittenLeg]>> {
     const written = await this.run(
       runner,
@@ -163,8 +160,7 @@ export class LedgerWriter {
   }
 
   /**
-   * On the pool a statement is its own transaction and is retried here; in a
-   * caller's transaction the caller retries the whole transaction. A key
+   * The caller retries its whole transaction on a transient error. A key
    * held already fails the statement on the key (a plain INSERT: see
    * docs/decisions.md), which writes nothing: `key-held`.
    */
@@ -175,10 +171,7 @@ export class LedgerWriter {
     context: string,
   ): Promise<Written<WrittenLeg[]>> {
     try {
-      const rows =
-        runner === this.database
-          ? await retryTransient(() => runner.run<LegRow>(statement, values))
-          : await runner.run<LegRow>(statement, values);
+      const rows = await runner.run<LegRow>(statement, values);
       return rows.length === 0
         ? { outcome: 'no-wallet' }
         : { outcome: 'written', legs: rows.map(toLeg) };

@@ -9,6 +9,10 @@ import { WalletDirectory } from '../wallets/wallet-directory';
 import type { MovementResult, TransferResult } from '../wallets/wallet.types';
 import type { WrittenLeg } from './ledger-legs';
 import { LedgerWriter, type Written } from './ledger-writer';
+import {
+  MovementCoalescer,
+  type CoalescedMovement,
+} from './movement-coalescer';
 import { movementResult, transferResult } from './movement-results';
 
 /** A credit's or a debit's validated input and its key claim. */
@@ -30,10 +34,11 @@ export interface TransferInput {
 }
 
 /**
- * Credits, debits and transfers, each one statement (see
- * movement.statements.ts), a replay when its key was used before. A profile
- * without a wallet gets one in the movement's transaction, so that a refused
- * movement leaves none behind.
+ * Credits, debits and transfers, a replay when its key was used before: on
+ * the pool through the coalescer (batches, one commit for many), in a
+ * caller's transaction as one statement each (see movement.statements.ts). A
+ * profile without a wallet gets one in the movement's transaction, so that a
+ * refused movement leaves none behind.
  */
 @Injectable()
 export class SingleMovements {
@@ -44,6 +49,7 @@ export class SingleMovements {
     private readonly directory: WalletDirectory,
     private readonly writer: LedgerWriter,
     private readonly keys: KeyClaims,
+    private readonly coalescer: MovementCoalescer,
   ) {}
 
   /**
@@ -54,7 +60,7 @@ export class SingleMovements {
     input: MovementInput,
     transaction?: SqlRunner,
   ): Promise<MovementResult> {
-    const move = (runner?: SqlRunner) =>
+    const move = (runner: SqlRunner) =>
       this.writer.moveOneWallet(
         input.profileId,
         input.amount,
@@ -74,7 +80,14 @@ export class SingleMovements {
       }
       return this.settle(written, input.claim);
     }
-    const written = await move();
+    const written = await this.coalesced<WrittenLeg>({
+      fromProfileId: null,
+      toProfileId: input.profileId,
+      amount: input.amount,
+      reason: input.reason,
+      meta: input.meta,
+      claim: input.claim,
+    });
     return this.settle(
       written.outcome === 'no-wallet'
         ? await this.withNewWallet(input.profileId, move)
@@ -84,13 +97,14 @@ export class SingleMovements {
   }
 
   async debit(input: MovementInput): Promise<MovementResult> {
-    const written = await this.writer.moveOneWallet(
-      input.profileId,
-      -input.amount,
-      input.reason,
-      input.meta,
-      input.claim,
-    );
+    const written = await this.coalesced<WrittenLeg>({
+      fromProfileId: input.profileId,
+      toProfileId: null,
+      amount: input.amount,
+      reason: input.reason,
+      meta: input.meta,
+      claim: input.claim,
+    });
     if (written.outcome === 'no-wallet') {
       throw await this.nothingToPayFrom(
         input.profileId,
@@ -103,7 +117,7 @@ export class SingleMovements {
 
   async transfer(input: TransferInput): Promise<TransferResult> {
     const { fromProfileId, toProfileId, claim } = input;
-    const move = (runner?: SqlRunner) =>
+    const move = (runner: SqlRunner) =>
       this.writer.transfer(
         fromProfileId,
         toProfileId,
@@ -112,7 +126,14 @@ export class SingleMovements {
         claim,
         runner,
       );
-    let written = await move();
+    let written = await this.coalesced<[WrittenLeg, WrittenLeg]>({
+      fromProfileId,
+      toProfileId,
+      amount: input.amount,
+      reason: null,
+      meta: input.meta,
+      claim,
+    });
     if (written.outcome === 'no-wallet') {
       if (!(await this.directory.hasWallet(fromProfileId))) {
         throw await this.nothingToPayFrom(
@@ -131,6 +152,22 @@ export class SingleMovements {
       `transfer wallet ${debit.walletId} -> wallet ${credit.walletId}: transactions ${debit.transactionId}, ${credit.transactionId}`,
     );
     return transferResult(written.legs, claim, false);
+  }
+
+  /** The movement through the coalescer; a one-wallet movement's legs are its one leg. */
+  private async coalesced<T extends WrittenLeg | [WrittenLeg, WrittenLeg]>(
+    movement: CoalescedMovement,
+  ): Promise<Written<T>> {
+    const done = await this.coalescer.move(movement);
+    if (done.outcome !== 'written') {
+      return done;
+    }
+    const oneWallet =
+      movement.fromProfileId === null || movement.toProfileId === null;
+    return {
+      outcome: 'written',
+      legs: (oneWallet ? done.legs[0] : [done.legs[0], done.legs[1]]) as T,
+    };
   }
 
   /**

@@ -1,0 +1,107 @@
+import type { Pool } from 'pg';
+import { measure, type Measurement } from './measure';
+
+/** Runs of each side a comparison keeps the best of. */
+export const ROUNDS = 3;
+
+/** The concurrency most scenarios run at. */
+export const CONCURRENCY = 16;
+
+export interface Row extends Measurement {
+  /** Transactions PostgreSQL committed a second during the run (pg_stat_database.xact_commit). */
+  commitsPerSec?: number;
+  ratio?: number;
+  baseline?: string;
+  seconds?: number;
+  peakRssMb?: number;
+  /** CPU per operation (one request, or a purchase's two). */
+  cpuUsPerOp?: { server: number; client: number; postgres: number };
+}
+
+export interface CompareOptions {
+  concurrency?: number;
+  /** Wraps each service run, to note more than its timing. */
+  observe?: (run: () => Promise<Measurement>) => Promise<Row>;
+  /** Count PostgreSQL's commits during each run, baseline's and service's. */
+  commitsOn?: Pool;
+}
+
+/**
+ * Baseline and service ROUNDS times each, interleaved (A B A B …) so that
+ * neither profits from running later on a warmer or emptier server; the best
+ * run of each is kept (this 2-core machine is noisy). `observe` wraps each
+ * service run, to note more than its timing.
+ */
+export async function compare(
+  scenario: string,
+  ops: number,
+  baseline: () => Promise<unknown>,
+  service: () => Promise<unknown>,
+  options: CompareOptions = {},
+): Promise<Row[]> {
+  const concurrency = options.concurrency ?? CONCURRENCY;
+  const observe = options.observe ?? ((run) => run());
+  const counted = (run: () => Promise<Measurement>) =>
+    options.commitsOn ? withCommits(options.commitsOn, run) : run();
+  const baselineRuns: Row[] = [];
+  const serviceRuns: Row[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    baselineRuns.push(
+      await counted(() =>
+        measure(`baseline-${scenario}`, ops, concurrency, baseline),
+      ),
+    );
+    serviceRuns.push(
+      await counted(() =>
+        observe(() => measure(scenario, ops, concurrency, service)),
+      ),
+    );
+  }
+  const baselineBest = best(baselineRuns);
+  const serviceBest = best(serviceRuns);
+  return [
+    baselineBest,
+    {
+      ...serviceBest,
+      ratio: ratio(serviceBest, baselineBest),
+      baseline: baselineBest.scenario,
+    },
+  ];
+}
+
+export function best<T extends Measurement>(runs: T[]): T {
+  return runs.reduce((a, b) => (b.perSec > a.perSec ? b : a));
+}
+
+export function ratio(service: Measurement, baseline: Measurement): number {
+  return Math.round((service.perSec / baseline.perSec) * 100) / 100;
+}
+
+/**
+ * The run, with the commits PostgreSQL counted during it. Backends report
+ * their counts when idle, at most once a second: the count is read after
+ * that second has passed.
+ */
+export async function withCommits(
+  pool: Pool,
+  run: () => Promise<Row>,
+): Promise<Row> {
+  const commits = async () => {
+    const { rows } = await pool.query<{ n: string }>(
+      `SELECT pg_stat_clear_snapshot(), xact_commit AS n
+         FROM pg_stat_database WHERE datname = current_database()`,
+    );
+    return Number(rows[0].n);
+  };
+  await settle();
+  const before = await commits();
+  const measured = await run();
+  await settle();
+  const after = await commits();
+  const seconds = measured.ops / measured.perSec;
+  return { ...measured, commitsPerSec: Math.round((after - before) / seconds) };
+}
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1_100));
+}
