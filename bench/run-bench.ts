@@ -19,10 +19,12 @@ import {
   type DatabaseServer,
 } from '../src/database/database-server';
 import { DatabaseModule } from '../src/database/database.module';
+import { logIdleConnectionError } from '../src/database/idle-connection-errors';
 import { runMigrations } from '../src/database/run-migrations';
 import { EconomyModule } from '../src/economy/economy.module';
 import { WalletService } from '../src/economy/wallets/wallet.service';
 import { PayoutModule } from '../src/payout/payout.module';
+import { CampaignService, PromoModule, RedemptionService } from '../src/promo';
 import { PayoutService } from '../src/payout/payout.service';
 import { TournamentsService } from '../src/payout/tournaments.service';
 import {
@@ -51,6 +53,7 @@ import {
   seedLargeLedger,
   seedVerifiedTournament,
   seedWallets,
+  type SeededWallet,
 } from './seed';
 import { freePort } from '../test/support/free-port';
 
@@ -121,6 +124,9 @@ async function runScenarios(
     connectionString: database.migrationUrl,
     max: WIDE_CONCURRENCY,
   });
+  for (const baselinePool of [pool, widePool]) {
+    baselinePool.on('error', logIdleConnectionError);
+  }
   for (const sql of BASELINE_FUNCTIONS) {
     await pool.query(sql);
   }
@@ -129,6 +135,7 @@ async function runScenarios(
       DatabaseModule.forRoot({ url: database.url, poolSize: CONCURRENCY }),
       EconomyModule,
       PayoutModule,
+      PromoModule.forRoot({ secret: 'bench-promo-secret-'.padEnd(48, 'x') }),
     ],
   }).compile();
   moduleRef.useLogger(false);
@@ -287,6 +294,15 @@ async function runScenarios(
           rows.find((row) => row.scenario === 'credit')!,
           progress,
         )),
+      );
+      progress('promo-redeem-hot');
+      rows.push(
+        await promoRedeemHot(
+          moduleRef.get(CampaignService),
+          moduleRef.get(RedemptionService),
+          uniform,
+          rows.find((row) => row.scenario === 'credit')!,
+        ),
       );
     }
     if (runs('history')) {
@@ -478,6 +494,38 @@ async function purchaseFlow(
       baseline: `${row.baseline}; ${ratio(row, httpTransfer).toFixed(2)}x http-transfer`,
     },
   ];
+}
+
+/**
+ * `promo-redeem-hot`: CONCURRENCY workers redeem one shared code, each
+ * redemption a player of its own, the campaign's limit above the run's
+ * count: every redemption updates the campaign's counter row. A ratio to
+ * `credit`, the movement each redemption makes.
+ */
+async function promoRedeemHot(
+  campaigns: CampaignService,
+  redemptions: RedemptionService,
+  players: SeededWallet[],
+  credit: Measurement,
+): Promise<Row> {
+  const code = 'BENCH-HOT-CODE';
+  await campaigns.create({
+    name: 'bench',
+    coins: 1,
+    maxRedemptions: players.length,
+    code,
+  });
+  let next = 0;
+  const redeem = () =>
+    redemptions.redeem({ code, profileId: players[next++].profileId });
+  const ops = Math.floor(players.length / (ROUNDS + 1));
+  await measure('warm-up', ops, CONCURRENCY, redeem);
+  const runs: Measurement[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    runs.push(await measure('promo-redeem-hot', ops, CONCURRENCY, redeem));
+  }
+  const row = best(runs);
+  return { ...row, ratio: ratio(row, credit), baseline: credit.scenario };
 }
 
 /**

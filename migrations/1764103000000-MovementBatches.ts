@@ -101,6 +101,13 @@ export class MovementBatches1764103000000 implements MigrationInterface {
           END IF;
         END LOOP;
 
+        -- One movement per key: a key twice in one batch would claim once
+        -- and write twice.
+        IF cardinality(claim_keys) <> (SELECT count(DISTINCT c) FROM unnest(claim_keys) AS c) THEN
+          RAISE EXCEPTION 'a key appears twice in one batch'
+            USING ERRCODE = 'unique_violation';
+        END IF;
+
         WITH claim AS (
           INSERT INTO idempotency_keys (key, operation, request)
           SELECT c.key, c.operation, c.request

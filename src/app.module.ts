@@ -10,11 +10,13 @@ import { HealthModule } from './health/health.module';
 import { HttpModule } from './http/http.module';
 import { PAYOUT_PROBLEMS, PayoutHttpModule } from './payout';
 import { PROFILE_PROBLEMS, ProfilesHttpModule } from './profiles';
+import { PROMO_PROBLEMS, PromoHttpModule } from './promo';
 import { SHOP_PROBLEMS, ShopHttpModule } from './shop';
 
 export interface AppOptions {
   database: DatabaseModuleOptions;
   auth: AuthOptions;
+  promo: { secret: string };
 }
 
 /** The HTTP service: the edge, and each feature over HTTP. */
@@ -32,12 +34,14 @@ export class AppModule {
           ECONOMY_PROBLEMS,
           PAYOUT_PROBLEMS,
           SHOP_PROBLEMS,
+          PROMO_PROBLEMS,
         ]),
         HealthModule,
         ProfilesHttpModule,
         EconomyHttpModule,
         PayoutHttpModule,
         ShopHttpModule,
+        PromoHttpModule.forRoot(options.promo),
       ],
     };
   }

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { durationSeconds } from './common/duration';
 import { resolveJwtSecret } from './auth/jwt-secret';
+import { resolvePromoSecret } from './promo';
 import { loadEnvironment } from './config/environment';
 import { logLevelsUpTo } from './config/log-levels';
 import {
@@ -50,6 +51,7 @@ async function bootstrap(): Promise<void> {
           playerRequestsPerMinute: environment.PLAYER_REQUESTS_PER_MINUTE,
           maxTokenTtlSeconds: durationSeconds(environment.JWT_MAX_TTL),
         },
+        promo: { secret: await resolvePromoSecret(environment) },
       }),
       createHttpAdapter(httpLimitsOf(environment)),
       { ...HTTP_APP_OPTIONS, logger: logLevels },

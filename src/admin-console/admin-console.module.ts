@@ -20,6 +20,11 @@ import {
   ShopItemListCommand,
   ShopItemUpdateCommand,
 } from './commands/shop.command';
+import {
+  PromoCommand,
+  PromoCreateCommand,
+  PromoShowCommand,
+} from './commands/promo.command';
 import { RecalcAllWalletsCommand } from './commands/recalc-all-wallets.command';
 import { TokenCommand } from './commands/token.command';
 import { VerifyLedgerCommand } from './commands/verify-ledger.command';
@@ -59,6 +64,9 @@ export class AdminConsoleModule {
         PurchaseCommand,
         PurchaseShowCommand,
         PurchaseRefundCommand,
+        PromoCommand,
+        PromoCreateCommand,
+        PromoShowCommand,
       ],
     };
   }

@@ -9,6 +9,7 @@ import {
 import { DatabaseModule } from '../database/database.module';
 import { EconomyModule, LedgerService, WalletService } from '../economy';
 import { PayoutModule, PayoutService } from '../payout';
+import { CampaignService, PromoModule, resolvePromoSecret } from '../promo';
 import {
   CatalogService,
   PurchaseLifecycle,
@@ -25,6 +26,7 @@ export interface Ledger {
   catalog: CatalogService;
   purchases: PurchaseLifecycle;
   purchaseReads: PurchaseReads;
+  campaigns: CampaignService;
   dataSource: DataSource;
 }
 
@@ -49,6 +51,7 @@ export class LedgerSession implements OnApplicationShutdown {
       return this.opened;
     }
     const { url } = await this.database();
+    const promoSecret = await resolvePromoSecret(this.environment);
     const moduleRef = await this.lazyModules.load(() => ({
       module: class LedgerRuntimeModule {},
       imports: [
@@ -60,6 +63,7 @@ export class LedgerSession implements OnApplicationShutdown {
         EconomyModule,
         PayoutModule,
         ShopModule,
+        PromoModule.forRoot({ secret: promoSecret }),
       ],
     }));
     this.opened = {
@@ -69,6 +73,7 @@ export class LedgerSession implements OnApplicationShutdown {
       catalog: moduleRef.get(CatalogService, { strict: false }),
       purchases: moduleRef.get(PurchaseLifecycle, { strict: false }),
       purchaseReads: moduleRef.get(PurchaseReads, { strict: false }),
+      campaigns: moduleRef.get(CampaignService, { strict: false }),
       dataSource: moduleRef.get(DataSource, { strict: false }),
     };
     return this.opened;

@@ -1,5 +1,4 @@
-import { resolve } from 'node:path';
-import { readSecretFile } from '../common/secret-file';
+import { configuredOrKeptSecret } from '../common/secret-file';
 import { MIN_JWT_SECRET_LENGTH, type Environment } from '../config/environment';
 
 const SECRET_FILE = 'jwt-secret';
@@ -14,12 +13,11 @@ const SECRET_FILE = 'jwt-secret';
 export async function resolveJwtSecret(
   environment: Environment,
 ): Promise<string> {
-  if (environment.JWT_SECRET) {
-    return environment.JWT_SECRET;
-  }
-  return readSecretFile(
-    resolve(environment.DATA_DIR, SECRET_FILE),
-    MIN_JWT_SECRET_LENGTH,
-    ', or set JWT_SECRET',
-  );
+  return configuredOrKeptSecret({
+    configured: environment.JWT_SECRET,
+    variable: 'JWT_SECRET',
+    dataDir: environment.DATA_DIR,
+    fileName: SECRET_FILE,
+    minLength: MIN_JWT_SECRET_LENGTH,
+  });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
 /**
  * The secret kept in `path`, readable by its owner only (mode 600): generated
@@ -23,6 +23,27 @@ export async function readSecretFile(
     );
   }
   return secret;
+}
+
+/**
+ * A secret from the environment (`configured`, under the name `variable`),
+ * or else the one kept in `fileName` under `dataDir`, generated once.
+ */
+export async function configuredOrKeptSecret(secret: {
+  configured: string | undefined;
+  variable: string;
+  dataDir: string;
+  fileName: string;
+  minLength: number;
+}): Promise<string> {
+  if (secret.configured) {
+    return secret.configured;
+  }
+  return readSecretFile(
+    resolve(secret.dataDir, secret.fileName),
+    secret.minLength,
+    `, or set ${secret.variable}`,
+  );
 }
 
 /**

@@ -164,6 +164,14 @@ export class Environment {
   })
   JWT_SECRET?: string;
 
+  /** The key of promo codes' digests; unset: generated in DATA_DIR/promo-secret. */
+  @IsOptional()
+  @IsString()
+  @MinLength(MIN_JWT_SECRET_LENGTH, {
+    message: `PROMO_SECRET must be at least ${MIN_JWT_SECRET_LENGTH} characters`,
+  })
+  PROMO_SECRET?: string;
+
   /** Requests a minute one player may make, all routes together; 0 for no limit. */
   @Transform(digitsOnly)
   @IsInt()
@@ -230,6 +238,7 @@ const ENVIRONMENT_KEYS = [
   'DATABASE_POOL_WAIT_MS',
   'LOG_LEVEL',
   'JWT_SECRET',
+  'PROMO_SECRET',
   'PLAYER_REQUESTS_PER_MINUTE',
   'JWT_MAX_TTL',
   'REQUEST_TIMEOUT_SECONDS',

@@ -23,6 +23,8 @@ export const PostgresErrorCode = {
   QueryCanceled: '57014',
   // economy_move_batch left keyed movements out (see its migration).
   BatchMovementsLeftOut: 'DC001',
+  // A promo redemption that could not complete (see its migration).
+  RedemptionIncomplete: 'PR001',
 } as const;
 
 export function postgresErrorOf(error: unknown): PostgresErrorFields {

@@ -170,9 +170,14 @@ function retryAfterOf(
   error: unknown,
   answers: ProblemAnswers,
 ): number | undefined {
-  return error instanceof DomainError
-    ? answers.get(error.code)?.retryAfterSeconds
-    : undefined;
+  if (!(error instanceof DomainError)) {
+    return undefined;
+  }
+  // An error that knows its own wait (a rate limit) says it; else the table.
+  const own = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof own === 'number'
+    ? own
+    : answers.get(error.code)?.retryAfterSeconds;
 }
 
 /**

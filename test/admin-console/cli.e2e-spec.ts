@@ -78,6 +78,7 @@ describe('admin console (deltacrown CLI)', () => {
         'shop',
         'purchase',
         'holds',
+        'promo',
       ];
       const root = await cli('--help');
       expect(root.code).toBe(0);

@@ -28,6 +28,7 @@ describe('GET /health', () => {
             playerRequestsPerMinute: DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
             maxTokenTtlSeconds: durationSeconds(DEFAULT_JWT_MAX_TTL),
           },
+          promo: { secret: 'p'.repeat(40) },
         }),
       ],
     }).compile();

@@ -254,6 +254,8 @@ describe('a wallet another session has locked', () => {
     expect(Math.max(...finishedAfter)).toBeLessThan(1_000);
 
     const stuckResults = await Promise.allSettled(onStuck);
+    // Each answered within a few bounds, not one bound after another.
+    expect(Date.now() - started).toBeLessThan(3_000);
     for (const result of stuckResults) {
       expect(result.status).toBe('rejected');
       expect((result as PromiseRejectedResult).reason).toBeInstanceOf(
@@ -270,5 +272,70 @@ describe('a wallet another session has locked', () => {
     });
     await ctx.wallets.debit(stuck, 1, { reason: 'PURCHASE' });
     expect((await ctx.wallets.getWallet(stuck)).balance).toBe(998);
+  });
+});
+
+describe('a batch that meets a locked wallet', () => {
+  // One lane: everything queued behind the first movement is one batch.
+  let ctx: EconomyTestContext;
+  let locker: Client;
+
+  beforeAll(async () => {
+    ctx = await createEconomyTestContext({
+      poolSize: 2,
+      bounds: { lockWaitMs: 400, statementMs: 5_000, poolWaitMs: 3_000 },
+    });
+    locker = new Client({ connectionString: ctx.database.url });
+    await locker.connect();
+  });
+  afterAll(async () => {
+    await locker.end();
+    await ctx.close();
+  });
+
+  it('answers its movements on free wallets at once, and only those on the locked one wait and answer BUSY', async () => {
+    const [stuck, ...others] = await ctx.createProfiles(5);
+    for (const profile of [stuck, ...others]) {
+      await ctx.wallets.credit(profile, 100, { reason: 'WINNER' });
+    }
+    await locker.query('BEGIN');
+    await locker.query(
+      'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
+      [stuck.id],
+    );
+    try {
+      const started = Date.now();
+      const lone = ctx.wallets.transfer(others[0], others[1], 1);
+      const mixed = Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? ctx.wallets.debit(stuck, 1, {
+              reason: 'PURCHASE',
+              idempotencyKey:
+                i % 4 === 0 ? `mixed-${stuck.id}-${i}` : undefined,
+            })
+          : ctx.wallets
+              .transfer(others[i % 4], others[(i + 1) % 4], 1)
+              .then(() => Date.now() - started),
+      );
+      await lone;
+      const freeAfter = (await Promise.all(
+        mixed.filter((_, i) => i % 2 === 1),
+      )) as number[];
+      expect(Math.max(...freeAfter)).toBeLessThan(350);
+
+      const onStuck = await Promise.allSettled(
+        mixed.filter((_, i) => i % 2 === 0),
+      );
+      for (const result of onStuck) {
+        expect((result as PromiseRejectedResult).reason).toBeInstanceOf(
+          DatabaseBusy,
+        );
+      }
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    } finally {
+      await locker.query('ROLLBACK');
+    }
+    expect((await ctx.wallets.getWallet(stuck)).balance).toBe(100);
+    expect(await ctx.ledger.verifyInvariants()).toMatchObject({ ok: true });
   });
 });

@@ -56,6 +56,9 @@ const CALLERS: Record<string, string> = {
   'POST /wallets/{profileId}/credit': 'service, admin',
   'POST /wallets/{profileId}/debit': 'service, admin',
   'PATCH /wallets/{profileId}': 'admin',
+  'POST /promo/campaigns': 'admin',
+  'GET /promo/campaigns/{id}': 'admin',
+  'POST /promo/redemptions': 'service, admin; the player whose id is profileId',
   'POST /transfers': 'service, admin; the player whose id is fromProfileId',
   'POST /tournaments': 'admin',
   'POST /tournaments/{id}/registrations':
@@ -156,7 +159,7 @@ describe('OpenAPI document', () => {
         (parameter) => parameter.in === 'path',
       ),
     );
-    expect(ids).toHaveLength(20);
+    expect(ids).toHaveLength(21);
     for (const id of ids) {
       expect(id).toMatchObject({ required: true, schema: SAFE_ID });
     }

@@ -153,6 +153,7 @@ describe('per-player request limit', () => {
       'GET /wallets/{profileId}',
       'GET /wallets/{profileId}/purchases',
       'GET /wallets/{profileId}/transactions',
+      'POST /promo/redemptions',
       'POST /purchases',
       'POST /purchases/{id}/cancel',
       'POST /tournaments/{id}/registrations',

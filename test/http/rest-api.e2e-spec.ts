@@ -1204,6 +1204,9 @@ describe('REST API', () => {
         'POST /purchases/{id}/cancel',
         'POST /purchases/{id}/refund',
         'GET /wallets/{profileId}/purchases',
+        'POST /promo/campaigns',
+        'GET /promo/campaigns/{id}',
+        'POST /promo/redemptions',
       ].sort(),
     );
     expect(document.components.securitySchemes).toHaveProperty('bearer');

@@ -1,4 +1,4 @@
-import type { LoggerService, Type } from '@nestjs/common';
+import type { DynamicModule, LoggerService, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import type { DatabaseBounds } from '../../src/database/data-source-options';
@@ -35,7 +35,7 @@ export async function createEconomyTestContext(
     shared?: TestDatabase;
     logger?: LoggerService;
     /** Feature modules built on the economy (PayoutModule, say). */
-    modules?: Type[];
+    modules?: (Type | DynamicModule)[];
   } = {},
 ): Promise<EconomyTestContext> {
   const poolSize = options.poolSize ?? 20;

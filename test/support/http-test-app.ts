@@ -22,6 +22,7 @@ import {
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-'.padEnd(48, 'x');
+export const TEST_PROMO_SECRET = 'test-promo-secret-'.padEnd(48, 'y');
 
 export interface HttpTestApp {
   app: NestFastifyApplication;
@@ -63,9 +64,11 @@ export async function createHttpTestApp(
     httpLimits?: HttpLimits;
     /** The pool's size and bounds, when not the default 20 unbounded. */
     database?: Omit<DatabaseModuleOptions, 'url'>;
+    /** Another app's database: a second instance, which leaves it in place at close. */
+    shared?: TestDatabase;
   } = {},
 ): Promise<HttpTestApp> {
-  const database = await createTestDatabase();
+  const database = options.shared ?? (await createTestDatabase());
   const moduleRef = await Test.createTestingModule({
     imports: [
       AppModule.forRoot({
@@ -77,6 +80,7 @@ export async function createHttpTestApp(
             DEFAULT_PLAYER_REQUESTS_PER_MINUTE,
           maxTokenTtlSeconds: durationSeconds(DEFAULT_JWT_MAX_TTL),
         },
+        promo: { secret: TEST_PROMO_SECRET },
       }),
     ],
   }).compile();
@@ -104,7 +108,9 @@ export async function createHttpTestApp(
     },
     close: async () => {
       await app.close();
-      await database.drop();
+      if (!options.shared) {
+        await database.drop();
+      }
     },
   };
 }

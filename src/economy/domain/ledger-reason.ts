@@ -13,6 +13,7 @@ export const LEDGER_REASONS = [
   'MANUAL_ADJUST',
   'PURCHASE',
   'REFUND',
+  'PROMO',
 ] as const;
 
 export type LedgerReason = (typeof LEDGER_REASONS)[number];

@@ -56,8 +56,9 @@ const MOVE_BATCH = preparedStatement(
 interface Queued {
   movement: CoalescedMovement;
   profiles: number[];
-  resolve(outcome: CoalescedOutcome): void;
-  reject(error: unknown): void;
+  /** Settles the caller's promise (once; later calls do nothing). */
+  answer: (outcome: { value: CoalescedOutcome } | { error: Error }) => void;
+  answered: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -74,11 +75,12 @@ interface Round {
  * connection's worth of work) that comes free takes what is queued, so a
  * lone movement goes at once and a crowd shares commits.
  *
- * The bulkhead: a profile's movements are in one batch at a time, so a hot
- * or locked wallet holds one lane, and the others go on past it. Lanes are
- * fewer than the pool's connections, which keeps one at least for
- * everything else (the health check among it). A movement that waits for its turn
- * longer than the pool bound answers DatabaseBusy, written nowhere.
+ * The bulkhead: a profile's unanswered movements are in one batch at a
+ * time, so a hot or locked wallet holds one lane, and the others go on past
+ * it; a profile is free again as soon as its movements are answered. Lanes
+ * are fewer than the pool's connections, which keeps one at least for
+ * everything else (the health check among it). A movement that waits for
+ * its turn longer than the pool bound answers DatabaseBusy, written nowhere.
  *
  * Each caller gets its own outcome: a refused movement fails alone, its
  * batch neighbours are written (or sent again without it).
@@ -86,8 +88,8 @@ interface Round {
 @Injectable()
 export class MovementCoalescer {
   private readonly queue: Queued[] = [];
-  /** Profiles whose movements a running batch holds. */
-  private readonly busyProfiles = new Set<number>();
+  /** Unanswered movements of running batches, by profile. */
+  private readonly busyProfiles = new Map<number, number>();
   private readonly lanes: number;
   private lanesInUse = 0;
 
@@ -109,8 +111,18 @@ export class MovementCoalescer {
         profiles: [movement.fromProfileId, movement.toProfileId].filter(
           (profileId) => profileId !== null,
         ),
-        resolve,
-        reject,
+        answered: false,
+        answer: (outcome) => {
+          if (queued.answered) {
+            return;
+          }
+          queued.answered = true;
+          if ('value' in outcome) {
+            resolve(outcome.value);
+          } else {
+            reject(outcome.error);
+          }
+        },
       };
       const waitMs = this.pool.bounds?.poolWaitMs;
       if (waitMs !== undefined) {
@@ -125,9 +137,11 @@ export class MovementCoalescer {
     const index = this.queue.indexOf(queued);
     if (index >= 0) {
       this.queue.splice(index, 1);
-      queued.reject(
-        new DatabaseBusy('a wallet was busy for longer than the pool bound'),
-      );
+      queued.answer({
+        error: new DatabaseBusy(
+          'a wallet was busy for longer than the pool bound',
+        ),
+      });
     }
   }
 
@@ -140,11 +154,6 @@ export class MovementCoalescer {
       }
       this.lanesInUse += 1;
       void this.settle(batch).finally(() => {
-        for (const queued of batch) {
-          for (const profileId of queued.profiles) {
-            this.busyProfiles.delete(profileId);
-          }
-        }
         this.lanesInUse -= 1;
         this.pump();
       });
@@ -154,6 +163,10 @@ export class MovementCoalescer {
   /**
    * The oldest movements no running batch holds a profile of, up to the
    * limit; one per key, so that a key's second use reads the first's commit.
+   * A movement left waiting does not hold its profiles back from younger
+   * ones: a transfer out of a locked wallet must not stall its receiver's
+   * other movements. It goes at the first take that finds both its profiles
+   * free, and the pool bound answers it BUSY if none does in time.
    */
   private take(): Queued[] {
     const batch: Queued[] = [];
@@ -180,25 +193,62 @@ export class MovementCoalescer {
       batch.push(queued);
       for (const profileId of queued.profiles) {
         mine.add(profileId);
-        this.busyProfiles.add(profileId);
+        this.busyProfiles.set(
+          profileId,
+          (this.busyProfiles.get(profileId) ?? 0) + 1,
+        );
       }
       if (key !== undefined) {
         keys.add(key);
       }
+      this.releaseOnAnswer(queued);
     }
     return batch;
+  }
+
+  /** Frees the movement's profiles once it is answered, and lets the queue on. */
+  private releaseOnAnswer(queued: Queued): void {
+    const answer = queued.answer;
+    queued.answer = (outcome) => {
+      if (queued.answered) {
+        return;
+      }
+      answer(outcome);
+      for (const profileId of queued.profiles) {
+        const left = (this.busyProfiles.get(profileId) ?? 1) - 1;
+        if (left === 0) {
+          this.busyProfiles.delete(profileId);
+        } else {
+          this.busyProfiles.set(profileId, left);
+        }
+      }
+      this.pump();
+    };
   }
 
   /**
    * Writes the batch and answers every member. A batch of several skips
    * wallets other transactions hold; what it skipped goes again, waiting,
-   * after the rest. A failure the batch cannot pin on one member (a CHECK
-   * the judging missed) sends each member again alone.
+   * after the rest. A failure PostgreSQL reports but the batch
+   * cannot pin on one member (a CHECK the judging missed, a bound passed in
+   * a batch of several) sends each member again alone, so that it stays its
+   * own. A member still unanswered at the end (a bug) gets the error.
    */
   private async settle(batch: Queued[]): Promise<void> {
     const rounds: Round[] = [{ members: batch, wait: batch.length === 1 }];
-    for (let round = rounds.shift(); round; round = rounds.shift()) {
-      rounds.push(...(await this.write(round)));
+    try {
+      for (let round = rounds.shift(); round; round = rounds.shift()) {
+        rounds.push(...(await this.write(round)));
+      }
+    } catch (error) {
+      for (const queued of batch) {
+        queued.answer({ error: asError(error) });
+      }
+    }
+    for (const queued of batch) {
+      queued.answer({
+        error: new Error('a batch left a movement without an outcome'),
+      });
     }
   }
 
@@ -210,55 +260,100 @@ export class MovementCoalescer {
         this.database.run(MOVE_BATCH, [batchJson(members), wait]),
       );
     } catch (error) {
-      return this.leftOut(members, wait, error);
+      return this.leftOut(members, error);
     }
     const skipped: Queued[] = [];
     for (const row of rows) {
       const queued = members[row.i];
       if (row.outcome === 'written') {
-        queued.resolve({ outcome: 'written', legs: row.legs!.map(toLeg) });
+        queued.answer({
+          value: { outcome: 'written', legs: row.legs!.map(toLeg) },
+        });
       } else if (row.outcome === 'key-held' || row.outcome === 'no-wallet') {
-        queued.resolve({ outcome: row.outcome });
+        queued.answer({ value: { outcome: row.outcome } });
       } else if (row.outcome === 'skipped') {
         skipped.push(queued);
       } else {
-        queued.reject(refusalOf(row.outcome, queued.movement));
+        queued.answer({ error: refusalOf(row.outcome, queued.movement) });
       }
     }
-    return skipped.length > 0 ? [{ members: skipped, wait: true }] : [];
+    return waitingFor(skipped);
   }
 
-  private leftOut(members: Queued[], wait: boolean, error: unknown): Round[] {
+  private leftOut(members: Queued[], error: unknown): Round[] {
     const { code, detail } = postgresErrorOf(error);
+    const alone = (queued: Queued): Round => ({
+      members: [queued],
+      wait: true,
+    });
     if (code === PostgresErrorCode.BatchMovementsLeftOut) {
-      // Keyed members refused or skipped: nothing was written.
+      // Keyed members refused or skipped: nothing was written. A refusal is
+      // judged again alone, against committed balances only (the members
+      // before it in this batch were not written).
       const left = JSON.parse(detail!) as { i: number; outcome: string }[];
-      const skipped: Queued[] = [];
-      for (const { i, outcome } of left) {
-        if (outcome === 'skipped') {
-          skipped.push(members[i]);
-        } else {
-          members[i].reject(refusalOf(outcome, members[i].movement));
-        }
+      if (members.length === 1) {
+        members[0].answer({
+          error: refusalOf(left[0].outcome, members[0].movement),
+        });
+        return [];
       }
-      const out = new Set(left.map(({ i }) => members[i]));
-      const rest = members.filter((queued) => !out.has(queued));
+      const refused = left
+        .filter(({ outcome }) => outcome !== 'skipped')
+        .map(({ i }) => members[i]);
+      const skipped = left
+        .filter(({ outcome }) => outcome === 'skipped')
+        .map(({ i }) => members[i]);
+      const rest = members.filter(
+        (queued) => !refused.includes(queued) && !skipped.includes(queued),
+      );
       return [
-        ...(rest.length > 0 ? [{ members: rest, wait }] : []),
-        ...(skipped.length > 0 ? [{ members: skipped, wait: true }] : []),
+        ...(rest.length > 0
+          ? [{ members: rest, wait: rest.length === 1 }]
+          : []),
+        ...refused.map(alone),
+        ...waitingFor(skipped),
       ];
     }
+    // A bound passed: nothing was written, and trying the members again at
+    // once would only wait again.
     const busy = busyErrorOf(error);
-    if (busy === null && members.length > 1) {
-      return members.map((queued) => ({ members: [queued], wait: true }));
+    if (busy !== null) {
+      for (const queued of members) {
+        queued.answer({ error: busy });
+      }
+      return [];
+    }
+    // PostgreSQL answered (a SQLSTATE, or a refusal SqlDatabase named), so
+    // the call rolled back: each member may go again alone. Without one (a
+    // connection lost) it may have committed, and nothing is sent again:
+    // the callers get the error (a keyed retry of theirs replays).
+    if (code !== undefined && members.length > 1) {
+      return members.map(alone);
     }
     for (const queued of members) {
-      queued.reject(
-        busy ?? economyErrorFromPostgres(error, contextOf(queued.movement)),
-      );
+      queued.answer({
+        error:
+          code === undefined
+            ? asError(error)
+            : economyErrorFromPostgres(error, contextOf(queued.movement)),
+      });
     }
     return [];
   }
+}
+
+/**
+ * The movements a batch skipped (another transaction held a wallet of
+ * theirs), again together in one batch that waits: the lane waits once, for
+ * the lock bound at most, and if a wallet stays locked past it they all
+ * answer BUSY, nothing written.
+ */
+function waitingFor(skipped: Queued[]): Round[] {
+  return skipped.length > 0 ? [{ members: skipped, wait: true }] : [];
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function batchJson(members: Queued[]): string {

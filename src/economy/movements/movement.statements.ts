@@ -150,3 +150,45 @@ SELECT i.wallet_id, i.amount, m.cached_balance - i.total + i.running, i.reason, 
  ORDER BY i.wallet_id, i.key
 RETURNING id, wallet_id, amount, balance_after, idempotency_key`,
 );
+
+/**
+ * WITH steps that credit `amount` to the profile's wallet under a key, when
+ * `when` holds, lent to statements of modules built on the ledger (a promo
+ * redemption), so that their step stays one statement: `credit_key` (the
+ * key claimed first, as a single movement claims it), `credit_moved` (the
+ * wallet after, under its row lock) and `credit_leg` (the ledger row). Each
+ * argument is an SQL expression. No wallet, or `when` false: all three are
+ * empty and nothing is written. A key held already fails the statement on
+ * `idempotency_keys_pkey`.
+ */
+export function creditSteps(step: {
+  profileId: string;
+  amount: string;
+  reason: string;
+  key: string;
+  meta: string;
+  when: string;
+}): string {
+  return `
+credit_key AS (
+  INSERT INTO idempotency_keys (key, operation, request)
+  SELECT ${step.key}, 'CREDIT',
+         jsonb_build_object('profileId', ${step.profileId}, 'amount', ${step.amount},
+                            'reason', ${step.reason})
+   WHERE ${step.when}
+     AND EXISTS (SELECT 1 FROM wallets WHERE profile_id = ${step.profileId})
+  RETURNING key
+),
+credit_moved AS (
+  UPDATE wallets
+     SET cached_balance = cached_balance + ${step.amount}, updated_at = now()
+   WHERE profile_id = ${step.profileId} AND EXISTS (SELECT 1 FROM credit_key)
+  RETURNING id, cached_balance
+),
+credit_leg AS (
+  INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, idempotency_key, meta)
+  SELECT id, ${step.amount}, cached_balance, ${step.reason}, ${step.key}, ${step.meta}
+    FROM credit_moved
+  RETURNING id, wallet_id, amount, balance_after
+)`;
+}

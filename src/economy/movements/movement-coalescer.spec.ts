@@ -1,0 +1,190 @@
+import { DatabaseBusy } from '../../database/database.errors';
+import type { DatabasePool } from '../../database/database.module';
+import type { SqlDatabase } from '../../database/sql-database';
+import { InsufficientFunds } from '../economy.errors';
+import {
+  BATCH_LIMIT,
+  MovementCoalescer,
+  type CoalescedMovement,
+} from './movement-coalescer';
+
+interface Sent {
+  movements: { to_profile: number; key: string | null }[];
+  wait: boolean;
+}
+
+/**
+ * The coalescer over a database stand-in that records each batch and answers
+ * as `answer` says: what it does with each outcome and each failure, which
+ * PostgreSQL can produce only rarely (a connection lost mid-call, say).
+ */
+function coalescerOver(
+  answer: (sent: Sent, call: number) => Promise<unknown[]>,
+  pool: DatabasePool = { size: 2, bounds: null },
+) {
+  const sent: Sent[] = [];
+  const database = {
+    run: jest.fn((_: unknown, [json, wait]: [string, boolean]) => {
+      const batch = {
+        movements: JSON.parse(json) as Sent['movements'],
+        wait,
+      };
+      sent.push(batch);
+      return answer(batch, sent.length);
+    }),
+  };
+  return {
+    sent,
+    coalescer: new MovementCoalescer(database as unknown as SqlDatabase, pool),
+  };
+}
+
+const credit = (profileId: number, key?: string): CoalescedMovement => ({
+  fromProfileId: null,
+  toProfileId: profileId,
+  amount: 5,
+  reason: 'WINNER',
+  meta: {},
+  claim: key ? { key, sentKey: null, operation: 'CREDIT', request: {} } : null,
+});
+
+const written = (sent: Sent) =>
+  sent.movements.map((_, i) => ({
+    i,
+    outcome: 'written',
+    legs: [
+      { id: String(i + 1), wallet_id: '1', amount: '5', balance_after: '5' },
+    ],
+  }));
+
+describe('MovementCoalescer', () => {
+  it(`takes at most ${BATCH_LIMIT} movements a batch, the rest in the next`, async () => {
+    const { sent, coalescer } = coalescerOver((batch) =>
+      Promise.resolve(written(batch)),
+    );
+    await Promise.all(
+      Array.from({ length: 70 }, (_, i) => coalescer.move(credit(i + 1))),
+    );
+    expect(sent.map((batch) => batch.movements.length)).toEqual([
+      1,
+      BATCH_LIMIT,
+      5,
+    ]);
+  });
+
+  it('sends nothing again when the call failed without a SQLSTATE: it may have committed', async () => {
+    const lost = new Error('Connection terminated unexpectedly');
+    const { sent, coalescer } = coalescerOver((_, call) =>
+      call === 1
+        ? Promise.resolve([
+            {
+              i: 0,
+              outcome: 'written',
+              legs: written({
+                movements: [{ to_profile: 1, key: null }],
+                wait: true,
+              })[0].legs,
+            },
+          ])
+        : Promise.reject(lost),
+    );
+    const first = coalescer.move(credit(1));
+    const batch = [2, 3, 4].map((profileId) =>
+      coalescer.move(credit(profileId)),
+    );
+    await first;
+    for (const result of await Promise.allSettled(batch)) {
+      expect(result).toEqual({ status: 'rejected', reason: lost });
+    }
+    expect(sent).toHaveLength(2);
+  });
+
+  it('sends each member again alone when PostgreSQL refused the batch for a reason it cannot pin on one', async () => {
+    const refused = Object.assign(new Error('check'), { code: '23514' });
+    const { sent, coalescer } = coalescerOver((batch, call) =>
+      call === 2 ? Promise.reject(refused) : Promise.resolve(written(batch)),
+    );
+    const first = coalescer.move(credit(1));
+    const rest = [2, 3].map((profileId) => coalescer.move(credit(profileId)));
+    await Promise.all([first, ...rest]);
+    expect(sent.map((batch) => [batch.movements.length, batch.wait])).toEqual([
+      [1, true],
+      [2, false],
+      [1, true],
+      [1, true],
+    ]);
+  });
+
+  it('answers keyed members left out of a batch: refused ones after a lone try, the rest written', async () => {
+    const leftOut = (i: number) =>
+      Object.assign(new Error('left out'), {
+        code: 'DC001',
+        detail: JSON.stringify([{ i, outcome: 'wallets_overdraft_check' }]),
+      });
+    const { sent, coalescer } = coalescerOver((batch) => {
+      const refusedAt = batch.movements.findIndex((m) => m.key === 'poor');
+      return refusedAt >= 0
+        ? Promise.reject(leftOut(refusedAt))
+        : Promise.resolve(written(batch));
+    });
+    const first = coalescer.move(credit(1));
+    const poor = coalescer.move(credit(2, 'poor'));
+    const fine = coalescer.move(credit(3, 'fine'));
+    await first;
+    await expect(poor).rejects.toBeInstanceOf(InsufficientFunds);
+    await expect(fine).resolves.toMatchObject({ outcome: 'written' });
+    expect(sent.map((batch) => batch.movements.map((m) => m.key))).toEqual([
+      [null],
+      ['poor', 'fine'],
+      ['fine'],
+      ['poor'],
+    ]);
+  });
+
+  it('keeps a profile busy until its last movement of the batch is answered', async () => {
+    const gates = [0, 1].map(() => {
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { open, opened };
+    });
+    const { sent, coalescer } = coalescerOver(async (batch, call) => {
+      await gates[call - 1]?.opened;
+      return written(batch);
+    });
+    const first = coalescer.move(credit(9));
+    const twice = [coalescer.move(credit(1)), coalescer.move(credit(1))];
+    gates[0].open();
+    await first;
+    // The lane comes free once its batch is settled, a turn later.
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = coalescer.move(credit(1));
+    expect(sent.map((batch) => batch.movements.length)).toEqual([1, 2]);
+    gates[1].open();
+    await Promise.all([...twice, later]);
+    expect(sent.map((batch) => batch.movements.length)).toEqual([1, 2, 1]);
+  });
+
+  it('answers BUSY, writing nothing, a movement that waited past the pool bound', async () => {
+    const { coalescer } = coalescerOver(() => new Promise(() => undefined), {
+      size: 2,
+      bounds: { lockWaitMs: 10, statementMs: 10, poolWaitMs: 20 },
+    });
+    void coalescer.move(credit(1));
+    await expect(coalescer.move(credit(2))).rejects.toBeInstanceOf(
+      DatabaseBusy,
+    );
+  });
+
+  it('answers an outcome it does not know as an error, and a thrown non-error as one', async () => {
+    const { coalescer } = coalescerOver((_, call) =>
+      call === 1
+        ? Promise.resolve([{ i: 0, outcome: 'surprise', legs: null }])
+        : // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what a driver might throw
+          Promise.reject('not an error'),
+    );
+    await expect(coalescer.move(credit(1))).rejects.toThrow(
+      'a batch answered surprise for a movement',
+    );
+    await expect(coalescer.move(credit(2))).rejects.toThrow('not an error');
+  });
+});
