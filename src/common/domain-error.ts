@@ -5,6 +5,8 @@
  */
 export abstract class DomainError extends Error {
   abstract readonly code: string;
+  /** Seconds to wait before trying again, when the refusal says (a rate limit). */
+  readonly retryAfterSeconds?: number;
 
   constructor(message: string) {
     super(message);

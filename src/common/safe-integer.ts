@@ -35,3 +35,17 @@ export const bigintColumnTransformer = {
   from: (value: string | null): number | null =>
     value === null ? null : safeIntegerFromDatabase(value),
 };
+
+/** Whether `value` is a safe integer from `min` to `max`. */
+export function isIntegerBetween(
+  value: unknown,
+  min: number,
+  max: number,
+): value is number {
+  return (
+    typeof value === 'number' &&
+    Number.isSafeInteger(value) &&
+    value >= min &&
+    value <= max
+  );
+}

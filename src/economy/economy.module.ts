@@ -7,6 +7,7 @@ import { KeyClaims } from './idempotency/key-claims';
 import { BatchCredits } from './movements/batch-credits';
 import { SingleMovements } from './movements/single-movements';
 import { LedgerWriter } from './movements/ledger-writer';
+import { MovementBatchWriter } from './movements/movement-batch-writer';
 import { MovementCoalescer } from './movements/movement-coalescer';
 import { LedgerService } from './reconciliation/ledger.service';
 import { WalletDirectory } from './wallets/wallet-directory';
@@ -25,6 +26,7 @@ import { WalletService } from './wallets/wallet.service';
     SingleMovements,
     HoldBook,
     LedgerWriter,
+    MovementBatchWriter,
     MovementCoalescer,
     WalletDirectory,
     WalletHistory,

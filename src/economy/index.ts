@@ -26,5 +26,5 @@ export {
 } from './idempotency/scoped-key';
 export * from './holds/hold.types';
 export { captureHoldSteps, placeHoldSteps } from './holds/hold.statements';
-export { creditSteps } from './movements/movement.statements';
+export { oneWalletSteps } from './movements/movement.statements';
 export { economyErrorFromPostgres } from './economy-refusals';

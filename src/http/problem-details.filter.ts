@@ -174,10 +174,7 @@ function retryAfterOf(
     return undefined;
   }
   // An error that knows its own wait (a rate limit) says it; else the table.
-  const own = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-  return typeof own === 'number'
-    ? own
-    : answers.get(error.code)?.retryAfterSeconds;
+  return error.retryAfterSeconds ?? answers.get(error.code)?.retryAfterSeconds;
 }
 
 /**

@@ -1,13 +1,8 @@
+import { isIntegerBetween } from '../common/safe-integer';
 import { InvalidPromoInput } from './promo.errors';
 import type { NewCampaign } from './promo.types';
 
 export const MAX_GENERATED_CODES = 10_000;
-
-const isInteger = (value: unknown, min: number, max: number): boolean =>
-  typeof value === 'number' &&
-  Number.isSafeInteger(value) &&
-  value >= min &&
-  value <= max;
 
 const isTime = (value: unknown): value is Date =>
   value instanceof Date && !Number.isNaN(value.getTime());
@@ -18,13 +13,13 @@ export function checkCampaign(campaign: NewCampaign) {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
     throw new InvalidPromoInput('a campaign has a name of 1 to 200 characters');
   }
-  if (!isInteger(coins, 1, Number.MAX_SAFE_INTEGER)) {
+  if (!isIntegerBetween(coins, 1, Number.MAX_SAFE_INTEGER)) {
     throw new InvalidPromoInput('coins are whole coins, 1 to 2^53 - 1');
   }
   const maxRedemptions = campaign.maxRedemptions ?? null;
   if (
     maxRedemptions !== null &&
-    !isInteger(maxRedemptions, 1, Number.MAX_SAFE_INTEGER)
+    !isIntegerBetween(maxRedemptions, 1, Number.MAX_SAFE_INTEGER)
   ) {
     throw new InvalidPromoInput(
       'maxRedemptions is a positive whole number, or null for unlimited',
@@ -48,7 +43,10 @@ export function checkCampaign(campaign: NewCampaign) {
       'a campaign has either one shared code or generated codes',
     );
   }
-  if (hasGenerate && !isInteger(campaign.generate, 1, MAX_GENERATED_CODES)) {
+  if (
+    hasGenerate &&
+    !isIntegerBetween(campaign.generate, 1, MAX_GENERATED_CODES)
+  ) {
     throw new InvalidPromoInput(
       `generate is a whole number from 1 to ${MAX_GENERATED_CODES}`,
     );

@@ -36,7 +36,7 @@ export class PromoAlreadyRedeemed extends PromoError {
 export class PromoRateLimited extends PromoError {
   readonly code = PromoErrorCode.PromoRateLimited;
 
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(override readonly retryAfterSeconds: number) {
     super(
       `too many refused redemptions: try again in ${retryAfterSeconds} seconds`,
     );

@@ -1,3 +1,4 @@
+import { isIntegerBetween } from '../common/safe-integer';
 import { Injectable, Logger } from '@nestjs/common';
 import { SqlDatabase } from '../database/sql-database';
 import { SKU_PATTERN } from './purchase-input';
@@ -50,12 +51,6 @@ export class CatalogService {
   }
 }
 
-const isInteger = (value: unknown, min: number, max: number): boolean =>
-  typeof value === 'number' &&
-  Number.isSafeInteger(value) &&
-  value >= min &&
-  value <= max;
-
 /** The item as it will be stored, checked as the database's CHECKs check it. */
 function checkItem<T extends ItemView>(item: T): T {
   if (
@@ -65,17 +60,17 @@ function checkItem<T extends ItemView>(item: T): T {
   ) {
     throw new InvalidShopInput('an item has a name of 1 to 200 characters');
   }
-  if (!isInteger(item.price, 1, Number.MAX_SAFE_INTEGER)) {
+  if (!isIntegerBetween(item.price, 1, Number.MAX_SAFE_INTEGER)) {
     throw new InvalidShopInput('a price is whole coins, 1 to 2^53 - 1');
   }
-  if (item.stock !== null && !isInteger(item.stock, 0, 2_147_483_647)) {
+  if (item.stock !== null && !isIntegerBetween(item.stock, 0, 2_147_483_647)) {
     throw new InvalidShopInput(
       'stock is a whole number, or null for unlimited',
     );
   }
   if (
     item.perProfileLimit !== null &&
-    !isInteger(item.perProfileLimit, 1, 2_147_483_647)
+    !isIntegerBetween(item.perProfileLimit, 1, 2_147_483_647)
   ) {
     throw new InvalidShopInput(
       'a per-profile limit is a positive whole number, or null for none',

@@ -1,3 +1,4 @@
+import { isIntegerBetween } from '../common/safe-integer';
 import { InvalidShopInput } from './shop.errors';
 import type { PurchaseRequest } from './shop.types';
 
@@ -7,18 +8,12 @@ export const DEFAULT_PURCHASE_SECONDS = 600;
 export const MAX_PURCHASE_SECONDS = 86_400;
 export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-const isInteger = (value: unknown, min: number, max: number): boolean =>
-  typeof value === 'number' &&
-  Number.isSafeInteger(value) &&
-  value >= min &&
-  value <= max;
-
 /** A purchase request, checked before anything is locked or written. */
 export function checkPurchase(request: PurchaseRequest): {
   lines: { sku: string; quantity: number }[];
   expiresInSeconds: number;
 } {
-  if (!isInteger(request.profileId, 1, Number.MAX_SAFE_INTEGER)) {
+  if (!isIntegerBetween(request.profileId, 1, Number.MAX_SAFE_INTEGER)) {
     throw new InvalidShopInput('profileId must be a positive integer');
   }
   const { lines } = request;
@@ -35,7 +30,7 @@ export function checkPurchase(request: PurchaseRequest): {
     if (typeof line.sku !== 'string' || !SKU_PATTERN.test(line.sku)) {
       throw new InvalidShopInput('a line names an item by its sku');
     }
-    if (!isInteger(line.quantity, 1, MAX_QUANTITY)) {
+    if (!isIntegerBetween(line.quantity, 1, MAX_QUANTITY)) {
       throw new InvalidShopInput(
         `a line's quantity is a whole number from 1 to ${MAX_QUANTITY}`,
       );
@@ -45,7 +40,7 @@ export function checkPurchase(request: PurchaseRequest): {
     throw new InvalidShopInput('a purchase names each sku once');
   }
   const expiresInSeconds = request.expiresInSeconds ?? DEFAULT_PURCHASE_SECONDS;
-  if (!isInteger(expiresInSeconds, 1, MAX_PURCHASE_SECONDS)) {
+  if (!isIntegerBetween(expiresInSeconds, 1, MAX_PURCHASE_SECONDS)) {
     throw new InvalidShopInput(
       `expiresInSeconds is a whole number from 1 to ${MAX_PURCHASE_SECONDS}`,
     );

@@ -1,4 +1,5 @@
 import { holdsStorableText } from '../../common/storable-text';
+import { isIntegerBetween } from '../../common/safe-integer';
 import {
   InvalidAmount,
   InvalidRequest,
@@ -37,12 +38,7 @@ export function requireInteger(
   min: number,
   max: number,
 ): number {
-  if (
-    typeof value !== 'number' ||
-    !Number.isSafeInteger(value) ||
-    value < min ||
-    value > max
-  ) {
+  if (!isIntegerBetween(value, min, max)) {
     throw new InvalidRequest(
       `${name} must be an integer from ${min} to ${max}`,
     );

@@ -3,10 +3,10 @@ import type { DatabasePool } from '../../database/database.module';
 import type { SqlDatabase } from '../../database/sql-database';
 import { InsufficientFunds } from '../economy.errors';
 import {
-  BATCH_LIMIT,
-  MovementCoalescer,
+  MovementBatchWriter,
   type CoalescedMovement,
-} from './movement-coalescer';
+} from './movement-batch-writer';
+import { BATCH_LIMIT, MovementCoalescer } from './movement-coalescer';
 
 interface Sent {
   movements: { to_profile: number; key: string | null }[];
@@ -35,7 +35,10 @@ function coalescerOver(
   };
   return {
     sent,
-    coalescer: new MovementCoalescer(database as unknown as SqlDatabase, pool),
+    coalescer: new MovementCoalescer(
+      new MovementBatchWriter(database as unknown as SqlDatabase),
+      pool,
+    ),
   };
 }
 

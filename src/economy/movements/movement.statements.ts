@@ -3,10 +3,11 @@ import { preparedStatement } from '../../database/sql-database';
 /*
  * How a movement stays exact, in one statement (one round trip, one
  * transaction, all or nothing):
- * 1. `claimed_key` inserts the idempotency key first. A second caller with the
- *    same key blocks on the primary key until the first commits (then its
- *    statement fails on the key and moves nothing: a replay, see `run`) or
- *    rolls back (then it proceeds). A key is claimed before any wallet lock,
+ * 1. `claimed_key` (`wallet_key` in a one-wallet movement) inserts the
+ *    idempotency key first. A second caller with the same key blocks on the
+ *    primary key until the first commits (then its statement fails on the
+ *    key and moves nothing: a replay, see `run`) or rolls back (then it
+ *    proceeds). A key is claimed before any wallet lock,
  *    so no caller ever holds a wallet while waiting for a key: no lock cycle.
  * 2. Wallet rows are locked by the UPDATE (one wallet) or by `locked`, whose
  *    ORDER BY id sits under FOR NO KEY UPDATE, so transfers lock in ascending
@@ -26,26 +27,18 @@ import { preparedStatement } from '../../database/sql-database';
  */
 export const MOVE_ONE_WALLET = preparedStatement(
   'economy_move_one_wallet',
-  `
-WITH claimed_key AS (
-  INSERT INTO idempotency_keys (key, operation, request)
-  SELECT $4::text, $5::text, $6::jsonb
-   WHERE $4::text IS NOT NULL
-     AND EXISTS (SELECT 1 FROM wallets WHERE profile_id = $1::bigint)
-  RETURNING key
-),
-moved AS (
-  UPDATE wallets
-     SET cached_balance = cached_balance + $2::bigint, updated_at = now()
-   WHERE profile_id = $1::bigint
-     AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM claimed_key))
-  RETURNING id, cached_balance
-)
-INSERT INTO wallet_transactions
-  (wallet_id, amount, balance_after, reason, idempotency_key, client_idempotency_key, meta)
-SELECT id, $2::bigint, cached_balance, $3::text, $4::text, $8::text, $7::jsonb
-  FROM moved
-RETURNING id, wallet_id, amount, balance_after`,
+  `WITH ${oneWalletSteps({
+    profileId: '$1::bigint',
+    amount: '$2::bigint',
+    reason: '$3::text',
+    key: '$4::text',
+    operation: '$5::text',
+    request: '$6::jsonb',
+    meta: '$7::jsonb',
+    sentKey: '$8::text',
+    when: 'true',
+  })}
+SELECT id, wallet_id, amount, balance_after FROM wallet_leg`,
 );
 
 export const TRANSFER = preparedStatement(
@@ -152,43 +145,47 @@ RETURNING id, wallet_id, amount, balance_after, idempotency_key`,
 );
 
 /**
- * WITH steps that credit `amount` to the profile's wallet under a key, when
- * `when` holds, lent to statements of modules built on the ledger (a promo
- * redemption), so that their step stays one statement: `credit_key` (the
- * key claimed first, as a single movement claims it), `credit_moved` (the
- * wallet after, under its row lock) and `credit_leg` (the ledger row). Each
+ * WITH steps that move `amount` (signed) into the profile's wallet, under a
+ * key when `key` is not null, when `when` holds: `wallet_key` (the key,
+ * claimed first), `wallet_moved` (the wallet after, under its row lock) and
+ * `wallet_leg` (the ledger row). A single credit or debit is these steps;
+ * they are also lent to statements of modules built on the ledger (a promo
+ * redemption), so that each of their steps stays one statement. Each
  * argument is an SQL expression. No wallet, or `when` false: all three are
  * empty and nothing is written. A key held already fails the statement on
  * `idempotency_keys_pkey`.
  */
-export function creditSteps(step: {
+export function oneWalletSteps(step: {
   profileId: string;
   amount: string;
   reason: string;
   key: string;
+  operation: string;
+  request: string;
   meta: string;
+  sentKey: string;
   when: string;
 }): string {
   return `
-credit_key AS (
+wallet_key AS (
   INSERT INTO idempotency_keys (key, operation, request)
-  SELECT ${step.key}, 'CREDIT',
-         jsonb_build_object('profileId', ${step.profileId}, 'amount', ${step.amount},
-                            'reason', ${step.reason})
-   WHERE ${step.when}
+  SELECT ${step.key}, ${step.operation}, ${step.request}
+   WHERE ${step.key} IS NOT NULL AND ${step.when}
      AND EXISTS (SELECT 1 FROM wallets WHERE profile_id = ${step.profileId})
   RETURNING key
 ),
-credit_moved AS (
+wallet_moved AS (
   UPDATE wallets
      SET cached_balance = cached_balance + ${step.amount}, updated_at = now()
-   WHERE profile_id = ${step.profileId} AND EXISTS (SELECT 1 FROM credit_key)
+   WHERE profile_id = ${step.profileId} AND ${step.when}
+     AND (${step.key} IS NULL OR EXISTS (SELECT 1 FROM wallet_key))
   RETURNING id, cached_balance
 ),
-credit_leg AS (
-  INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, idempotency_key, meta)
-  SELECT id, ${step.amount}, cached_balance, ${step.reason}, ${step.key}, ${step.meta}
-    FROM credit_moved
+wallet_leg AS (
+  INSERT INTO wallet_transactions
+    (wallet_id, amount, balance_after, reason, idempotency_key, client_idempotency_key, meta)
+  SELECT id, ${step.amount}, cached_balance, ${step.reason}, ${step.key}, ${step.sentKey}, ${step.meta}
+    FROM wallet_moved
   RETURNING id, wallet_id, amount, balance_after
 )`;
 }

@@ -9,10 +9,8 @@ import { WalletDirectory } from '../wallets/wallet-directory';
 import type { MovementResult, TransferResult } from '../wallets/wallet.types';
 import type { WrittenLeg } from './ledger-legs';
 import { LedgerWriter, type Written } from './ledger-writer';
-import {
-  MovementCoalescer,
-  type CoalescedMovement,
-} from './movement-coalescer';
+import type { CoalescedMovement } from './movement-batch-writer';
+import { MovementCoalescer } from './movement-coalescer';
 import { movementResult, transferResult } from './movement-results';
 
 /** A credit's or a debit's validated input and its key claim. */

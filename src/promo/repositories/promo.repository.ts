@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { safeIntegerFromDatabase } from '../../common/safe-integer';
 import { SqlDatabase, preparedStatement } from '../../database/sql-database';
-import { creditSteps } from '../../economy';
+import { oneWalletSteps } from '../../economy';
 import type { CampaignView } from '../promo.types';
 
 /** Slots a campaign's count is spread over (fewer when its limit is lower). */
@@ -50,7 +50,8 @@ export const REDEMPTION_LEDGER_KEY = (campaignId: string, profileId: string) =>
 //    nothing else happens. A second redemption of the campaign by the
 //    profile waits on the unique (campaign, profile) for the first's
 //    commit, then fails.
-// 2. The credit, keyed promo:<campaign>:<profile>: the economy's steps.
+// 2. The credit, keyed promo:<campaign>:<profile>: the economy's one-wallet
+//    steps, as a single credit takes them.
 // 3. The count, in one of the campaign's slots: the profile's (its id
 //    modulo the slots), or the next with room, so that a shared code's
 //    redemptions spread over the slots' rows; each row is locked from here
@@ -76,7 +77,7 @@ const REDEEM = preparedStatement(
                 AND r.refused_at > now() - $5 * interval '1 second') < $6
      RETURNING campaign_id, coins
    ),
-   ${creditSteps({
+   ${oneWalletSteps({
      profileId: '$2::bigint',
      amount: '(SELECT coins FROM claimed)',
      reason: "'PROMO'",
@@ -84,7 +85,11 @@ const REDEEM = preparedStatement(
        '(SELECT campaign_id FROM claimed)',
        '$2::bigint',
      ),
+     operation: "'CREDIT'",
+     request:
+       "jsonb_build_object('profileId', $2::bigint, 'amount', (SELECT coins FROM claimed), 'reason', 'PROMO')",
      meta: "jsonb_build_object('campaignId', (SELECT campaign_id FROM claimed))",
+     sentKey: 'NULL',
      when: 'EXISTS (SELECT 1 FROM claimed)',
    })},
    slot AS (
@@ -100,14 +105,14 @@ const REDEEM = preparedStatement(
        FROM slot
       WHERE s.campaign_id = (SELECT campaign_id FROM claimed) AND s.slot = slot.slot
         AND (s.quota IS NULL OR s.redeemed < s.quota)
-        AND EXISTS (SELECT 1 FROM credit_leg)
+        AND EXISTS (SELECT 1 FROM wallet_leg)
      RETURNING s.slot
    )
    SELECT c.campaign_id, c.coins, l.id AS transaction_id, l.balance_after,
           CASE WHEN l.id IS NULL THEN promo_redemption_incomplete('no-wallet')
                WHEN k.slot IS NULL THEN promo_redemption_incomplete('full')
                ELSE true END AS complete
-     FROM claimed c LEFT JOIN credit_leg l ON true LEFT JOIN counted k ON true`,
+     FROM claimed c LEFT JOIN wallet_leg l ON true LEFT JOIN counted k ON true`,
 );
 
 const BY_KEY = preparedStatement(
