@@ -44,6 +44,8 @@ export async function startServer(
       DATABASE_URL: database.url,
       DATABASE_MIGRATION_URL: database.migrationUrl,
       PORT: String(port),
+      // Served, as in production, on a port of its own for this run.
+      METRICS_PORT: String(await freePort()),
       JWT_SECRET: SECRET,
       LOG_LEVEL: logLevel,
     },

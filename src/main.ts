@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger as AppLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { durationSeconds } from './common/duration';
@@ -15,6 +16,9 @@ import {
 } from './database/database-server';
 import { canAlterLedger } from './database/ledger-alterable';
 import { runMigrations } from './database/run-migrations';
+import { bootstrapLogger } from './logging/bootstrap-logger';
+import { serverLogs } from './logging/log-output';
+import { serveMetrics, type MetricsServer } from './metrics/metrics-server';
 import {
   configureHttpApp,
   createHttpAdapter,
@@ -25,9 +29,13 @@ import {
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function bootstrap(): Promise<void> {
+  // The default level and format until the configuration is read (and for
+  // its refusal).
+  Logger.overrideLogger(bootstrapLogger(serverLogs({ LOG_LEVEL: 'log' })));
   const environment = loadEnvironment();
   const logLevels = logLevelsUpTo(environment.LOG_LEVEL);
-  Logger.overrideLogger(logLevels);
+  const logs = serverLogs(environment);
+  Logger.overrideLogger(bootstrapLogger(logs));
   const logger = new Logger('Bootstrap');
   let database: DatabaseServer | undefined;
   try {
@@ -52,10 +60,14 @@ async function bootstrap(): Promise<void> {
           maxTokenTtlSeconds: durationSeconds(environment.JWT_MAX_TTL),
         },
         promo: { secret: await resolvePromoSecret(environment) },
+        logs,
       }),
       createHttpAdapter(httpLimitsOf(environment)),
-      { ...HTTP_APP_OPTIONS, logger: logLevels },
+      { ...HTTP_APP_OPTIONS, bufferLogs: true },
     );
+    // Every line from here on (Nest's buffered ones too) through `logs`,
+    // each request's with its id.
+    app.useLogger(app.get(AppLogger));
     configureHttpApp(app, logLevels);
     if (await canAlterLedger(app.get(DataSource))) {
       logger.warn(
@@ -63,6 +75,7 @@ async function bootstrap(): Promise<void> {
       );
     }
     const server = database;
+    let metrics: MetricsServer | null = null;
     // Stop taking requests and close the pool first, then the database. A
     // request that never completes must not hold the process forever.
     const shutdown = async (signal: string) => {
@@ -71,6 +84,7 @@ async function bootstrap(): Promise<void> {
         logger.error('shutdown took too long; stopping the database anyway');
         void server.stop().finally(() => process.exit(1));
       }, SHUTDOWN_DEADLINE_MS).unref();
+      await metrics?.close();
       await app.close();
       await server.stop();
       process.exit(0);
@@ -80,6 +94,15 @@ async function bootstrap(): Promise<void> {
     // Every interface, as a service behind a load balancer expects.
     await app.listen(environment.PORT, '0.0.0.0');
     logger.log(`DeltaCrown Economy listening on port ${environment.PORT}`);
+    metrics = await serveMetrics(
+      { port: environment.METRICS_PORT, host: environment.METRICS_HOST },
+      app.get(DataSource),
+    );
+    logger.log(
+      metrics === null
+        ? 'no metrics server (METRICS_PORT=0)'
+        : `metrics at ${metrics.url}`,
+    );
   } catch (error) {
     await database?.stop();
     throw error;

@@ -6,6 +6,11 @@ import { AdjustCommand } from './commands/adjust.command';
 import { AwardParticipationCommand } from './commands/award-participation.command';
 import { AwardPlacementsCommand } from './commands/award-placements.command';
 import { BackfillParticipationCommand } from './commands/backfill-participation.command';
+import {
+  EventsCommand,
+  EventsPruneCommand,
+  EventsTailCommand,
+} from './commands/events.command';
 import { HoldsCommand, HoldsExpireCommand } from './commands/holds.command';
 import { MigrateCommand } from './commands/migrate.command';
 import {
@@ -67,6 +72,9 @@ export class AdminConsoleModule {
         PromoCommand,
         PromoCreateCommand,
         PromoShowCommand,
+        EventsCommand,
+        EventsTailCommand,
+        EventsPruneCommand,
       ],
     };
   }

@@ -8,6 +8,7 @@ import {
 } from '../database/database-server';
 import { DatabaseModule } from '../database/database.module';
 import { EconomyModule, LedgerService, WalletService } from '../economy';
+import { EventFeed, EventsModule } from '../events';
 import { PayoutModule, PayoutService } from '../payout';
 import { CampaignService, PromoModule, resolvePromoSecret } from '../promo';
 import {
@@ -27,6 +28,7 @@ export interface Ledger {
   purchases: PurchaseLifecycle;
   purchaseReads: PurchaseReads;
   campaigns: CampaignService;
+  events: EventFeed;
   dataSource: DataSource;
 }
 
@@ -64,6 +66,7 @@ export class LedgerSession implements OnApplicationShutdown {
         PayoutModule,
         ShopModule,
         PromoModule.forRoot({ secret: promoSecret }),
+        EventsModule,
       ],
     }));
     this.opened = {
@@ -74,6 +77,7 @@ export class LedgerSession implements OnApplicationShutdown {
       purchases: moduleRef.get(PurchaseLifecycle, { strict: false }),
       purchaseReads: moduleRef.get(PurchaseReads, { strict: false }),
       campaigns: moduleRef.get(CampaignService, { strict: false }),
+      events: moduleRef.get(EventFeed, { strict: false }),
       dataSource: moduleRef.get(DataSource, { strict: false }),
     };
     return this.opened;

@@ -3,10 +3,12 @@ import { createSecretKey } from 'node:crypto';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { SqlDatabase } from '../database/sql-database';
 import { JWT_ALGORITHM } from './access-token';
 import { JwtAuthGuard, MAX_TOKEN_TTL } from './jwt-auth.guard';
 import { PlayerRateLimitGuard } from './player-rate-limit.guard';
 import { RolesGuard } from './roles.guard';
+import { SharedThrottlerStorage } from './shared-throttler-storage';
 
 export interface AuthOptions {
   /** The HS256 secret that signs and verifies access tokens. */
@@ -43,20 +45,25 @@ export class AuthModule {
         }),
         ...(limited
           ? [
-              ThrottlerModule.forRoot({
-                // A sliding minute: at most `limit` requests in any 60 s,
-                // refused ones not counted (no lockout, which the default
-                // block of a whole `ttl` would be). The guard sets
-                // Retry-After itself: the X-RateLimit-Reset header would
-                // count from a fixed window, and disagree with it.
-                throttlers: [
-                  {
-                    ttl: 60_000,
-                    limit: playerRequestsPerMinute,
-                    blockDuration: 0,
-                  },
-                ],
-                setHeaders: false,
+              ThrottlerModule.forRootAsync({
+                inject: [SqlDatabase],
+                useFactory: (database: SqlDatabase) => ({
+                  // A sliding minute: at most `limit` requests in any 60 s,
+                  // refused ones not counted (no lockout, which the default
+                  // block of a whole `ttl` would be). The guard sets
+                  // Retry-After itself: the X-RateLimit-Reset header would
+                  // count from a fixed window, and disagree with it.
+                  throttlers: [
+                    {
+                      ttl: 60_000,
+                      limit: playerRequestsPerMinute,
+                      blockDuration: 0,
+                    },
+                  ],
+                  setHeaders: false,
+                  // Counted in PostgreSQL: every instance, one limit.
+                  storage: new SharedThrottlerStorage(database),
+                }),
               }),
             ]
           : []),

@@ -11,8 +11,8 @@ import { isPlayerOnly, type AuthenticatedRequest } from './principal';
  * Retry-After once over the limit (see AuthModule for the window). Runs
  * after authentication, so it knows the principal. Services and admins are
  * the platform itself (other modules, payout jobs, operators) and are never
- * limited. Counts live in this process's memory: each instance of the
- * service limits on its own.
+ * limited. Counts live in PostgreSQL (SharedThrottlerStorage): every
+ * instance of the service applies one limit.
  */
 @Injectable()
 export class PlayerRateLimitGuard extends ThrottlerGuard {

@@ -18,6 +18,9 @@ describe('loadEnvironment', () => {
       REQUEST_TIMEOUT_SECONDS: 30,
       KEEP_ALIVE_TIMEOUT_SECONDS: 72,
       MAX_CONNECTIONS: 1024,
+      METRICS_PORT: 9464,
+      METRICS_HOST: '127.0.0.1',
+      EVENT_RETENTION_DAYS: 30,
       LOG_LEVEL: 'log',
     });
   });
@@ -71,6 +74,13 @@ describe('loadEnvironment', () => {
     ['REQUEST_TIMEOUT_SECONDS', '1.5'],
     ['KEEP_ALIVE_TIMEOUT_SECONDS', '601'],
     ['MAX_CONNECTIONS', '0'],
+    ['METRICS_PORT', '65536'],
+    ['METRICS_PORT', '-1'],
+    ['METRICS_PORT', '9e3'],
+    ['METRICS_HOST', 'http://127.0.0.1'],
+    ['METRICS_HOST', '127.0.0.1:9464'],
+    ['METRICS_HOST', 'bad host'],
+    ['METRICS_HOST', '-leading.hyphen'],
   ])('stops on a bad %s (%j) naming the variable', (name, value) => {
     expect(() => loadEnvironment({ [name]: value })).toThrow(
       InvalidEnvironmentError,
@@ -87,6 +97,18 @@ describe('loadEnvironment', () => {
     expect(() =>
       loadEnvironment({ DATABASE_MIGRATION_URL: urls.DATABASE_MIGRATION_URL }),
     ).toThrow('DATABASE_MIGRATION_URL is only used with DATABASE_URL');
+  });
+
+  it.each([
+    [{ METRICS_PORT: '0' }, { METRICS_PORT: 0, METRICS_HOST: '127.0.0.1' }],
+    [{ METRICS_HOST: '0.0.0.0' }, { METRICS_HOST: '0.0.0.0' }],
+    [{ METRICS_HOST: '::' }, { METRICS_HOST: '::' }],
+    [
+      { METRICS_HOST: 'metrics.internal' },
+      { METRICS_HOST: 'metrics.internal' },
+    ],
+  ])('takes the metrics port and host %j', (given, read) => {
+    expect(loadEnvironment(given)).toMatchObject(read);
   });
 
   it('takes a DATABASE_URL naming its socket folder instead of a host', () => {

@@ -16,6 +16,7 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DURATION_PATTERN } from '../common/duration';
@@ -92,6 +93,24 @@ class WithDatabaseUrl implements ValidatorConstraintInterface {
   defaultMessage(args: ValidationArguments): string {
     // The embedded PostgreSQL's migrations run as its own superuser.
     return `${args.property} is only used with DATABASE_URL`;
+  }
+}
+
+// A DNS name: dot-separated labels of letters, digits and inner hyphens.
+const HOST_NAME =
+  /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+@ValidatorConstraint({ name: 'listenHost' })
+class ListenHost implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return (
+      typeof value === 'string' &&
+      (isIP(value) !== 0 || (value.length <= 253 && HOST_NAME.test(value)))
+    );
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be an IP address or a host name`;
   }
 }
 
@@ -211,8 +230,31 @@ export class Environment {
   @Max(100_000)
   MAX_CONNECTIONS: number = 1024;
 
+  /** Days the event feed keeps an event; `events prune` deletes older ones. */
+  @Transform(digitsOnly)
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  EVENT_RETENTION_DAYS: number = 30;
+
+  /** Port of GET /metrics (Prometheus text), apart from the API's; 0: none. */
+  @Transform(digitsOnly)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT: number = 9464;
+
+  /** Where the metrics port listens: the loopback unless told, as metrics are no client's. */
+  @Validate(ListenHost)
+  METRICS_HOST: string = '127.0.0.1';
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** The server's logs: `json` (one object a line) or `pretty`; unset: pretty on a terminal only. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
 }
 
 /**
@@ -237,6 +279,7 @@ const ENVIRONMENT_KEYS = [
   'DATABASE_STATEMENT_MS',
   'DATABASE_POOL_WAIT_MS',
   'LOG_LEVEL',
+  'LOG_FORMAT',
   'JWT_SECRET',
   'PROMO_SECRET',
   'PLAYER_REQUESTS_PER_MINUTE',
@@ -244,6 +287,9 @@ const ENVIRONMENT_KEYS = [
   'REQUEST_TIMEOUT_SECONDS',
   'KEEP_ALIVE_TIMEOUT_SECONDS',
   'MAX_CONNECTIONS',
+  'METRICS_PORT',
+  'METRICS_HOST',
+  'EVENT_RETENTION_DAYS',
 ] as const satisfies readonly (keyof Environment)[];
 
 export class InvalidEnvironmentError extends Error {

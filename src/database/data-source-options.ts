@@ -6,6 +6,8 @@ const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 
 export const DEFAULT_POOL_SIZE = 10;
 
+const QUERY_TIMEOUT_MARGIN_MS = 2_000;
+
 /** How long the server waits, at most, for each thing a request needs. */
 export interface DatabaseBounds {
   /** For a row or key lock (PostgreSQL's lock_timeout). */
@@ -43,6 +45,11 @@ export function dataSourceOptions(
         lock_timeout: bounds.lockWaitMs,
         statement_timeout: bounds.statementMs,
         connectionTimeoutMillis: bounds.poolWaitMs,
+        // A server that stopped answering without closing the connection
+        // (a host gone, a partition) is given up on here, a little after
+        // the statement bound it would have enforced itself.
+        query_timeout: bounds.statementMs + QUERY_TIMEOUT_MARGIN_MS,
+        keepAlive: true,
       }),
     },
     poolErrorHandler: logIdleConnectionError,

@@ -1,4 +1,10 @@
-import { busyErrorOf, DatabaseBusy } from './database.errors';
+import {
+  busyErrorOf,
+  DatabaseBusy,
+  DatabaseUnavailable,
+  databaseErrorOf,
+  unavailableErrorOf,
+} from './database.errors';
 
 describe('busyErrorOf', () => {
   it.each([
@@ -20,5 +26,54 @@ describe('busyErrorOf', () => {
     ['no error at all', null],
   ])('leaves %s alone', (_, error) => {
     expect(busyErrorOf(error)).toBeNull();
+  });
+});
+
+describe('unavailableErrorOf', () => {
+  it.each([
+    ['a refused connection', { code: 'ECONNREFUSED' }],
+    [
+      'a reset socket',
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    ],
+    ['a server shutting down', { code: '57P01' }],
+    ['a server crashed', { code: '57P02' }],
+    ['a server starting or in recovery', { code: '57P03' }],
+    ['a replica refusing a write', { code: '25006' }],
+    ['a connection exception', { code: '08006' }],
+    [
+      'a connection ended by the server',
+      new Error('Connection terminated unexpectedly'),
+    ],
+    ['a server that stopped answering', new Error('Query read timeout')],
+    [
+      'a client whose connection failed',
+      new Error(
+        'Client has encountered a connection error and is not queryable',
+      ),
+    ],
+    ['a TypeORM error over one', { driverError: { code: '57P01' } }],
+    ['one already sorted', new DatabaseUnavailable('gone')],
+  ])('reads %s as UNAVAILABLE', (_, error) => {
+    expect(unavailableErrorOf(error)).toBeInstanceOf(DatabaseUnavailable);
+  });
+
+  it.each([
+    ['a deadlock', { code: '40P01' }],
+    ['a lock wait past its bound', { code: '55P03' }],
+    ['a CHECK refusal', { code: '23514' }],
+    ['another error', new Error('terminated')],
+    ['no error at all', null],
+  ])('leaves %s alone', (_, error) => {
+    expect(unavailableErrorOf(error)).toBeNull();
+  });
+
+  it('tells BUSY and UNAVAILABLE apart, and leaves the rest as they are', () => {
+    expect(databaseErrorOf({ code: '55P03' })).toBeInstanceOf(DatabaseBusy);
+    expect(databaseErrorOf({ code: 'ECONNREFUSED' })).toBeInstanceOf(
+      DatabaseUnavailable,
+    );
+    const other = new Error('other');
+    expect(databaseErrorOf(other)).toBe(other);
   });
 });

@@ -20,13 +20,32 @@ export class DatabaseBusy extends DomainError {
   readonly code = 'BUSY';
 }
 
+/**
+ * The database could not be reached, or the connection was lost or cannot
+ * write (a primary going away, a failover under way). The work may or may
+ * not have been committed: a request sent again with its idempotency key is
+ * either done then or answered as the replay of what was.
+ */
+export class DatabaseUnavailable extends DomainError {
+  readonly code = 'UNAVAILABLE';
+}
+
 /** Seconds a client is told to wait before it tries a BUSY request again. */
 export const BUSY_RETRY_AFTER_SECONDS = 1;
 
+/** A failover takes seconds: no use asking again at once. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
 /** How HTTP answers the database's refusals. */
-export const DATABASE_PROBLEMS: ProblemTable<'FINAL_RECORD' | 'BUSY'> = {
+export const DATABASE_PROBLEMS: ProblemTable<
+  'FINAL_RECORD' | 'BUSY' | 'UNAVAILABLE'
+> = {
   FINAL_RECORD: { status: 409, code: 'CONFLICT' },
   BUSY: { status: 503, retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
+  UNAVAILABLE: {
+    status: 503,
+    retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+  },
 };
 
 // pg-pool's words when connectionTimeoutMillis passes (it sets no code).
@@ -48,4 +67,54 @@ export function busyErrorOf(error: unknown): DatabaseBusy | null {
     return new DatabaseBusy('no database connection came free in time');
   }
   return null;
+}
+
+/** Node's socket errors: the server is not there, or went away. */
+const SOCKET_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+// SQLSTATEs of a server that is stopping, starting, or no longer a primary.
+const UNAVAILABLE_STATES = new Set([
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, or in recovery)
+  '25006', // read_only_sql_transaction: reached a replica
+]);
+
+// pg's words for a connection that ended or timed out on the client's side.
+const LOST_CONNECTION =
+  /^(Connection terminated|Query read timeout|Client has encountered a connection error|Client was closed|Connection ended)/;
+
+/** `error` as DatabaseUnavailable when it says the database could not be used; null otherwise. */
+export function unavailableErrorOf(error: unknown): DatabaseUnavailable | null {
+  if (error instanceof DatabaseUnavailable) {
+    return error;
+  }
+  const { code } = postgresErrorOf(error);
+  const lost =
+    (code !== undefined &&
+      (SOCKET_ERRORS.has(code) ||
+        UNAVAILABLE_STATES.has(code) ||
+        // connection_exception and its subclasses
+        code.startsWith('08'))) ||
+    (error instanceof Error && LOST_CONNECTION.test(error.message));
+  return lost
+    ? new DatabaseUnavailable(
+        'the database is unavailable; a request sent again with its Idempotency-Key is safe',
+      )
+    : null;
+}
+
+/** `error` as the database's domain error for a passed bound or a lost database; else itself. */
+export function databaseErrorOf(error: unknown): unknown {
+  return busyErrorOf(error) ?? unavailableErrorOf(error) ?? error;
 }

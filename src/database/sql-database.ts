@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { busyErrorOf, FinalRecordChange } from './database.errors';
+import { databaseErrorOf, FinalRecordChange } from './database.errors';
 import { PostgresErrorCode, postgresErrorOf } from './postgres-error';
 
 /** A statement PostgreSQL parses and plans once per connection, then reuses. */
@@ -62,7 +62,7 @@ export class SqlDatabase implements SqlRunner {
     commitIf: (result: T) => boolean = () => true,
   ): Promise<T> {
     const client = await this.pool.connect().catch((error: unknown) => {
-      throw busyErrorOf(error) ?? error;
+      throw databaseErrorOf(error);
     });
     let broken: Error | undefined;
     try {
@@ -114,6 +114,6 @@ async function execute<Row extends QueryResultRow>(
     if (postgresErrorOf(error).code === PostgresErrorCode.RestrictViolation) {
       throw new FinalRecordChange((error as Error).message);
     }
-    throw busyErrorOf(error) ?? error;
+    throw databaseErrorOf(error);
   }
 }

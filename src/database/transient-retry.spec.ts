@@ -1,3 +1,4 @@
+import { transientRetriesTotal } from '../metrics/metrics';
 import { DEFAULT_RETRY_POLICY, retryTransient } from './transient-retry';
 
 const pgError = (code: string) => Object.assign(new Error(code), { code });
@@ -52,6 +53,40 @@ describe('retryTransient', () => {
       retryTransient(operation, policy, () => Promise.resolve()),
     ).rejects.toBe(error);
     expect(operation).toHaveBeenCalledTimes(1);
+  });
+
+  it('counts each attempt made again, and nothing else', async () => {
+    const retries = async () =>
+      (await transientRetriesTotal.get()).values[0]?.value ?? 0;
+    const noSleep = () => Promise.resolve();
+    const before = await retries();
+    await retryTransient(
+      jest
+        .fn<Promise<string>, []>()
+        .mockRejectedValueOnce(pgError('40001'))
+        .mockRejectedValueOnce(pgError('40P01'))
+        .mockResolvedValue('done'),
+      policy,
+      noSleep,
+    );
+    expect(await retries()).toBe(before + 2);
+    // Four attempts: three of them again; the last error is not retried.
+    await expect(
+      retryTransient(
+        jest.fn<Promise<never>, []>().mockRejectedValue(pgError('40001')),
+        policy,
+        noSleep,
+      ),
+    ).rejects.toThrow();
+    expect(await retries()).toBe(before + 5);
+    await expect(
+      retryTransient(
+        jest.fn<Promise<never>, []>().mockRejectedValue(pgError('23505')),
+        policy,
+        noSleep,
+      ),
+    ).rejects.toThrow();
+    expect(await retries()).toBe(before + 5);
   });
 
   it('waits for real between attempts with the default sleep', async () => {

@@ -1,3 +1,4 @@
+import { transientRetriesTotal } from '../metrics/metrics';
 import { isTransientPostgresError } from './postgres-error';
 
 export interface RetryPolicy {
@@ -31,6 +32,7 @@ export async function retryTransient<T>(
       if (attempt >= policy.attempts || !isTransientPostgresError(error)) {
         throw error;
       }
+      transientRetriesTotal.inc();
       const ceiling = Math.min(
         policy.maxDelayMs,
         policy.baseDelayMs * 2 ** attempt,

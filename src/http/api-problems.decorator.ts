@@ -13,7 +13,7 @@ const DESCRIPTIONS: Record<number, string> = {
   422: 'refused by a business rule (INSUFFICIENT_FUNDS, INVALID_WALLET, REGISTRATION_NOT_VERIFIED, TOURNAMENT_NOT_COMPLETED, TOURNAMENT_CLOSED, OUT_OF_STOCK, ITEM_UNAVAILABLE, LIMIT_EXCEEDED, PROMO_INVALID)',
   429: 'a player over its requests a minute, or a profile with 10 refused promo redemptions in 10 minutes (RATE_LIMITED); Retry-After says when to try again',
   500: 'unexpected error, without internals (INTERNAL)',
-  503: 'a wallet or the database stayed busy past a bound (a lock wait, a statement, a pooled connection): nothing was written (BUSY); Retry-After says when to try again',
+  503: 'BUSY: a wallet or the database stayed busy past a bound (a lock wait, a statement, a pooled connection), nothing was written; or UNAVAILABLE: the database could not be reached or was lost (a failover), and the request may or may not have been done. Retry-After says when to try again; sent again with the same Idempotency-Key, a request is done once',
 };
 
 const RETRY_AFTER: Record<number, string> = {

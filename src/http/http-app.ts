@@ -6,6 +6,15 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadEnvironment, type Environment } from '../config/environment';
+import {
+  answerWithRequestId,
+  echoRequestId,
+  requestIdOf,
+} from '../logging/request-id';
+import {
+  observeRequestDuration,
+  observeRequestDurations,
+} from '../metrics/http-durations';
 import { recordRouteMethods } from './allowed-methods';
 import { answerClientError } from './client-errors';
 import { acceptOnlyJsonObjectBodies, MAX_BODY_BYTES } from './json-body-parser';
@@ -57,6 +66,7 @@ export function createHttpAdapter(
       connectionsCheckingInterval: Math.min(requestTimeoutMs, 1000),
     },
     clientErrorHandler: answerClientError,
+    genReqId: requestIdOf,
     bodyLimit: MAX_BODY_BYTES,
     // As Express did: `/transfers/` is `/transfers`.
     routerOptions: { ignoreTrailingSlash: true },
@@ -68,6 +78,7 @@ export function createHttpAdapter(
       reply: FastifyReply,
     ) => {
       const status = error.statusCode ?? 500;
+      answerWithRequestId(request, reply);
       replyWithProblem(
         reply,
         status >= 400 && status < 500
@@ -79,6 +90,7 @@ export function createHttpAdapter(
           : error,
       );
       logRefusedRequest(request, reply);
+      observeRequestDuration(request, reply);
     },
   });
   adapter.getInstance().server.maxConnections = limits.maxConnections;
@@ -87,17 +99,22 @@ export function createHttpAdapter(
 
 /**
  * What an HTTP app needs beyond its modules, in the server and in tests
- * alike: JSON-only bodies, one log line per request (only when `logLevels`
- * print them: a hidden line is not even built), and the OpenAPI document,
- * generated from the code, at /docs (and its JSON at /docs-json).
+ * alike: each answer's X-Request-Id, JSON-only bodies, one log line per
+ * request (only when `logLevels` print them: a hidden line is not even
+ * built), each response's duration in http_request_duration_seconds, and
+ * the OpenAPI document, generated from the code, at /docs (and its JSON at
+ * /docs-json).
  */
 export function configureHttpApp(
   app: NestFastifyApplication,
   logLevels: LogLevel[],
 ): void {
   const instance = app.getHttpAdapter().getInstance();
+  // First: a hook that answers early still answers with the id.
+  echoRequestId(instance);
   addSecurityHeaders(instance, `/${OPENAPI_PATH}`);
   recordRouteMethods(instance);
+  observeRequestDurations(instance);
   refuseRepeatedHeaders(instance);
   acceptOnlyJsonObjectBodies(instance);
   if (logLevels.includes('log')) {

@@ -15,6 +15,7 @@ import {
   type ProblemAnswer,
   type ProblemTable,
 } from '../common/domain-error';
+import { unavailableErrorOf } from '../database/database.errors';
 import { allowedMethods } from './allowed-methods';
 import { problem, ProblemCode, type ProblemDetails } from './problem-details';
 import { API_SECURITY_HEADERS } from './security-headers';
@@ -79,9 +80,15 @@ const logger = new Logger('HTTP');
  */
 export function replyWithProblem(
   reply: FastifyReply,
-  error: unknown,
+  thrown: unknown,
   answers: ProblemAnswers = new Map(),
 ): void {
+  // A database lost on a path that did not name it (a COMMIT, a TypeORM
+  // query) is UNAVAILABLE all the same: "not done, retry", never a 500.
+  const error =
+    thrown instanceof DomainError
+      ? thrown
+      : (unavailableErrorOf(thrown) ?? thrown);
   const allowed =
     error instanceof NotFoundException
       ? allowedMethods(reply.request.server, reply.request.url)

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { outsideRequestScope } from '../logging/request-scope';
 
 const logger = new Logger('HTTP');
 
@@ -24,9 +25,9 @@ declare module 'fastify' {
 }
 
 /**
- * One structured line per request: method, route pattern (ids stay out of
- * it), status, duration and principal id. Never a body, a query string, a
- * header or a token.
+ * One structured line per request: its id, method, route pattern (ids stay
+ * out of it), status, duration and principal id. Never a body, a query
+ * string, another header or a token.
  */
 export function logEveryRequest(instance: FastifyInstance): void {
   instance.decorate(LOGS_REQUESTS, true);
@@ -46,6 +47,7 @@ export function logEveryRequest(instance: FastifyInstance): void {
       request,
       CLIENT_CLOSED_REQUEST,
       performance.now() - request[RECEIVED_AT],
+      'client closed request',
     );
     done();
   });
@@ -68,9 +70,12 @@ function logRequest(
   request: FastifyRequest,
   status: number,
   elapsedMs: number,
+  msg = 'request completed',
 ): void {
-  logger.log(
-    JSON.stringify({
+  outsideRequestScope(() =>
+    logger.log({
+      msg,
+      reqId: request.id,
       method: request.method,
       route: request.routeOptions.url ?? 'unmatched',
       status,

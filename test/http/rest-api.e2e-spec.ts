@@ -1177,7 +1177,10 @@ describe('REST API', () => {
     );
     expect(routes.sort()).toEqual(
       [
+        'GET /events',
         'GET /health',
+        'GET /health/live',
+        'GET /health/ready',
         'GET /wallets/{profileId}',
         'GET /wallets/{profileId}/transactions',
         'PATCH /wallets/{profileId}',

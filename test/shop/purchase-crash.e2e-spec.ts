@@ -4,6 +4,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { freePort } from '../support/free-port';
 import {
+  callServer,
   startServer,
   stopServer,
   stopStartedServers,
@@ -32,24 +33,13 @@ describe('a server killed between purchase and confirm', () => {
       PORT: String(port),
       JWT_SECRET: SECRET,
     });
-  const call = async (
+  const call = (
     method: string,
     path: string,
     token: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ) => {
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  };
+  ) => callServer(port, method, path, { token, body, headers });
   const state = (profileId: number, purchaseId: number) =>
     withDatabase(database.ownerUrl, async (client) => {
       const { rows } = await client.query<{

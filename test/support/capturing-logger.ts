@@ -31,7 +31,11 @@ export class CapturingLogger implements LoggerService {
     this.lines.push({
       level,
       context: String(params.at(-1)),
-      message: String(message),
+      // A structured line (an object, such as a request line) as its JSON.
+      message:
+        typeof message === 'string' || message instanceof Error
+          ? String(message)
+          : (JSON.stringify(message) ?? String(message)),
       params: params.map((param) => String(param)),
     });
   }

@@ -18,10 +18,11 @@ const started: ServerProcess[] = [];
 
 /**
  * The real entry point (src/main.ts) as a child process, with no database
- * settings but `overrides`.
+ * settings but `overrides`, and no metrics server unless they set
+ * METRICS_PORT (servers started at once would all want port 9464).
  */
 export function startServer(overrides: Record<string, string>): ServerProcess {
-  const env = childEnvironment(overrides);
+  const env = childEnvironment({ METRICS_PORT: '0', ...overrides });
   const child = spawn(
     process.execPath,
     ['-r', '@swc-node/register', 'src/main.ts'],
@@ -142,4 +143,40 @@ export async function stopStartedServers(): Promise<void> {
       await within(server.exited, 5_000, () => '').catch(() => undefined);
     }
   }
+}
+
+/** What a server process answered: status, headers and the JSON body. */
+export interface ServerAnswer {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** One JSON request to a server process on `port`, as `token`. */
+export async function callServer(
+  port: number,
+  method: string,
+  path: string,
+  options: {
+    token: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  },
+): Promise<ServerAnswer> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${options.token}`,
+      ...(options.body === undefined
+        ? {}
+        : { 'Content-Type': 'application/json' }),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: await response.json(),
+  };
 }

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { ProblemCode } from '../../http/problem-details';
 import { RequestRejected } from '../../http/request-rejected.exception';
+import { UNMATCHED_ROUTE } from '../../metrics/http-durations';
+import { idempotentReplaysTotal } from '../../metrics/metrics';
 import { isPlayerOnly, type Principal } from '../../auth/principal';
 import {
   IDEMPOTENCY_KEY_PATTERN,
@@ -85,12 +87,18 @@ export function requestFingerprint(route: string, body: object): string {
     .digest('base64url');
 }
 
-/** Marks a replayed response; the body says nothing of it (the header does). */
+/**
+ * Marks a replayed response, and counts it: every keyed route answers
+ * through here. The body says nothing of it (the header does).
+ */
 export function replyWith<T extends { replayed: boolean }>(
   response: FastifyReply,
   { replayed, ...body }: T,
 ): Omit<T, 'replayed'> {
   if (replayed) {
+    idempotentReplaysTotal.inc({
+      route: response.request.routeOptions.url ?? UNMATCHED_ROUTE,
+    });
     void response.header(REPLAYED_HEADER, 'true');
   }
   return body;

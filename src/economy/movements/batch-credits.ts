@@ -6,6 +6,7 @@ import { KeyClaims } from '../idempotency/key-claims';
 import { WalletDirectory } from '../wallets/wallet-directory';
 import type { MovementResult } from '../wallets/wallet.types';
 import { LedgerWriter } from './ledger-writer';
+import { countAnswered, countFailed } from './movement-counts';
 import { movementResult } from './movement-results';
 import type { MovementInput } from './single-movements';
 
@@ -51,24 +52,34 @@ export class BatchCredits {
       claim: claims[index],
       walletId: walletIds[index],
     }));
-    return retryTransient(() =>
-      this.database.transaction(async (transaction) => {
-        const written = await this.writer.creditMany(batch, transaction);
-        const results: MovementResult[] = [];
-        for (const { claim } of batch) {
-          const leg = written.get(claim.key);
-          results.push(
-            leg !== undefined
-              ? movementResult(leg, claim, false)
-              : movementResult(
-                  (await this.keys.replay(claim, transaction))[0],
-                  claim,
-                  true,
-                ),
-          );
-        }
-        return andThen(results, transaction);
-      }),
-    );
+    // Counted once the transaction ends: the last attempt's results.
+    let results: MovementResult[] = [];
+    let answer: T;
+    try {
+      answer = await retryTransient(() =>
+        this.database.transaction(async (transaction) => {
+          const written = await this.writer.creditMany(batch, transaction);
+          results = [];
+          for (const { claim } of batch) {
+            const leg = written.get(claim.key);
+            results.push(
+              leg !== undefined
+                ? movementResult(leg, claim, false)
+                : movementResult(
+                    (await this.keys.replay(claim, transaction))[0],
+                    claim,
+                    true,
+                  ),
+            );
+          }
+          return andThen(results, transaction);
+        }),
+      );
+    } catch (error) {
+      countFailed('credit', error, batch.length);
+      throw error;
+    }
+    countAnswered('credit', results);
+    return answer;
   }
 }

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { busyErrorOf } from '../../database/database.errors';
+import {
+  busyErrorOf,
+  unavailableErrorOf,
+} from '../../database/database.errors';
 import {
   PostgresErrorCode,
   postgresErrorOf,
@@ -158,10 +161,20 @@ export class MovementBatchWriter {
       }
       return [];
     }
+    // A connection lost, or a server going away: the call may have
+    // committed, so nothing is sent again. The callers get UNAVAILABLE (a
+    // keyed retry of theirs replays).
+    const unavailable = unavailableErrorOf(error);
+    if (unavailable !== null) {
+      for (const queued of members) {
+        queued.answer({ error: unavailable });
+      }
+      return [];
+    }
     // PostgreSQL answered (a SQLSTATE, or a refusal SqlDatabase named), so
-    // the call rolled back: each member may go again alone. Without one (a
-    // connection lost) it may have committed, and nothing is sent again:
-    // the callers get the error (a keyed retry of theirs replays).
+    // the call rolled back: each member may go again alone. Without one it
+    // may have committed, and nothing is sent again: the callers get the
+    // error (a keyed retry of theirs replays).
     if (code !== undefined && members.length > 1) {
       return members.map(alone);
     }

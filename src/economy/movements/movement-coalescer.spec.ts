@@ -1,4 +1,7 @@
-import { DatabaseBusy } from '../../database/database.errors';
+import {
+  DatabaseBusy,
+  DatabaseUnavailable,
+} from '../../database/database.errors';
 import type { DatabasePool } from '../../database/database.module';
 import type { SqlDatabase } from '../../database/sql-database';
 import { InsufficientFunds } from '../economy.errors';
@@ -75,21 +78,45 @@ describe('MovementCoalescer', () => {
     ]);
   });
 
-  it('sends nothing again when the call failed without a SQLSTATE: it may have committed', async () => {
-    const lost = new Error('Connection terminated unexpectedly');
-    const { sent, coalescer } = coalescerOver((_, call) =>
-      call === 1
-        ? Promise.resolve([
-            {
-              i: 0,
-              outcome: 'written',
-              legs: written({
-                movements: [{ to_profile: 1, key: null }],
-                wait: true,
-              })[0].legs,
-            },
-          ])
-        : Promise.reject(lost),
+  it.each([
+    ['a connection lost', new Error('Connection terminated unexpectedly')],
+    [
+      'a socket reset (a code, but no SQLSTATE)',
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    ],
+    [
+      'the database named unavailable',
+      new DatabaseUnavailable('the database is unavailable'),
+    ],
+    [
+      'a server shutting down',
+      Object.assign(new Error('terminating'), { code: '57P01' }),
+    ],
+  ])(
+    'sends nothing again after %s: it may have committed; every member answers UNAVAILABLE',
+    async (_, lost) => {
+      const { sent, coalescer } = coalescerOver((batch, call) =>
+        call === 1 ? Promise.resolve(written(batch)) : Promise.reject(lost),
+      );
+      const first = coalescer.move(credit(1));
+      const batch = [2, 3, 4].map((profileId) =>
+        coalescer.move(credit(profileId)),
+      );
+      await first;
+      for (const result of await Promise.allSettled(batch)) {
+        expect(result.status).toBe('rejected');
+        expect((result as PromiseRejectedResult).reason).toBeInstanceOf(
+          DatabaseUnavailable,
+        );
+      }
+      expect(sent).toHaveLength(2);
+    },
+  );
+
+  it('sends nothing again when the call failed without a SQLSTATE: the error as it came', async () => {
+    const odd = new Error('something no one expected');
+    const { sent, coalescer } = coalescerOver((batch, call) =>
+      call === 1 ? Promise.resolve(written(batch)) : Promise.reject(odd),
     );
     const first = coalescer.move(credit(1));
     const batch = [2, 3, 4].map((profileId) =>
@@ -97,7 +124,7 @@ describe('MovementCoalescer', () => {
     );
     await first;
     for (const result of await Promise.allSettled(batch)) {
-      expect(result).toEqual({ status: 'rejected', reason: lost });
+      expect(result).toEqual({ status: 'rejected', reason: odd });
     }
     expect(sent).toHaveLength(2);
   });

@@ -10,6 +10,7 @@ import type { MovementResult, TransferResult } from '../wallets/wallet.types';
 import type { WrittenLeg } from './ledger-legs';
 import { LedgerWriter, type Written } from './ledger-writer';
 import type { CoalescedMovement } from './movement-batch-writer';
+import { countedMovement } from './movement-counts';
 import { MovementCoalescer } from './movement-coalescer';
 import { movementResult, transferResult } from './movement-results';
 
@@ -53,8 +54,26 @@ export class SingleMovements {
   /**
    * In `transaction` when given (a refund inside a purchase's, say): then
    * the wallet, if created, is the transaction's, and a held key aborts it.
+   * Counted when the statement answers, whatever the transaction does next.
    */
-  async credit(
+  credit(
+    input: MovementInput,
+    transaction?: SqlRunner,
+  ): Promise<MovementResult> {
+    return countedMovement('credit', () =>
+      this.writeCredit(input, transaction),
+    );
+  }
+
+  debit(input: MovementInput): Promise<MovementResult> {
+    return countedMovement('debit', () => this.writeDebit(input));
+  }
+
+  transfer(input: TransferInput): Promise<TransferResult> {
+    return countedMovement('transfer', () => this.writeTransfer(input));
+  }
+
+  private async writeCredit(
     input: MovementInput,
     transaction?: SqlRunner,
   ): Promise<MovementResult> {
@@ -94,7 +113,7 @@ export class SingleMovements {
     );
   }
 
-  async debit(input: MovementInput): Promise<MovementResult> {
+  private async writeDebit(input: MovementInput): Promise<MovementResult> {
     const written = await this.coalesced<WrittenLeg>({
       fromProfileId: input.profileId,
       toProfileId: null,
@@ -113,7 +132,7 @@ export class SingleMovements {
     return this.settle(written, input.claim);
   }
 
-  async transfer(input: TransferInput): Promise<TransferResult> {
+  private async writeTransfer(input: TransferInput): Promise<TransferResult> {
     const { fromProfileId, toProfileId, claim } = input;
     const move = (runner: SqlRunner) =>
       this.writer.transfer(

@@ -1,0 +1,148 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { safeIntegerFromDatabase } from '../common/safe-integer';
+import { preparedStatement, SqlDatabase } from '../database/sql-database';
+import {
+  FEED_START,
+  formatEventCursor,
+  type EventCursor,
+} from './event-cursor';
+import type { FeedEvent, FeedPage } from './event.types';
+
+/** How often a long poll looks again: well within the second a consumer may wait. */
+const POLL_INTERVAL_MS = 200;
+
+/** Events one prune statement deletes: a short transaction each, however many are due. */
+const PRUNE_BATCH = 10_000;
+
+const COLUMNS = `id, xid::text AS xid, type, occurred_at, profile_id, wallet_id, amount, data`;
+
+// Only events whose transaction is older than every one still running: no
+// event can appear before them any more (migrations/1764105000000-EventFeed.ts).
+const SETTLED = `xid < pg_snapshot_xmin(pg_current_snapshot())`;
+
+const PAGE = preparedStatement(
+  'events_page',
+  `SELECT ${COLUMNS} FROM events
+    WHERE (xid, id) > ($1::xid8, $2::bigint) AND ${SETTLED}
+    ORDER BY xid, id
+    LIMIT $3`,
+);
+
+const NEWEST = preparedStatement(
+  'events_newest',
+  `SELECT ${COLUMNS} FROM events WHERE ${SETTLED}
+    ORDER BY xid DESC, id DESC
+    LIMIT $1`,
+);
+
+const PRUNE = preparedStatement(
+  'events_prune',
+  `WITH gone AS (
+     DELETE FROM events WHERE id IN (
+       SELECT id FROM events
+        WHERE occurred_at < now() - make_interval(days => $1::int)
+        LIMIT $2)
+     RETURNING 1)
+   SELECT count(*)::int AS deleted FROM gone`,
+);
+
+interface EventRow {
+  id: string;
+  xid: string;
+  type: string;
+  occurred_at: Date;
+  profile_id: string | null;
+  wallet_id: string | null;
+  amount: string | null;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The event feed other modules page through: oldest first, each event once,
+ * whatever order the transactions that wrote them committed in.
+ */
+@Injectable()
+export class EventFeed implements OnModuleDestroy {
+  private closing = false;
+
+  constructor(private readonly database: SqlDatabase) {}
+
+  /**
+   * Up to `limit` events after `after`; when there are none and `waitSeconds`
+   * is positive, waits up to that long for one. An empty page's cursor is
+   * `after` itself.
+   */
+  async page(
+    after: EventCursor,
+    limit: number,
+    waitSeconds = 0,
+  ): Promise<FeedPage> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+      const rows = await this.database.run<EventRow>(PAGE, [
+        after.xid.toString(),
+        after.id.toString(),
+        limit,
+      ]);
+      if (rows.length > 0 || Date.now() >= deadline || this.closing) {
+        return pageOf(rows, after);
+      }
+      await sleep(Math.min(POLL_INTERVAL_MS, deadline - Date.now()));
+    }
+  }
+
+  /** The newest `count` settled events, oldest first, and the cursor after them. */
+  async newest(count: number): Promise<FeedPage> {
+    const rows = await this.database.run<EventRow>(NEWEST, [count]);
+    return pageOf(rows.reverse(), FEED_START);
+  }
+
+  /** Deletes events that occurred more than `days` days ago: how many. */
+  async prune(days: number): Promise<number> {
+    let pruned = 0;
+    for (;;) {
+      const [{ deleted }] = await this.database.run<{ deleted: number }>(
+        PRUNE,
+        [days, PRUNE_BATCH],
+      );
+      pruned += deleted;
+      if (deleted < PRUNE_BATCH) {
+        return pruned;
+      }
+    }
+  }
+
+  onModuleDestroy(): void {
+    // A long poll in flight answers at its next look rather than hold shutdown.
+    this.closing = true;
+  }
+}
+
+function pageOf(rows: EventRow[], after: EventCursor): FeedPage {
+  const last = rows.at(-1);
+  return {
+    items: rows.map(eventOf),
+    nextCursor: formatEventCursor(
+      last === undefined
+        ? after
+        : { xid: BigInt(last.xid), id: BigInt(last.id) },
+    ),
+  };
+}
+
+function eventOf(row: EventRow): FeedEvent {
+  return {
+    id: safeIntegerFromDatabase(row.id),
+    type: row.type,
+    occurredAt: row.occurred_at,
+    profileId: nullableInteger(row.profile_id),
+    walletId: nullableInteger(row.wallet_id),
+    amount: nullableInteger(row.amount),
+    data: row.data,
+  };
+}
+
+function nullableInteger(value: string | null): number | null {
+  return value === null ? null : safeIntegerFromDatabase(value);
+}

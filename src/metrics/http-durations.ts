@@ -1,0 +1,33 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { httpRequestDuration } from './metrics';
+
+/** The route label of a request no route matched (a 404, a 405, a malformed URL). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * Observes every response in http_request_duration_seconds. The route is
+ * the pattern (`/wallets/:profileId`), never the path: one series per
+ * route, whatever ids clients send. A client that leaves before its answer
+ * gets none, and is not observed.
+ */
+export function observeRequestDurations(instance: FastifyInstance): void {
+  instance.addHook('onResponse', (request, reply, done) => {
+    observeRequestDuration(request, reply);
+    done();
+  });
+}
+
+/** One answered request; for those Fastify's router refuses, which run no hooks. */
+export function observeRequestDuration(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  httpRequestDuration.observe(
+    {
+      method: request.method,
+      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+      status: String(reply.statusCode),
+    },
+    reply.elapsedTime / 1000,
+  );
+}

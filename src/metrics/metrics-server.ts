@@ -1,0 +1,103 @@
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { Logger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import type { DataSource } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import {
+  collectProcessMetrics,
+  metricsRegistry,
+  observePool,
+  type PoolCounts,
+} from './metrics';
+
+export interface MetricsListen {
+  /** 0: no metrics server. */
+  port: number;
+  host: string;
+}
+
+export interface MetricsServer {
+  /** Where Prometheus scrapes, e.g. `http://127.0.0.1:9464/metrics`. */
+  readonly url: string;
+  readonly address: AddressInfo;
+  close(): Promise<void>;
+}
+
+/**
+ * GET /metrics in Prometheus text, on a port of its own, so that the API's
+ * port (public, behind a load balancer) never shows it; 404 for anything
+ * else. The pool gauges read `dataSource`'s pg pool at each scrape.
+ * Resolves once listening, null when `port` is 0; a port it cannot bind
+ * rejects, naming METRICS_PORT.
+ */
+export async function serveMetrics(
+  listen: MetricsListen,
+  dataSource?: DataSource,
+): Promise<MetricsServer | null> {
+  if (listen.port === 0) {
+    return null;
+  }
+  collectProcessMetrics();
+  const server = createServer((request, response) => {
+    void answer(request, response);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) =>
+      reject(
+        new Error(
+          `METRICS_PORT ${listen.port} on ${listen.host}: ${error.message}`,
+        ),
+      ),
+    );
+    server.listen(listen.port, listen.host, resolve);
+  });
+  observePool(dataSource === undefined ? undefined : poolOf(dataSource));
+  const address = server.address() as AddressInfo;
+  const host =
+    address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}/metrics`,
+    address,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        observePool(undefined);
+        // Idle keep-alive connections (a scraper's) close with it.
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+async function answer(
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const path = (request.url ?? '').split('?')[0];
+  if (request.method !== 'GET' || path !== '/metrics') {
+    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end('not found\n');
+    return;
+  }
+  try {
+    const text = await metricsRegistry.metrics();
+    response.writeHead(200, { 'Content-Type': metricsRegistry.contentType });
+    response.end(text);
+  } catch (error) {
+    new Logger('Metrics').error(
+      `metrics could not be collected: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end('metrics could not be collected\n');
+  }
+}
+
+/** The pool under TypeORM's DataSource, as SqlDatabase reaches it. */
+function poolOf(dataSource: DataSource): PoolCounts {
+  if (!(dataSource.driver instanceof PostgresDriver)) {
+    throw new Error('the pool gauges read PostgreSQL pools only');
+  }
+  return dataSource.driver.master as PoolCounts;
+}
