@@ -30,9 +30,6 @@ export class EventFeed1764105000000 implements MigrationInterface {
         data jsonb NOT NULL DEFAULT '{}'
       )`);
     await queryRunner.query(`CREATE INDEX events_feed_idx ON events (xid, id)`);
-    await queryRunner.query(
-      `CREATE INDEX events_occurred_at_idx ON events (occurred_at)`,
-    );
     // Events are facts: never changed. Pruning past retention deletes them.
     await queryRunner.query(`
       CREATE TRIGGER events_immutable
@@ -179,9 +176,36 @@ export class EventFeed1764105000000 implements MigrationInterface {
         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
         FOR EACH STATEMENT EXECUTE FUNCTION events_from_purchases()`);
 
+    // Pruning is the one delete, and only of events a day old at least: the
+    // service may not delete events its consumers have yet to read.
+    await queryRunner.query(`
+      CREATE FUNCTION prune_events(p_days int, p_limit int) RETURNS int
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+      DECLARE
+        pruned int;
+      BEGIN
+        IF p_days IS NULL OR p_days < 1 THEN
+          RAISE EXCEPTION 'events are kept a day at least (asked: % days)', p_days
+            USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        -- The oldest events by id (ids follow time within a transaction's
+        -- length): no index on the time to keep up on every event.
+        DELETE FROM events WHERE id IN (
+          SELECT id FROM (SELECT id, occurred_at FROM events ORDER BY id LIMIT p_limit) oldest
+           WHERE occurred_at < now() - make_interval(days => p_days));
+        GET DIAGNOSTICS pruned = ROW_COUNT;
+        RETURN pruned;
+      END
+      $$`);
+    await queryRunner.query(
+      `REVOKE ALL ON FUNCTION prune_events(int, int) FROM PUBLIC`,
+    );
     // The service writes events (its triggers run as it) and prunes them.
     await queryRunner.query(
-      `GRANT SELECT, INSERT, DELETE ON TABLE events TO deltacrown_app`,
+      `GRANT SELECT, INSERT ON TABLE events TO deltacrown_app`,
+    );
+    await queryRunner.query(
+      `GRANT EXECUTE ON FUNCTION prune_events(int, int) TO deltacrown_app`,
     );
   }
 
@@ -196,6 +220,7 @@ export class EventFeed1764105000000 implements MigrationInterface {
     ]) {
       await queryRunner.query(`DROP TRIGGER ${trigger} ON ${table}`);
     }
+    await queryRunner.query(`DROP FUNCTION prune_events(int, int)`);
     for (const fn of [
       'events_from_purchases',
       'events_from_holds',

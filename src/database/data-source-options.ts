@@ -49,7 +49,9 @@ export function dataSourceOptions(
         // (a host gone, a partition) is given up on here, a little after
         // the statement bound it would have enforced itself.
         query_timeout: bounds.statementMs + QUERY_TIMEOUT_MARGIN_MS,
+        // TCP keepalive from 10 s of silence (the system's default is 2 h).
         keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
       }),
     },
     poolErrorHandler: logIdleConnectionError,

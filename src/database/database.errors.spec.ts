@@ -10,6 +10,7 @@ describe('busyErrorOf', () => {
   it.each([
     ['a lock wait past lock_timeout', { code: '55P03' }],
     ['a statement past statement_timeout', { code: '57014' }],
+    ['a connection refused as one too many', { code: '53300' }],
     [
       'no pooled connection in time',
       new Error('timeout exceeded when trying to connect'),
@@ -62,6 +63,11 @@ describe('unavailableErrorOf', () => {
     ['a deadlock', { code: '40P01' }],
     ['a lock wait past its bound', { code: '55P03' }],
     ['a CHECK refusal', { code: '23514' }],
+    ['a malformed message of ours', { code: '08P01' }],
+    [
+      'a client used after its release',
+      new Error('Client was closed and is not queryable'),
+    ],
     ['another error', new Error('terminated')],
     ['no error at all', null],
   ])('leaves %s alone', (_, error) => {

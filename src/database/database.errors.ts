@@ -63,6 +63,13 @@ export function busyErrorOf(error: unknown): DatabaseBusy | null {
   if (code === PostgresErrorCode.QueryCanceled) {
     return new DatabaseBusy('a statement ran past the statement bound');
   }
+  if (code === PostgresErrorCode.TooManyConnections) {
+    // Refused while connecting (every instance reconnecting after a
+    // failover, say): nothing was sent.
+    return new DatabaseBusy(
+      'the database refused a new connection: it has too many',
+    );
+  }
   if (error instanceof Error && error.message === POOL_WAIT_PASSED) {
     return new DatabaseBusy('no database connection came free in time');
   }
@@ -92,7 +99,7 @@ const UNAVAILABLE_STATES = new Set([
 
 // pg's words for a connection that ended or timed out on the client's side.
 const LOST_CONNECTION =
-  /^(Connection terminated|Query read timeout|Client has encountered a connection error|Client was closed|Connection ended)/;
+  /^(Connection terminated|Query read timeout|Client has encountered a connection error|Connection ended)/;
 
 /** `error` as DatabaseUnavailable when it says the database could not be used; null otherwise. */
 export function unavailableErrorOf(error: unknown): DatabaseUnavailable | null {
@@ -104,8 +111,9 @@ export function unavailableErrorOf(error: unknown): DatabaseUnavailable | null {
     (code !== undefined &&
       (SOCKET_ERRORS.has(code) ||
         UNAVAILABLE_STATES.has(code) ||
-        // connection_exception and its subclasses
-        code.startsWith('08'))) ||
+        // connection_exception and its subclasses, but protocol_violation:
+        // a malformed message of ours, a bug rather than an outage
+        (code.startsWith('08') && code !== '08P01'))) ||
     (error instanceof Error && LOST_CONNECTION.test(error.message));
   return lost
     ? new DatabaseUnavailable(

@@ -21,6 +21,7 @@ export const PostgresErrorCode = {
   // A bound passed: lock_timeout, statement_timeout.
   LockNotAvailable: '55P03',
   QueryCanceled: '57014',
+  TooManyConnections: '53300',
   // economy_move_batch left keyed movements out (see its migration).
   BatchMovementsLeftOut: 'DC001',
   // A promo redemption that could not complete (see its migration).
@@ -42,6 +43,15 @@ export function postgresErrorOf(error: unknown): PostgresErrorFields {
     constraint: source.constraint,
     detail: source.detail,
   };
+}
+
+/**
+ * Whether `code` is a SQLSTATE, PostgreSQL's own answer (five digits or
+ * capitals), rather than a code of Node's (`ECONNRESET`, `EPROTO`,
+ * `ERR_SSL_…`) for a connection that failed before the answer came.
+ */
+export function isSqlState(code: string | undefined): code is string {
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code);
 }
 
 export function isTransientPostgresError(error: unknown): boolean {

@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { databaseErrorOf, FinalRecordChange } from './database.errors';
+import {
+  databaseErrorOf,
+  DatabaseUnavailable,
+  FinalRecordChange,
+} from './database.errors';
 import { PostgresErrorCode, postgresErrorOf } from './postgres-error';
 
 /** A statement PostgreSQL parses and plans once per connection, then reuses. */
@@ -82,10 +86,18 @@ export class SqlDatabase implements SqlRunner {
       }
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-      throw error;
+      // BEGIN, COMMIT and ROLLBACK are named here as statements are.
+      const named = databaseErrorOf(error);
+      if (named instanceof DatabaseUnavailable) {
+        // A lost connection rolls back on the server; asking it would only
+        // wait behind a timed-out query for the query bound once more.
+        broken = named;
+      } else {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+      }
+      throw named;
     } finally {
       // A connection that could not roll back is discarded, not reused.
       client.release(broken);

@@ -36,15 +36,10 @@ const NEWEST = preparedStatement(
     LIMIT $1`,
 );
 
+// The one way the service may delete events (the migration's function).
 const PRUNE = preparedStatement(
   'events_prune',
-  `WITH gone AS (
-     DELETE FROM events WHERE id IN (
-       SELECT id FROM events
-        WHERE occurred_at < now() - make_interval(days => $1::int)
-        LIMIT $2)
-     RETURNING 1)
-   SELECT count(*)::int AS deleted FROM gone`,
+  `SELECT prune_events($1::int, $2::int) AS deleted`,
 );
 
 interface EventRow {

@@ -57,7 +57,7 @@ export class HealthController {
   ready() {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: PING_TIMEOUT_MS }),
-      () => this.migrations.check('migrations'),
+      () => this.migrations.check('migrations', PING_TIMEOUT_MS),
     ]);
   }
 }

@@ -439,6 +439,15 @@ describe('the event feed', () => {
     expect(page.items.some((event) => event.type === 'test.old')).toBe(false);
   });
 
+  it("lets the service delete only through pruning, and never a day's events", async () => {
+    await expect(t.dataSource.query('DELETE FROM events')).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(
+      t.dataSource.query('SELECT prune_events(0, 10)'),
+    ).rejects.toThrow(/kept a day at least/);
+  });
+
   it('refuses to change an event', async () => {
     await expect(
       t.database.asOwner((owner) =>

@@ -74,7 +74,12 @@ describe('a database lost under the service', () => {
     answers.forEach(expectUnavailable);
     expect(Date.now() - started).toBeLessThan(3_000);
     // Not ready, but alive: a supervisor must not restart it for this.
-    expect((await http().get('/health/ready')).status).toBe(503);
+    const ready = await http().get('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toMatchObject({
+      database: { status: 'down' },
+      migrations: { status: 'down' },
+    });
     expect((await http().get('/health/live')).status).toBe(200);
     await proxy.restore();
     expect((await credit()).status).toBe(201);

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
   busyErrorOf,
+  FinalRecordChange,
   unavailableErrorOf,
 } from '../../database/database.errors';
 import {
   PostgresErrorCode,
+  isSqlState,
   postgresErrorOf,
 } from '../../database/postgres-error';
 import { preparedStatement, SqlDatabase } from '../../database/sql-database';
@@ -172,18 +174,18 @@ export class MovementBatchWriter {
       return [];
     }
     // PostgreSQL answered (a SQLSTATE, or a refusal SqlDatabase named), so
-    // the call rolled back: each member may go again alone. Without one it
-    // may have committed, and nothing is sent again: the callers get the
-    // error (a keyed retry of theirs replays).
-    if (code !== undefined && members.length > 1) {
+    // the call rolled back: each member may go again alone. Without one (a
+    // socket's or TLS's code, or none) it may have committed, and nothing is
+    // sent again: the callers get the error (a keyed retry of theirs replays).
+    const answered = isSqlState(code) || error instanceof FinalRecordChange;
+    if (answered && members.length > 1) {
       return members.map(alone);
     }
     for (const queued of members) {
       queued.answer({
-        error:
-          code === undefined
-            ? asError(error)
-            : economyErrorFromPostgres(error, contextOf(queued.movement)),
+        error: answered
+          ? economyErrorFromPostgres(error, contextOf(queued.movement))
+          : asError(error),
       });
     }
     return [];

@@ -113,21 +113,29 @@ describe('MovementCoalescer', () => {
     },
   );
 
-  it('sends nothing again when the call failed without a SQLSTATE: the error as it came', async () => {
-    const odd = new Error('something no one expected');
-    const { sent, coalescer } = coalescerOver((batch, call) =>
-      call === 1 ? Promise.resolve(written(batch)) : Promise.reject(odd),
-    );
-    const first = coalescer.move(credit(1));
-    const batch = [2, 3, 4].map((profileId) =>
-      coalescer.move(credit(profileId)),
-    );
-    await first;
-    for (const result of await Promise.allSettled(batch)) {
-      expect(result).toEqual({ status: 'rejected', reason: odd });
-    }
-    expect(sent).toHaveLength(2);
-  });
+  it.each([
+    ['no code at all', new Error('something no one expected')],
+    [
+      "a TLS error's code, which is no SQLSTATE",
+      Object.assign(new Error('write EPROTO'), { code: 'EPROTO' }),
+    ],
+  ])(
+    'sends nothing again after %s: it may have committed; the error as it came',
+    async (_, odd) => {
+      const { sent, coalescer } = coalescerOver((batch, call) =>
+        call === 1 ? Promise.resolve(written(batch)) : Promise.reject(odd),
+      );
+      const first = coalescer.move(credit(1));
+      const batch = [2, 3, 4].map((profileId) =>
+        coalescer.move(credit(profileId)),
+      );
+      await first;
+      for (const result of await Promise.allSettled(batch)) {
+        expect(result).toEqual({ status: 'rejected', reason: odd });
+      }
+      expect(sent).toHaveLength(2);
+    },
+  );
 
   it('sends each member again alone when PostgreSQL refused the batch for a reason it cannot pin on one', async () => {
     const refused = Object.assign(new Error('check'), { code: '23514' });
