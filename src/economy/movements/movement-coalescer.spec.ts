@@ -78,23 +78,39 @@ describe('MovementCoalescer', () => {
     ]);
   });
 
+  const lostUnavailable = (reason: unknown) =>
+    expect(reason).toBeInstanceOf(DatabaseUnavailable);
+  const asItCame = (error: Error) => (reason: unknown) =>
+    expect(reason).toBe(error);
+  const odd = new Error('something no one expected');
+  const tls = Object.assign(new Error('write EPROTO'), { code: 'EPROTO' });
+
   it.each([
-    ['a connection lost', new Error('Connection terminated unexpectedly')],
+    [
+      'a connection lost',
+      new Error('Connection terminated unexpectedly'),
+      lostUnavailable,
+    ],
     [
       'a socket reset (a code, but no SQLSTATE)',
       Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+      lostUnavailable,
     ],
     [
       'the database named unavailable',
       new DatabaseUnavailable('the database is unavailable'),
+      lostUnavailable,
     ],
     [
       'a server shutting down',
       Object.assign(new Error('terminating'), { code: '57P01' }),
+      lostUnavailable,
     ],
+    ['an error with no code at all', odd, asItCame(odd)],
+    ["a TLS error's code, which is no SQLSTATE", tls, asItCame(tls)],
   ])(
-    'sends nothing again after %s: it may have committed; every member answers UNAVAILABLE',
-    async (_, lost) => {
+    'sends nothing again after %s: it may have committed; every member gets the same answer',
+    async (_, lost, expectAnswer) => {
       const { sent, coalescer } = coalescerOver((batch, call) =>
         call === 1 ? Promise.resolve(written(batch)) : Promise.reject(lost),
       );
@@ -105,33 +121,7 @@ describe('MovementCoalescer', () => {
       await first;
       for (const result of await Promise.allSettled(batch)) {
         expect(result.status).toBe('rejected');
-        expect((result as PromiseRejectedResult).reason).toBeInstanceOf(
-          DatabaseUnavailable,
-        );
-      }
-      expect(sent).toHaveLength(2);
-    },
-  );
-
-  it.each([
-    ['no code at all', new Error('something no one expected')],
-    [
-      "a TLS error's code, which is no SQLSTATE",
-      Object.assign(new Error('write EPROTO'), { code: 'EPROTO' }),
-    ],
-  ])(
-    'sends nothing again after %s: it may have committed; the error as it came',
-    async (_, odd) => {
-      const { sent, coalescer } = coalescerOver((batch, call) =>
-        call === 1 ? Promise.resolve(written(batch)) : Promise.reject(odd),
-      );
-      const first = coalescer.move(credit(1));
-      const batch = [2, 3, 4].map((profileId) =>
-        coalescer.move(credit(profileId)),
-      );
-      await first;
-      for (const result of await Promise.allSettled(batch)) {
-        expect(result).toEqual({ status: 'rejected', reason: odd });
+        expectAnswer((result as PromiseRejectedResult).reason);
       }
       expect(sent).toHaveLength(2);
     },
