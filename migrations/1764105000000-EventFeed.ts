@@ -20,16 +20,17 @@ export class EventFeed1764105000000 implements MigrationInterface {
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       CREATE TABLE events (
-        id bigint GENERATED ALWAYS AS IDENTITY CONSTRAINT events_pkey PRIMARY KEY,
+        id bigint GENERATED ALWAYS AS IDENTITY,
         xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
         type text NOT NULL,
         occurred_at timestamptz NOT NULL DEFAULT now(),
         profile_id bigint,
         wallet_id bigint,
         amount bigint,
-        data jsonb NOT NULL DEFAULT '{}'
+        data jsonb NOT NULL DEFAULT '{}',
+        -- The feed's order, and the one index every event keeps up.
+        CONSTRAINT events_pkey PRIMARY KEY (xid, id)
       )`);
-    await queryRunner.query(`CREATE INDEX events_feed_idx ON events (xid, id)`);
     // Events are facts: never changed. Pruning past retention deletes them.
     await queryRunner.query(`
       CREATE TRIGGER events_immutable
@@ -188,10 +189,12 @@ export class EventFeed1764105000000 implements MigrationInterface {
           RAISE EXCEPTION 'events are kept a day at least (asked: % days)', p_days
             USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        -- The oldest events by id (ids follow time within a transaction's
-        -- length): no index on the time to keep up on every event.
-        DELETE FROM events WHERE id IN (
-          SELECT id FROM (SELECT id, occurred_at FROM events ORDER BY id LIMIT p_limit) oldest
+        -- The oldest events in the feed's order (transaction ids follow
+        -- time within a transaction's length): no index on the time to keep
+        -- up on every event.
+        DELETE FROM events WHERE (xid, id) IN (
+          SELECT xid, id FROM (
+            SELECT xid, id, occurred_at FROM events ORDER BY xid, id LIMIT p_limit) oldest
            WHERE occurred_at < now() - make_interval(days => p_days));
         GET DIAGNOSTICS pruned = ROW_COUNT;
         RETURN pruned;
