@@ -16,6 +16,7 @@ import {
 } from './database/database-server';
 import { canAlterLedger } from './database/ledger-alterable';
 import { runMigrations } from './database/run-migrations';
+import { poolOf } from './database/sql-database';
 import { bootstrapLogger } from './logging/bootstrap-logger';
 import { serverLogs } from './logging/log-output';
 import { serveMetrics, type MetricsServer } from './metrics/metrics-server';
@@ -96,7 +97,7 @@ async function bootstrap(): Promise<void> {
     logger.log(`DeltaCrown Economy listening on port ${environment.PORT}`);
     metrics = await serveMetrics(
       { port: environment.METRICS_PORT, host: environment.METRICS_HOST },
-      app.get(DataSource),
+      poolOf(app.get(DataSource)),
     );
     logger.log(
       metrics === null

@@ -30,10 +30,16 @@ export function canonicalId(text: unknown): number | null {
   return Number.isSafeInteger(id) ? id : null;
 }
 
+/** safeIntegerFromDatabase of a nullable column: NULL stays null. */
+export function safeIntegerOrNull(
+  value: string | number | bigint | null,
+): number | null {
+  return value === null ? null : safeIntegerFromDatabase(value);
+}
+
 export const bigintColumnTransformer = {
   to: (value: number | null | undefined): number | null | undefined => value,
-  from: (value: string | null): number | null =>
-    value === null ? null : safeIntegerFromDatabase(value),
+  from: safeIntegerOrNull,
 };
 
 /** Whether `value` is a safe integer from `min` to `max`. */

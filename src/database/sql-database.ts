@@ -42,10 +42,7 @@ export class SqlDatabase implements SqlRunner {
   private readonly pool: Pool;
 
   constructor(dataSource: DataSource) {
-    if (!(dataSource.driver instanceof PostgresDriver)) {
-      throw new Error('SqlDatabase runs on PostgreSQL only');
-    }
-    this.pool = dataSource.driver.master as Pool;
+    this.pool = poolOf(dataSource);
   }
 
   run<Row extends QueryResultRow>(
@@ -103,6 +100,14 @@ export class SqlDatabase implements SqlRunner {
       client.release(broken);
     }
   }
+}
+
+/** The pg pool under TypeORM's DataSource: the app's one pool. */
+export function poolOf(dataSource: DataSource): Pool {
+  if (!(dataSource.driver instanceof PostgresDriver)) {
+    throw new Error('the app runs on PostgreSQL only');
+  }
+  return dataSource.driver.master as Pool;
 }
 
 /**

@@ -1,6 +1,9 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { safeIntegerFromDatabase } from '../common/safe-integer';
+import {
+  safeIntegerFromDatabase,
+  safeIntegerOrNull,
+} from '../common/safe-integer';
 import { preparedStatement, SqlDatabase } from '../database/sql-database';
 import {
   FEED_START,
@@ -131,13 +134,9 @@ function eventOf(row: EventRow): FeedEvent {
     id: safeIntegerFromDatabase(row.id),
     type: row.type,
     occurredAt: row.occurred_at,
-    profileId: nullableInteger(row.profile_id),
-    walletId: nullableInteger(row.wallet_id),
-    amount: nullableInteger(row.amount),
+    profileId: safeIntegerOrNull(row.profile_id),
+    walletId: safeIntegerOrNull(row.wallet_id),
+    amount: safeIntegerOrNull(row.amount),
     data: row.data,
   };
-}
-
-function nullableInteger(value: string | null): number | null {
-  return value === null ? null : safeIntegerFromDatabase(value);
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { outsideRequestScope } from '../logging/request-scope';
+import { routePatternOf } from '../metrics/http-durations';
 
 const logger = new Logger('HTTP');
 
@@ -77,7 +78,7 @@ function logRequest(
       msg,
       reqId: request.id,
       method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
+      route: routePatternOf(request),
       status,
       durationMs: Math.round(elapsedMs * 100) / 100,
       principal: (request as LoggedRequest).principal?.profileId ?? null,

@@ -2,7 +2,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpRequestDuration } from './metrics';
 
 /** The route label of a request no route matched (a 404, a 405, a malformed URL). */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * The route a request took, as its pattern (`/wallets/:profileId`), never
+ * its path: what metrics and logs name a request by, whatever ids it sent.
+ */
+export function routePatternOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? UNMATCHED_ROUTE;
+}
 
 /**
  * Observes every response in http_request_duration_seconds. The route is
@@ -25,7 +33,7 @@ export function observeRequestDuration(
   httpRequestDuration.observe(
     {
       method: request.method,
-      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+      route: routePatternOf(request),
       status: String(reply.statusCode),
     },
     reply.elapsedTime / 1000,

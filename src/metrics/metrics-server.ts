@@ -5,8 +5,6 @@ import {
 } from 'node:http';
 import { Logger } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
-import type { DataSource } from 'typeorm';
-import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import {
   collectProcessMetrics,
   metricsRegistry,
@@ -30,13 +28,13 @@ export interface MetricsServer {
 /**
  * GET /metrics in Prometheus text, on a port of its own, so that the API's
  * port (public, behind a load balancer) never shows it; 404 for anything
- * else. The pool gauges read `dataSource`'s pg pool at each scrape.
+ * else. The pool gauges read `pool` at each scrape.
  * Resolves once listening, null when `port` is 0; a port it cannot bind
  * rejects, naming METRICS_PORT.
  */
 export async function serveMetrics(
   listen: MetricsListen,
-  dataSource?: DataSource,
+  pool?: PoolCounts,
 ): Promise<MetricsServer | null> {
   if (listen.port === 0) {
     return null;
@@ -55,7 +53,7 @@ export async function serveMetrics(
     );
     server.listen(listen.port, listen.host, resolve);
   });
-  observePool(dataSource === undefined ? undefined : poolOf(dataSource));
+  observePool(pool);
   const address = server.address() as AddressInfo;
   const host =
     address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -92,12 +90,4 @@ async function answer(
     response.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
     response.end('metrics could not be collected\n');
   }
-}
-
-/** The pool under TypeORM's DataSource, as SqlDatabase reaches it. */
-function poolOf(dataSource: DataSource): PoolCounts {
-  if (!(dataSource.driver instanceof PostgresDriver)) {
-    throw new Error('the pool gauges read PostgreSQL pools only');
-  }
-  return dataSource.driver.master as PoolCounts;
 }

@@ -1,5 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { safeIntegerFromDatabase } from '../../common/safe-integer';
+import {
+  safeIntegerFromDatabase,
+  safeIntegerOrNull,
+} from '../../common/safe-integer';
 import {
   PostgresErrorCode,
   postgresErrorOf,
@@ -270,14 +273,8 @@ function holdView(row: HoldRow): HoldView {
     reason: row.reason,
     status: row.status,
     expiresAt: row.expires_at,
-    capturedAmount:
-      row.captured_amount === null
-        ? null
-        : safeIntegerFromDatabase(row.captured_amount),
-    transactionId:
-      row.transaction_id === null
-        ? null
-        : safeIntegerFromDatabase(row.transaction_id),
+    capturedAmount: safeIntegerOrNull(row.captured_amount),
+    transactionId: safeIntegerOrNull(row.transaction_id),
     idempotencyKey: shownKey(row.idempotency_key, row.client_idempotency_key),
     meta: row.meta,
     createdAt: row.created_at,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { ProblemCode } from '../../http/problem-details';
 import { RequestRejected } from '../../http/request-rejected.exception';
-import { UNMATCHED_ROUTE } from '../../metrics/http-durations';
+import { routePatternOf } from '../../metrics/http-durations';
 import { idempotentReplaysTotal } from '../../metrics/metrics';
 import { isPlayerOnly, type Principal } from '../../auth/principal';
 import {
@@ -97,7 +97,7 @@ export function replyWith<T extends { replayed: boolean }>(
 ): Omit<T, 'replayed'> {
   if (replayed) {
     idempotentReplaysTotal.inc({
-      route: response.request.routeOptions.url ?? UNMATCHED_ROUTE,
+      route: routePatternOf(response.request),
     });
     void response.header(REPLAYED_HEADER, 'true');
   }

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { safeIntegerFromDatabase } from '../../common/safe-integer';
+import {
+  safeIntegerFromDatabase,
+  safeIntegerOrNull,
+} from '../../common/safe-integer';
 import { SqlDatabase, preparedStatement } from '../../database/sql-database';
 import { oneWalletSteps } from '../../economy';
 import type { CampaignView } from '../promo.types';
@@ -283,10 +286,7 @@ function campaignOf(row: CampaignRow): CampaignView {
     id: safeIntegerFromDatabase(row.id),
     name: row.name,
     coins: safeIntegerFromDatabase(row.coins),
-    maxRedemptions:
-      row.max_redemptions === null
-        ? null
-        : safeIntegerFromDatabase(row.max_redemptions),
+    maxRedemptions: safeIntegerOrNull(row.max_redemptions),
     redeemed: safeIntegerFromDatabase(row.redeemed ?? '0'),
     startsAt: row.starts_at,
     endsAt: row.ends_at,

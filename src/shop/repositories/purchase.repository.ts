@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { safeIntegerFromDatabase } from '../../common/safe-integer';
+import {
+  safeIntegerFromDatabase,
+  safeIntegerOrNull,
+} from '../../common/safe-integer';
 import {
   SqlDatabase,
   preparedStatement,
@@ -214,14 +217,8 @@ export function purchaseView(row: PurchaseRow): StoredPurchase {
     })),
     holdId: safeIntegerFromDatabase(row.hold_id),
     expiresAt: row.expires_at,
-    transactionId:
-      row.transaction_id === null
-        ? null
-        : safeIntegerFromDatabase(row.transaction_id),
-    refundTransactionId:
-      row.refund_transaction_id === null
-        ? null
-        : safeIntegerFromDatabase(row.refund_transaction_id),
+    transactionId: safeIntegerOrNull(row.transaction_id),
+    refundTransactionId: safeIntegerOrNull(row.refund_transaction_id),
     createdAt: row.created_at,
     requestFingerprint: row.request_fingerprint,
   };
