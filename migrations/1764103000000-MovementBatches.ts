@@ -1,37 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Movements written in batches, one call and one commit for many (the
- * economy's MovementCoalescer): `economy_move_batch(movements, wait)` takes a
- * JSON array of credits, debits and transfers and answers each one's
- * outcome. The locking argument is the single statements' (see
- * movement.statements.ts), for the whole batch at once:
- * 1. Every key of the batch is claimed first, in byte order, before any
- *    wallet lock. A key another transaction holds is left to it (ON CONFLICT
- *    waits for that transaction, then does nothing): `key-held`, a replay
- *    for the caller to read once it committed.
- * 2. The batch's wallets are then locked in one pass, ascending id, FOR NO
- *    KEY UPDATE; with `wait` false a wallet another transaction holds is
- *    skipped, and the movements on it answer `skipped` (the caller retries
- *    them waiting): a batch never waits on a stranger's lock with its
- *    neighbours inside.
- * 3. Movements apply in array order against the locked balances: one that
- *    would overdraw (`available` = balance - held) or leave a balance past a
- *    safe integer is refused alone. A refused or skipped movement whose key
- *    was claimed cannot keep its key (the keys are permanent), so the call
- *    then fails with SQLSTATE DC001 and their outcomes in DETAIL, nothing
- *    written: the caller answers them and sends the rest again.
- * 4. Each changed wallet is updated once, and the ledger rows inserted in
- *    array order, ids drawn after the locks: per wallet they follow the
- *    balance_after chain. The wallets' CHECK constraints stay the last word.
- * A movement on a profile without a wallet answers `no-wallet`, claims no
- * key and moves nothing: the caller creates the wallet and moves it alone.
+ * The function as this migration created it (a later migration's `down`
+ * restores it).
  */
-export class MovementBatches1764103000000 implements MigrationInterface {
-  name = 'MovementBatches1764103000000';
-
-  public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
+export const MOVE_BATCH_FUNCTION = `
       CREATE FUNCTION economy_move_batch(p_movements jsonb, p_wait boolean)
       RETURNS TABLE (i integer, outcome text, legs jsonb)
       LANGUAGE plpgsql AS $$
@@ -240,7 +213,40 @@ export class MovementBatches1764103000000 implements MigrationInterface {
           SELECT a.key::integer, a.value ->> 'outcome', a.value -> 'legs'
             FROM jsonb_each(answers) AS a;
       END
-      $$`);
+      $$`;
+
+/**
+ * Movements written in batches, one call and one commit for many (the
+ * economy's MovementCoalescer): `economy_move_batch(movements, wait)` takes a
+ * JSON array of credits, debits and transfers and answers each one's
+ * outcome. The locking argument is the single statements' (see
+ * movement.statements.ts), for the whole batch at once:
+ * 1. Every key of the batch is claimed first, in byte order, before any
+ *    wallet lock. A key another transaction holds is left to it (ON CONFLICT
+ *    waits for that transaction, then does nothing): `key-held`, a replay
+ *    for the caller to read once it committed.
+ * 2. The batch's wallets are then locked in one pass, ascending id, FOR NO
+ *    KEY UPDATE; with `wait` false a wallet another transaction holds is
+ *    skipped, and the movements on it answer `skipped` (the caller retries
+ *    them waiting): a batch never waits on a stranger's lock with its
+ *    neighbours inside.
+ * 3. Movements apply in array order against the locked balances: one that
+ *    would overdraw (`available` = balance - held) or leave a balance past a
+ *    safe integer is refused alone. A refused or skipped movement whose key
+ *    was claimed cannot keep its key (the keys are permanent), so the call
+ *    then fails with SQLSTATE DC001 and their outcomes in DETAIL, nothing
+ *    written: the caller answers them and sends the rest again.
+ * 4. Each changed wallet is updated once, and the ledger rows inserted in
+ *    array order, ids drawn after the locks: per wallet they follow the
+ *    balance_after chain. The wallets' CHECK constraints stay the last word.
+ * A movement on a profile without a wallet answers `no-wallet`, claims no
+ * key and moves nothing: the caller creates the wallet and moves it alone.
+ */
+export class MovementBatches1764103000000 implements MigrationInterface {
+  name = 'MovementBatches1764103000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(MOVE_BATCH_FUNCTION);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

@@ -67,25 +67,30 @@ export class MovementBatchWriter {
   constructor(private readonly database: SqlDatabase) {}
 
   /**
-   * Writes the batch and answers every member. A batch of several skips
-   * wallets other transactions hold; what it skipped goes again, waiting,
-   * after the rest. A failure PostgreSQL reports but the batch
-   * cannot pin on one member (a CHECK the judging missed, a bound passed in
-   * a batch of several) sends each member again alone, so that it stays its
-   * own. A member still unanswered at the end (a bug) gets the error.
+   * Writes the batch and answers every member. The first call skips wallets
+   * other transactions hold, so it never waits on a stranger's lock
+   * (`firstCallDone` then tells the coalescer so); what it skipped goes
+   * again, waiting, after the rest. A failure PostgreSQL reports but the
+   * batch cannot pin on one member (a CHECK the judging missed, a bound
+   * passed in a batch of several) sends each member again alone, so that it
+   * stays its own. A member still unanswered at the end (a bug) gets the
+   * error.
    */
-  async settle(batch: BatchMember[]): Promise<void> {
-    const rounds: Round[] = [{ members: batch, wait: batch.length === 1 }];
+  async settle(batch: BatchMember[], firstCallDone: () => void): Promise<void> {
+    const rounds: Round[] = [{ members: batch, wait: false }];
     try {
       for (let round = rounds.shift(); round; round = rounds.shift()) {
         rounds.push(...(await this.write(round)));
+        firstCallDone();
       }
     } catch (error) {
       for (const queued of batch) {
         queued.answer({ error: asError(error) });
       }
     }
-    for (const queued of batch) {
+    // Only a bug leaves one: an Error per member, stack and all, would cost
+    // every batch.
+    for (const queued of batch.filter(({ answered }) => !answered)) {
       queued.answer({
         error: new Error('a batch left a movement without an outcome'),
       });

@@ -136,11 +136,69 @@ describe('MovementCoalescer', () => {
     const rest = [2, 3].map((profileId) => coalescer.move(credit(profileId)));
     await Promise.all([first, ...rest]);
     expect(sent.map((batch) => [batch.movements.length, batch.wait])).toEqual([
-      [1, true],
+      [1, false],
       [2, false],
       [1, true],
       [1, true],
     ]);
+  });
+
+  it('gathers one batch at a time: what queues while a call runs goes in the next, together', async () => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const { sent, coalescer } = coalescerOver(
+      async (batch, call) => {
+        if (call === 1) {
+          await opened;
+        }
+        return written(batch);
+      },
+      { size: 5, bounds: null },
+    );
+    const first = coalescer.move(credit(1));
+    const crowd = [2, 3, 4].map((profileId) =>
+      coalescer.move(credit(profileId)),
+    );
+    expect(sent.map((batch) => batch.movements.length)).toEqual([1]);
+    open();
+    await Promise.all([first, ...crowd]);
+    expect(sent.map((batch) => batch.movements.length)).toEqual([1, 3]);
+  });
+
+  it('lets the next batch go while the movements a batch skipped wait for a lock', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const { sent, coalescer } = coalescerOver(
+      async (batch) => {
+        if (batch.wait) {
+          await released;
+          return written(batch);
+        }
+        return written(batch).map((row, i) =>
+          batch.movements[i].to_profile === 1
+            ? { i, outcome: 'skipped', legs: null }
+            : row,
+        );
+      },
+      { size: 3, bounds: null },
+    );
+    const locked = coalescer.move(credit(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(coalescer.move(credit(2))).resolves.toMatchObject({
+      outcome: 'written',
+    });
+    expect(
+      sent.map((batch) => [
+        batch.movements.map((m) => m.to_profile),
+        batch.wait,
+      ]),
+    ).toEqual([
+      [[1], false],
+      [[1], true],
+      [[2], false],
+    ]);
+    release();
+    await expect(locked).resolves.toMatchObject({ outcome: 'written' });
   });
 
   it('answers keyed members left out of a batch: refused ones after a lone try, the rest written', async () => {

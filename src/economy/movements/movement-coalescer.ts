@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { availableParallelism } from 'node:os';
 import { DatabaseBusy } from '../../database/database.errors';
 import {
   DATABASE_POOL,
@@ -15,13 +14,6 @@ import {
 /** Movements one batch takes at most. */
 export const BATCH_LIMIT = 64;
 
-/**
- * Batches written at once, per core of this machine (where the embedded
- * PostgreSQL runs): more only contend for PostgreSQL's CPU and shrink the
- * batches (docs/decisions.md, "Coalesced movements").
- */
-const LANES_PER_CORE = 2;
-
 /** A movement waiting for its batch, and the profiles it holds there. */
 interface Queued extends BatchMember {
   profiles: number[];
@@ -31,14 +23,16 @@ interface Queued extends BatchMember {
 /**
  * Group commit for credits, debits and transfers: movements queue here and
  * are written in batches, one call and one commit each (MovementBatchWriter;
- * economy_move_batch's migration holds the locking argument). No timer: a lane (a pooled
- * connection's worth of work) that comes free takes what is queued, so a
- * lone movement goes at once and a crowd shares commits.
+ * economy_move_batch's migration holds the locking argument). No timer: one
+ * batch gathers at a time, and when its call answers the next takes what
+ * queued meanwhile, so a lone movement goes at once and a crowd shares
+ * commits (docs/decisions.md, "Coalesced movements").
  *
  * The bulkhead: a profile's unanswered movements are in one batch at a
- * time, so a hot or locked wallet holds one lane, and the others go on past
- * it; a profile is free again as soon as its movements are answered. Lanes
- * are fewer than the pool's connections, which keeps one at least for
+ * time, so a hot or locked wallet holds one lane; a batch's first call
+ * never waits on another transaction's lock, and only the movements it
+ * skipped wait, on their lane, while the next batch gathers. Lanes are
+ * fewer than the pool's connections, which keeps one at least for
  * everything else (the health check among it). A movement that waits for
  * its turn longer than the pool bound answers DatabaseBusy, written nowhere.
  *
@@ -52,15 +46,14 @@ export class MovementCoalescer {
   private readonly busyProfiles = new Map<number, number>();
   private readonly lanes: number;
   private lanesInUse = 0;
+  /** Whether a batch's first call is running (the next one gathers meanwhile). */
+  private gathering = false;
 
   constructor(
     private readonly writer: MovementBatchWriter,
     @Inject(DATABASE_POOL) private readonly pool: DatabasePool,
   ) {
-    this.lanes = Math.max(
-      1,
-      Math.min(pool.size - 1, LANES_PER_CORE * availableParallelism()),
-    );
+    this.lanes = Math.max(1, pool.size - 1);
   }
 
   /** Queues the movement; settles once its batch committed (or refused it). */
@@ -105,19 +98,34 @@ export class MovementCoalescer {
     }
   }
 
-  /** Starts a batch on each free lane while movements can go. */
+  /**
+   * Starts the next batch once the last one's first call answered and a
+   * lane is free. One gathering at a time: more would only split a crowd
+   * into smaller batches and more commits (measured in docs/decisions.md).
+   */
   private pump(): void {
-    while (this.lanesInUse < this.lanes) {
-      const batch = this.take();
-      if (batch.length === 0) {
-        return;
-      }
-      this.lanesInUse += 1;
-      void this.writer.settle(batch).finally(() => {
-        this.lanesInUse -= 1;
-        this.pump();
-      });
+    if (this.gathering || this.lanesInUse >= this.lanes) {
+      return;
     }
+    const batch = this.take();
+    if (batch.length === 0) {
+      return;
+    }
+    this.lanesInUse += 1;
+    this.gathering = true;
+    let gathered = false;
+    const gatheringDone = () => {
+      if (!gathered) {
+        gathered = true;
+        this.gathering = false;
+        this.pump();
+      }
+    };
+    void this.writer.settle(batch, gatheringDone).finally(() => {
+      this.lanesInUse -= 1;
+      gatheringDone();
+      this.pump();
+    });
   }
 
   /**
