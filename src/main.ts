@@ -19,6 +19,7 @@ import { runMigrations } from './database/run-migrations';
 import { poolOf } from './database/sql-database';
 import { bootstrapLogger } from './logging/bootstrap-logger';
 import { serverLogs } from './logging/log-output';
+import { scopeRequestLogs } from './logging/request-scope';
 import { serveMetrics, type MetricsServer } from './metrics/metrics-server';
 import {
   configureHttpApp,
@@ -70,6 +71,7 @@ async function bootstrap(): Promise<void> {
     // each request's with its id.
     app.useLogger(app.get(AppLogger));
     configureHttpApp(app, logLevels);
+    scopeRequestLogs(app.getHttpAdapter().getInstance(), logs);
     if (await canAlterLedger(app.get(DataSource))) {
       logger.warn(
         "DATABASE_URL's role can alter the ledger's tables (it owns them or is a superuser), so their triggers hold only as long as the code behaves: give the service a role of its own (README, Database roles)",

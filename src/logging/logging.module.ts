@@ -1,13 +1,12 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 
 /**
  * nestjs-pino over the server's root logger: its `Logger` is the app's
- * logger (main.ts), and every line a request's work writes through Nest's
- * `Logger` carries the request's `reqId` (pino-http's child logger, which
- * binds only the id). pino-http writes no line of its own: request-logging.ts
- * writes the request lines.
+ * logger (main.ts). Its per-request middleware is mounted on no route:
+ * scopeRequestLogs binds each request's scope instead, and
+ * request-logging.ts writes the request lines.
  */
 @Module({})
 export class LoggingModule {
@@ -15,19 +14,7 @@ export class LoggingModule {
     return {
       module: LoggingModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            logger: root,
-            autoLogging: false,
-            quietReqLogger: true,
-            // pino-http also binds the whole request to a logger that nothing
-            // here writes with: as its id alone, no URL or header value is
-            // ever even read into a log.
-            wrapSerializers: false,
-            serializers: { req: (req: { id: string }) => ({ id: req.id }) },
-          },
-          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        }),
+        LoggerModule.forRoot({ pinoHttp: { logger: root }, forRoutes: [] }),
       ],
     };
   }
