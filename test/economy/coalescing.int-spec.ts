@@ -273,6 +273,24 @@ describe('a wallet another session has locked', () => {
     await ctx.wallets.debit(stuck, 1, { reason: 'PURCHASE' });
     expect((await ctx.wallets.getWallet(stuck)).balance).toBe(998);
   });
+  it('writes a lone keyed movement once its wallet is free within the bound', async () => {
+    const [payer, payee] = await ctx.createProfiles(2);
+    await ctx.wallets.credit(payer, 100, { reason: 'WINNER' });
+    await ctx.wallets.credit(payee, 1, { reason: 'WINNER' });
+    await locker.query('BEGIN');
+    await locker.query(
+      'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
+      [payer.id],
+    );
+    const transfer = ctx.wallets.transfer(payer, payee, 30, {
+      idempotencyKey: `lone-${payer.id}`,
+    });
+    setTimeout(() => void locker.query('ROLLBACK'), 100);
+    await expect(transfer).resolves.toMatchObject({
+      fromBalanceAfter: 70,
+      toBalanceAfter: 31,
+    });
+  });
 });
 
 describe('a batch that meets a locked wallet', () => {

@@ -136,7 +136,9 @@ export class MovementBatchWriter {
       // judged again alone, against committed balances only (the members
       // before it in this batch were not written).
       const left = JSON.parse(detail!) as { i: number; outcome: string }[];
-      if (members.length === 1) {
+      // A lone member skipped waits like any other; refused, it was judged
+      // against committed balances already.
+      if (members.length === 1 && left[0].outcome !== 'skipped') {
         members[0].answer({
           error: refusalOf(left[0].outcome, members[0].movement),
         });

@@ -165,6 +165,61 @@ describe('MovementCoalescer', () => {
     expect(sent.map((batch) => batch.movements.length)).toEqual([1, 3]);
   });
 
+  it('sends a lone keyed movement its first call skipped again, waiting, and writes it', async () => {
+    const skipped = Object.assign(new Error('left out'), {
+      code: 'DC001',
+      detail: JSON.stringify([{ i: 0, outcome: 'skipped' }]),
+    });
+    const { sent, coalescer } = coalescerOver((batch) =>
+      batch.wait ? Promise.resolve(written(batch)) : Promise.reject(skipped),
+    );
+    await expect(coalescer.move(credit(1, 'k'))).resolves.toMatchObject({
+      outcome: 'written',
+    });
+    expect(sent.map((batch) => batch.wait)).toEqual([false, true]);
+  });
+
+  it("holds a key's second use back until the first is answered, while other movements go", async () => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const { sent, coalescer } = coalescerOver(
+      async (batch) => {
+        if (batch.wait) {
+          await opened;
+          return written(batch);
+        }
+        return batch.movements.map((m, i) =>
+          m.to_profile === 1
+            ? { i, outcome: 'skipped', legs: null }
+            : written(batch)[i],
+        );
+      },
+      { size: 4, bounds: null },
+    );
+    // The first use's wallet is locked: it waits for the lock, key claimed.
+    const first = coalescer.move(credit(1, 'same'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = coalescer.move(credit(2, 'same'));
+    await expect(coalescer.move(credit(3))).resolves.toMatchObject({
+      outcome: 'written',
+    });
+    const keysSent = () =>
+      sent.map((batch) => [batch.movements.map((m) => m.key), batch.wait]);
+    expect(keysSent()).toEqual([
+      [['same'], false],
+      [['same'], true],
+      [[null], false],
+    ]);
+    open();
+    await Promise.all([first, second]);
+    expect(keysSent()).toEqual([
+      [['same'], false],
+      [['same'], true],
+      [[null], false],
+      [['same'], false],
+    ]);
+  });
+
   it('lets the next batch go while the movements a batch skipped wait for a lock', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));

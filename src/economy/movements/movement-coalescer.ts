@@ -44,6 +44,13 @@ export class MovementCoalescer {
   private readonly queue: Queued[] = [];
   /** Unanswered movements of running batches, by profile. */
   private readonly busyProfiles = new Map<number, number>();
+  /**
+   * Keys of unanswered movements of running batches: a key's second use
+   * waits here for the first's answer rather than in PostgreSQL, where its
+   * claim would hold up the batch gathering behind a transaction that may
+   * wait for a lock.
+   */
+  private readonly busyKeys = new Set<string>();
   private readonly lanes: number;
   private lanesInUse = 0;
   /** Whether a batch's first call is running (the next one gathers meanwhile). */
@@ -129,8 +136,9 @@ export class MovementCoalescer {
   }
 
   /**
-   * The oldest movements no running batch holds a profile of, up to the
-   * limit; one per key, so that a key's second use reads the first's commit.
+   * The oldest movements no running batch holds a profile or a key of, up
+   * to the limit; one per key, so that a key's second use reads the first's
+   * commit.
    * A movement left waiting does not hold its profiles back from younger
    * ones: a transfer out of a locked wallet must not stall its receiver's
    * other movements. It goes at the first take that finds both its profiles
@@ -151,7 +159,7 @@ export class MovementCoalescer {
           (profileId) =>
             this.busyProfiles.has(profileId) && !mine.has(profileId),
         ) ||
-        (key !== undefined && keys.has(key))
+        (key !== undefined && (keys.has(key) || this.busyKeys.has(key)))
       ) {
         index += 1;
         continue;
@@ -168,13 +176,14 @@ export class MovementCoalescer {
       }
       if (key !== undefined) {
         keys.add(key);
+        this.busyKeys.add(key);
       }
       this.releaseOnAnswer(queued);
     }
     return batch;
   }
 
-  /** Frees the movement's profiles once it is answered, and lets the queue on. */
+  /** Frees the movement's profiles and key once it is answered, and lets the queue on. */
   private releaseOnAnswer(queued: Queued): void {
     const answer = queued.answer;
     queued.answer = (outcome) => {
@@ -189,6 +198,10 @@ export class MovementCoalescer {
         } else {
           this.busyProfiles.set(profileId, left);
         }
+      }
+      const key = queued.movement.claim?.key;
+      if (key !== undefined) {
+        this.busyKeys.delete(key);
       }
       this.pump();
     };
