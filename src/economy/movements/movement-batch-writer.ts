@@ -77,11 +77,11 @@ export class MovementBatchWriter {
    * error.
    */
   async settle(batch: BatchMember[], firstCallDone: () => void): Promise<void> {
-    const rounds: Round[] = [{ members: batch, wait: false }];
     try {
+      const rounds = await this.write({ members: batch, wait: false });
+      firstCallDone();
       for (let round = rounds.shift(); round; round = rounds.shift()) {
         rounds.push(...(await this.write(round)));
-        firstCallDone();
       }
     } catch (error) {
       for (const queued of batch) {

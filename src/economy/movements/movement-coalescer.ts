@@ -147,7 +147,6 @@ export class MovementCoalescer {
   private take(): Queued[] {
     const batch: Queued[] = [];
     const mine = new Set<number>();
-    const keys = new Set<string>();
     for (let index = 0; index < this.queue.length;) {
       if (batch.length === BATCH_LIMIT) {
         break;
@@ -159,7 +158,7 @@ export class MovementCoalescer {
           (profileId) =>
             this.busyProfiles.has(profileId) && !mine.has(profileId),
         ) ||
-        (key !== undefined && (keys.has(key) || this.busyKeys.has(key)))
+        (key !== undefined && this.busyKeys.has(key))
       ) {
         index += 1;
         continue;
@@ -175,7 +174,6 @@ export class MovementCoalescer {
         );
       }
       if (key !== undefined) {
-        keys.add(key);
         this.busyKeys.add(key);
       }
       this.releaseOnAnswer(queued);
