@@ -5,6 +5,8 @@ import {
   DEFAULT_POOL_SIZE,
   type DatabaseBounds,
 } from './data-source-options';
+import { BatchLanes } from './batches/batch-lanes';
+import { DATABASE_POOL, type DatabasePool } from './database-pool';
 import { SqlDatabase } from './sql-database';
 
 export interface DatabaseModuleOptions {
@@ -16,14 +18,6 @@ export interface DatabaseModuleOptions {
   /** The server's waits, each bounded; none for the console's long jobs. */
   bounds?: DatabaseBounds;
 }
-
-/** The pool's size and bounds, for what shares the pool out (the coalescer). */
-export interface DatabasePool {
-  size: number;
-  bounds: DatabaseBounds | null;
-}
-
-export const DATABASE_POOL = Symbol('DATABASE_POOL');
 
 /**
  * The app's one connection pool, for every module: TypeORM's DataSource
@@ -51,6 +45,7 @@ export class DatabaseModule {
       ],
       providers: [
         SqlDatabase,
+        BatchLanes,
         {
           provide: DATABASE_POOL,
           useValue: {
@@ -59,7 +54,7 @@ export class DatabaseModule {
           } satisfies DatabasePool,
         },
       ],
-      exports: [SqlDatabase, DATABASE_POOL],
+      exports: [SqlDatabase, DATABASE_POOL, BatchLanes],
     };
   }
 }

@@ -24,8 +24,6 @@ export const PostgresErrorCode = {
   TooManyConnections: '53300',
   // economy_move_batch left keyed movements out (see its migration).
   BatchMovementsLeftOut: 'DC001',
-  // A promo redemption that could not complete (see its migration).
-  RedemptionIncomplete: 'PR001',
 } as const;
 
 export function postgresErrorOf(error: unknown): PostgresErrorFields {

@@ -26,5 +26,7 @@ export {
 } from './idempotency/scoped-key';
 export * from './holds/hold.types';
 export { captureHoldSteps, placeHoldSteps } from './holds/hold.statements';
-export { oneWalletSteps } from './movements/movement.statements';
-export { economyErrorFromPostgres } from './economy-refusals';
+export {
+  economyErrorFromPostgres,
+  walletCheckRefusal,
+} from './economy-refusals';

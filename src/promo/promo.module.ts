@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { EconomyModule } from '../economy';
 import { CampaignService } from './campaign.service';
 import { PROMO_SECRET } from './promo-secret';
+import { RedemptionBatchWriter } from './redemption-batch-writer';
+import { RedemptionCoalescer } from './redemption-coalescer';
 import { RedemptionService } from './redemption.service';
 import { PromoRepository } from './repositories/promo.repository';
 
@@ -16,6 +18,8 @@ export class PromoModule {
         { provide: PROMO_SECRET, useValue: options.secret },
         PromoRepository,
         CampaignService,
+        RedemptionBatchWriter,
+        RedemptionCoalescer,
         RedemptionService,
       ],
       exports: [CampaignService, RedemptionService],

@@ -1,10 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PostgresErrorCode, postgresErrorOf } from '../database/postgres-error';
-import { retryTransient } from '../database/transient-retry';
 import {
   IdempotencyConflict,
   scopedLedgerKey,
-  UnknownProfile,
   WalletService,
 } from '../economy';
 import { codeDigest, normalizedCode } from './promo-codes';
@@ -15,19 +12,24 @@ import {
   PromoInvalid,
   PromoRateLimited,
 } from './promo.errors';
-import type { Redemption, RedemptionRequest } from './promo.types';
+import type {
+  PaidRedemption,
+  PendingRedemption,
+  Redemption,
+  RedemptionRequest,
+} from './promo.types';
+import { GUESSING_LIMIT } from './redemption-batch-writer';
+import { RedemptionCoalescer } from './redemption-coalescer';
 import {
   PromoRepository,
   type StoredRedemption,
 } from './repositories/promo.repository';
 
-/** Refused redemptions a profile may have in the window before it must wait. */
-const REFUSALS = { allowed: 10, windowSeconds: 600 };
-
 /**
  * Redemptions: a keyed credit (reason PROMO) and the campaign's count in one
- * statement, or nothing (its steps and their order: PromoRepository). A code
- * that grants nothing answers one refusal whatever the reason, and counts
+ * transaction, or nothing, written in batches (RedemptionCoalescer; the
+ * steps and their order: the RedemptionBatches migration). A code that
+ * grants nothing answers one refusal whatever the reason, and counts
  * against the profile's guessing limit.
  */
 @Injectable()
@@ -36,6 +38,7 @@ export class RedemptionService {
 
   constructor(
     private readonly repository: PromoRepository,
+    private readonly coalescer: RedemptionCoalescer,
     private readonly wallets: WalletService,
     @Inject(PROMO_SECRET) private readonly secret: string,
   ) {}
@@ -65,86 +68,56 @@ export class RedemptionService {
       this.logger.log(
         `profile ${profileId} redeemed campaign ${redeemed.campaignId}: transaction ${redeemed.transactionId}`,
       );
-      return redeemed;
+      return { ...redeemed, replayed: false };
     } catch (error) {
+      // A keyed request sent again after its campaign ended (or filled)
+      // still replays what it did.
       const earlier = key === null ? null : await this.repository.byKey(key);
       if (earlier !== null) {
         return replayOf(earlier, fingerprint);
       }
-      const refusal = refusalOf(error, profileId);
       if (
-        refusal instanceof PromoInvalid ||
-        refusal instanceof PromoAlreadyRedeemed
+        error instanceof PromoInvalid ||
+        error instanceof PromoAlreadyRedeemed
       ) {
-        // The claim refuses a profile past the guessing limit too: which
+        // The batch refuses a profile past the guessing limit too: which
         // was it? A 429 is not counted, or a player would never get out.
         const wait = await this.repository.refusalWait(
           profileId,
-          REFUSALS.windowSeconds,
-          REFUSALS.allowed,
+          GUESSING_LIMIT.windowSeconds,
+          GUESSING_LIMIT.allowed,
         );
         if (wait !== null) {
           throw new PromoRateLimited(wait);
         }
-        await this.repository.recordRefusal(profileId, REFUSALS.windowSeconds);
+        await this.repository.recordRefusal(
+          profileId,
+          GUESSING_LIMIT.windowSeconds,
+        );
       }
-      throw refusal;
+      throw error;
     }
   }
 
   /**
-   * The redemption's one statement, sent again when it could not complete:
-   * once its wallet is made, or while another slot of the campaign has
-   * room. A code that grants nothing is PromoInvalid.
+   * The redemption through its batch, sent again once its wallet is made;
+   * a used key answers as the redemption it was used for (`redeem` replays
+   * it).
    */
-  private async write(redemption: {
-    digest: Buffer;
-    profileId: number;
-    key: string | null;
-    fingerprint: string;
-  }): Promise<Redemption> {
+  private async write(redemption: PendingRedemption): Promise<PaidRedemption> {
     for (;;) {
-      try {
-        const written = await retryTransient(() =>
-          this.repository.redeem(redemption, REFUSALS),
-        );
-        if (written === null) {
-          throw new PromoInvalid();
-        }
-        return { ...written, replayed: false };
-      } catch (error) {
-        const { code, detail } = postgresErrorOf(error);
-        if (code !== PostgresErrorCode.RedemptionIncomplete) {
-          throw error;
-        }
-        if (detail === 'no-wallet') {
-          await this.wallets.ensureWallet(redemption.profileId);
-        }
+      const done = await this.coalescer.redeem(redemption);
+      if (done.outcome === 'redeemed') {
+        return done.paid;
       }
+      if (done.outcome === 'key-held') {
+        throw new IdempotencyConflict(
+          'idempotency key already used for a redemption',
+        );
+      }
+      await this.wallets.ensureWallet(redemption.profileId);
     }
   }
-}
-
-/** What the database's refusal of a redemption means to its caller. */
-function refusalOf(error: unknown, profileId: number): unknown {
-  const { code, constraint } = postgresErrorOf(error);
-  if (code === PostgresErrorCode.UniqueViolation) {
-    if (constraint === 'promo_redemptions_once') {
-      return new PromoAlreadyRedeemed(
-        `profile ${profileId} redeemed this campaign before`,
-      );
-    }
-    if (constraint === 'promo_redemptions_single_use_code') {
-      return new PromoInvalid();
-    }
-  }
-  if (
-    code === PostgresErrorCode.ForeignKeyViolation &&
-    constraint === 'promo_redemptions_profile_id_fkey'
-  ) {
-    return new UnknownProfile(`unknown profile: ${profileId}`);
-  }
-  return error;
 }
 
 function replayOf(earlier: StoredRedemption, fingerprint: string): Redemption {

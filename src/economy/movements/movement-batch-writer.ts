@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import type { BatchMember } from '../../database/batches/batch-member';
 import {
-  busyErrorOf,
-  FinalRecordChange,
-  unavailableErrorOf,
-} from '../../database/database.errors';
+  alone,
+  roundsAfterFailure,
+  settleInRounds,
+  waitingFor,
+  type Round,
+} from '../../database/batches/batch-rounds';
 import {
   PostgresErrorCode,
-  isSqlState,
   postgresErrorOf,
 } from '../../database/postgres-error';
 import { preparedStatement, SqlDatabase } from '../../database/sql-database';
@@ -39,23 +41,12 @@ export type CoalescedOutcome =
   | { outcome: 'no-wallet' };
 
 /** A movement of a batch, and how its caller is answered. */
-export interface BatchMember {
-  movement: CoalescedMovement;
-  /** Settles the caller's promise (once; later calls do nothing). */
-  answer: (outcome: { value: CoalescedOutcome } | { error: Error }) => void;
-  answered: boolean;
-}
+export type MovementMember = BatchMember<CoalescedMovement, CoalescedOutcome>;
 
 const MOVE_BATCH = preparedStatement(
   'economy_move_batch',
   'SELECT i, outcome, legs FROM economy_move_batch($1::jsonb, $2::boolean)',
 );
-
-/** A batch's members, and whether it waits for locks or skips them. */
-interface Round {
-  members: BatchMember[];
-  wait: boolean;
-}
 
 /**
  * Writes a batch the coalescer took, with one call of economy_move_batch
@@ -67,38 +58,20 @@ export class MovementBatchWriter {
   constructor(private readonly database: SqlDatabase) {}
 
   /**
-   * Writes the batch and answers every member. The first call skips wallets
-   * other transactions hold, so it never waits on a stranger's lock
-   * (`firstCallDone` then tells the coalescer so); what it skipped goes
-   * again, waiting, after the rest. A failure PostgreSQL reports but the
-   * batch cannot pin on one member (a CHECK the judging missed, a bound
-   * passed in a batch of several) sends each member again alone, so that it
-   * stays its own. A member still unanswered at the end (a bug) gets the
-   * error.
+   * Writes the batch and answers every member (settleInRounds). A failure
+   * PostgreSQL reports but the batch cannot pin on one member (a CHECK the
+   * judging missed, a bound passed in a batch of several) sends each member
+   * again alone, so that it stays its own.
    */
-  async settle(batch: BatchMember[], firstCallDone: () => void): Promise<void> {
-    try {
-      const rounds = await this.write({ members: batch, wait: false });
-      firstCallDone();
-      for (let round = rounds.shift(); round; round = rounds.shift()) {
-        rounds.push(...(await this.write(round)));
-      }
-    } catch (error) {
-      for (const queued of batch) {
-        queued.answer({ error: asError(error) });
-      }
-    }
-    // Only a bug leaves one: an Error per member, stack and all, would cost
-    // every batch.
-    for (const queued of batch.filter(({ answered }) => !answered)) {
-      queued.answer({
-        error: new Error('a batch left a movement without an outcome'),
-      });
-    }
+  settle(batch: MovementMember[], firstCallDone: () => void): Promise<void> {
+    return settleInRounds(batch, firstCallDone, (round) => this.write(round));
   }
 
   /** One call of the batch function: the rounds it leaves to do. */
-  private async write({ members, wait }: Round): Promise<Round[]> {
+  private async write({
+    members,
+    wait,
+  }: Round<MovementMember>): Promise<Round<MovementMember>[]> {
     let rows: { i: number; outcome: string; legs: LegRow[] | null }[];
     try {
       rows = await retryTransient(() =>
@@ -107,7 +80,7 @@ export class MovementBatchWriter {
     } catch (error) {
       return this.leftOut(members, error);
     }
-    const skipped: BatchMember[] = [];
+    const skipped: MovementMember[] = [];
     for (const row of rows) {
       const queued = members[row.i];
       if (row.outcome === 'written') {
@@ -119,18 +92,17 @@ export class MovementBatchWriter {
       } else if (row.outcome === 'skipped') {
         skipped.push(queued);
       } else {
-        queued.answer({ error: refusalOf(row.outcome, queued.movement) });
+        queued.answer({ error: refusalOf(row.outcome, queued.item) });
       }
     }
     return waitingFor(skipped);
   }
 
-  private leftOut(members: BatchMember[], error: unknown): Round[] {
+  private leftOut(
+    members: MovementMember[],
+    error: unknown,
+  ): Round<MovementMember>[] {
     const { code, detail } = postgresErrorOf(error);
-    const alone = (queued: BatchMember): Round => ({
-      members: [queued],
-      wait: true,
-    });
     if (code === PostgresErrorCode.BatchMovementsLeftOut) {
       // Keyed members refused or skipped: nothing was written. A refusal is
       // judged again alone, against committed balances only (the members
@@ -140,7 +112,7 @@ export class MovementBatchWriter {
       // against committed balances already.
       if (members.length === 1 && left[0].outcome !== 'skipped') {
         members[0].answer({
-          error: refusalOf(left[0].outcome, members[0].movement),
+          error: refusalOf(left[0].outcome, members[0].item),
         });
         return [];
       }
@@ -161,61 +133,15 @@ export class MovementBatchWriter {
         ...waitingFor(skipped),
       ];
     }
-    // A bound passed: nothing was written, and trying the members again at
-    // once would only wait again.
-    const busy = busyErrorOf(error);
-    if (busy !== null) {
-      for (const queued of members) {
-        queued.answer({ error: busy });
-      }
-      return [];
-    }
-    // A connection lost, or a server going away: the call may have
-    // committed, so nothing is sent again. The callers get UNAVAILABLE (a
-    // keyed retry of theirs replays).
-    const unavailable = unavailableErrorOf(error);
-    if (unavailable !== null) {
-      for (const queued of members) {
-        queued.answer({ error: unavailable });
-      }
-      return [];
-    }
-    // PostgreSQL answered (a SQLSTATE, or a refusal SqlDatabase named), so
-    // the call rolled back: each member may go again alone. Without one (a
-    // socket's or TLS's code, or none) it may have committed, and nothing is
-    // sent again: the callers get the error (a keyed retry of theirs replays).
-    const answered = isSqlState(code) || error instanceof FinalRecordChange;
-    if (answered && members.length > 1) {
-      return members.map(alone);
-    }
-    for (const queued of members) {
-      queued.answer({
-        error: answered
-          ? economyErrorFromPostgres(error, contextOf(queued.movement))
-          : asError(error),
-      });
-    }
-    return [];
+    return roundsAfterFailure(members, error, (queued) =>
+      economyErrorFromPostgres(error, contextOf(queued.item)),
+    );
   }
 }
 
-/**
- * The movements a batch skipped (another transaction held a wallet of
- * theirs), again together in one batch that waits: the lane waits once, for
- * the lock bound at most, and if a wallet stays locked past it they all
- * answer BUSY, nothing written.
- */
-function waitingFor(skipped: BatchMember[]): Round[] {
-  return skipped.length > 0 ? [{ members: skipped, wait: true }] : [];
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function batchJson(members: BatchMember[]): string {
+function batchJson(members: MovementMember[]): string {
   return JSON.stringify(
-    members.map(({ movement }) => ({
+    members.map(({ item: movement }) => ({
       from_profile: movement.fromProfileId,
       to_profile: movement.toProfileId,
       amount: movement.amount,

@@ -2,7 +2,8 @@ import {
   DatabaseBusy,
   DatabaseUnavailable,
 } from '../../database/database.errors';
-import type { DatabasePool } from '../../database/database.module';
+import { BatchLanes } from '../../database/batches/batch-lanes';
+import type { DatabasePool } from '../../database/database-pool';
 import type { SqlDatabase } from '../../database/sql-database';
 import { InsufficientFunds } from '../economy.errors';
 import {
@@ -40,7 +41,7 @@ function coalescerOver(
     sent,
     coalescer: new MovementCoalescer(
       new MovementBatchWriter(database as unknown as SqlDatabase),
-      pool,
+      new BatchLanes(pool),
     ),
   };
 }

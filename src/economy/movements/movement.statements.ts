@@ -148,14 +148,12 @@ RETURNING id, wallet_id, amount, balance_after, idempotency_key`,
  * WITH steps that move `amount` (signed) into the profile's wallet, under a
  * key when `key` is not null, when `when` holds: `wallet_key` (the key,
  * claimed first), `wallet_moved` (the wallet after, under its row lock) and
- * `wallet_leg` (the ledger row). A single credit or debit is these steps;
- * they are also lent to statements of modules built on the ledger (a promo
- * redemption), so that each of their steps stays one statement. Each
- * argument is an SQL expression. No wallet, or `when` false: all three are
+ * `wallet_leg` (the ledger row). A single credit or debit is these steps.
+ * Each argument is an SQL expression. No wallet, or `when` false: all three are
  * empty and nothing is written. A key held already fails the statement on
  * `idempotency_keys_pkey`.
  */
-export function oneWalletSteps(step: {
+function oneWalletSteps(step: {
   profileId: string;
   amount: string;
   reason: string;

@@ -4,8 +4,12 @@ import {
   safeIntegerOrNull,
 } from '../../common/safe-integer';
 import { SqlDatabase, preparedStatement } from '../../database/sql-database';
-import { oneWalletSteps } from '../../economy';
-import type { CampaignView } from '../promo.types';
+import type {
+  CampaignView,
+  GuessingLimit,
+  PendingRedemption,
+  PaidRedemption,
+} from '../promo.types';
 
 /** Slots a campaign's count is spread over (fewer when its limit is lower). */
 export const COUNT_SLOTS = 16;
@@ -42,80 +46,17 @@ const FIND_CAMPAIGN = preparedStatement(
 );
 
 /** The ledger key of a profile's redemption of a campaign. */
-export const REDEMPTION_LEDGER_KEY = (campaignId: string, profileId: string) =>
+const REDEMPTION_LEDGER_KEY = (campaignId: string, profileId: string) =>
   `'promo:' || ${campaignId} || ':' || ${profileId}`;
 
-// A redemption in one statement, each step on the one before:
-// 1. The claim, when the code grants coins now and the profile is not past
-//    the guessing limit: unknown, spent (the unique index on single-use
-//    digests), outside its window, exhausted (read without a lock here,
-//    counted for certain in 3) or a limited profile claim nothing, and
-//    nothing else happens. A second redemption of the campaign by the
-//    profile waits on the unique (campaign, profile) for the first's
-//    commit, then fails.
-// 2. The credit, keyed promo:<campaign>:<profile>: the economy's one-wallet
-//    steps, as a single credit takes them.
-// 3. The count, in one of the campaign's slots: the profile's (its id
-//    modulo the slots), or the next with room, so that a shared code's
-//    redemptions spread over the slots' rows; each row is locked from here
-//    to the commit only. Its quota is read again on the locked row.
-// A claim whose credit found no wallet, or whose slot filled meanwhile,
-// ends the statement (promo_redemption_incomplete), nothing written: the
-// caller makes the wallet, or tries the next slot, and sends it again.
-const REDEEM = preparedStatement(
-  'promo_redeem',
-  `WITH claimed AS (
-     INSERT INTO promo_redemptions
-       (campaign_id, profile_id, code_digest, single_use, coins, idempotency_key, request_fingerprint)
-     SELECT c.id, $2, pc.digest, pc.single_use, c.coins, $3, $4
-       FROM promo_codes pc JOIN promo_campaigns c ON c.id = pc.campaign_id
-      WHERE pc.digest = $1
-        AND (c.starts_at IS NULL OR c.starts_at <= now())
-        AND (c.ends_at IS NULL OR c.ends_at > now())
-        AND EXISTS (SELECT 1 FROM promo_campaign_slots s
-                     WHERE s.campaign_id = c.id
-                       AND (s.quota IS NULL OR s.redeemed < s.quota))
-        AND (SELECT count(*) FROM promo_refusals r
-              WHERE r.profile_id = $2
-                AND r.refused_at > now() - $5 * interval '1 second') < $6
-     RETURNING campaign_id, coins
-   ),
-   ${oneWalletSteps({
-     profileId: '$2::bigint',
-     amount: '(SELECT coins FROM claimed)',
-     reason: "'PROMO'",
-     key: REDEMPTION_LEDGER_KEY(
-       '(SELECT campaign_id FROM claimed)',
-       '$2::bigint',
-     ),
-     operation: "'CREDIT'",
-     request:
-       "jsonb_build_object('profileId', $2::bigint, 'amount', (SELECT coins FROM claimed), 'reason', 'PROMO')",
-     meta: "jsonb_build_object('campaignId', (SELECT campaign_id FROM claimed))",
-     sentKey: 'NULL',
-     when: 'EXISTS (SELECT 1 FROM claimed)',
-   })},
-   slot AS (
-     SELECT s.slot FROM promo_campaign_slots s
-      WHERE s.campaign_id = (SELECT campaign_id FROM claimed)
-        AND (s.quota IS NULL OR s.redeemed < s.quota)
-      ORDER BY (s.slot + ${COUNT_SLOTS} - $2::bigint % ${COUNT_SLOTS}) % ${COUNT_SLOTS}
-      LIMIT 1
-   ),
-   counted AS (
-     UPDATE promo_campaign_slots s
-        SET redeemed = s.redeemed + 1
-       FROM slot
-      WHERE s.campaign_id = (SELECT campaign_id FROM claimed) AND s.slot = slot.slot
-        AND (s.quota IS NULL OR s.redeemed < s.quota)
-        AND EXISTS (SELECT 1 FROM wallet_leg)
-     RETURNING s.slot
-   )
-   SELECT c.campaign_id, c.coins, l.id AS transaction_id, l.balance_after,
-          CASE WHEN l.id IS NULL THEN promo_redemption_incomplete('no-wallet')
-               WHEN k.slot IS NULL THEN promo_redemption_incomplete('full')
-               ELSE true END AS complete
-     FROM claimed c LEFT JOIN wallet_leg l ON true LEFT JOIN counted k ON true`,
+// A batch of redemptions in one call and one transaction: each judged, the
+// ones that may go written, each answered its own outcome (the function's
+// migration, RedemptionBatches, holds its steps and locking argument).
+const REDEEM_BATCH = preparedStatement(
+  'promo_redeem_batch',
+  `SELECT i, outcome, campaign_id, coins, transaction_id, balance_after
+     FROM promo_redeem_batch($1::bytea[], $2::bigint[], $3::text[], $4::text[],
+                             $5::boolean, $6::integer, $7::integer)`,
 );
 
 const BY_KEY = preparedStatement(
@@ -159,13 +100,15 @@ interface CampaignRow {
   ends_at: Date | null;
 }
 
-export interface StoredRedemption {
-  campaignId: number;
-  profileId: number;
-  coins: number;
-  transactionId: number;
-  balanceAfter: number;
+export interface StoredRedemption extends PaidRedemption {
   requestFingerprint: string | null;
+}
+
+/** A redemption's outcome in its batch; what it paid when it was written. */
+export interface BatchRedemptionRow {
+  i: number;
+  outcome: string;
+  paid: PaidRedemption | null;
 }
 
 /** The promo module's SQL: campaigns, codes, redemptions, refusals. */
@@ -203,42 +146,45 @@ export class PromoRepository {
   }
 
   /**
-   * The redemption, written whole: what it paid; null when the code grants
-   * nothing now (or the profile is past the guessing limit). Fails with
-   * SQLSTATE PR001 (DETAIL `no-wallet` or `full`) when it could not be
-   * completed, nothing written.
+   * The batch's redemptions in one transaction: each one's outcome, by its
+   * index (`redeemed` with what it paid; see the function for the others).
+   * A first call (`wait` false) skips rows other transactions hold.
    */
-  async redeem(
-    redemption: {
-      digest: Buffer;
-      profileId: number;
-      key: string | null;
-      fingerprint: string;
-    },
-    refusals: { windowSeconds: number; allowed: number },
-  ): Promise<Omit<StoredRedemption, 'requestFingerprint'> | null> {
-    const [row] = await this.database.run<{
-      campaign_id: string;
-      coins: string;
-      transaction_id: string;
-      balance_after: string;
-    }>(REDEEM, [
-      redemption.digest,
-      redemption.profileId,
-      redemption.key,
-      redemption.fingerprint,
+  async redeemBatch(
+    redemptions: PendingRedemption[],
+    wait: boolean,
+    refusals: GuessingLimit,
+  ): Promise<BatchRedemptionRow[]> {
+    const rows = await this.database.run<{
+      i: number;
+      outcome: string;
+      campaign_id: string | null;
+      coins: string | null;
+      transaction_id: string | null;
+      balance_after: string | null;
+    }>(REDEEM_BATCH, [
+      redemptions.map(({ digest }) => digest),
+      redemptions.map(({ profileId }) => profileId),
+      redemptions.map(({ key }) => key),
+      redemptions.map(({ fingerprint }) => fingerprint),
+      wait,
       refusals.windowSeconds,
       refusals.allowed,
     ]);
-    return row === undefined
-      ? null
-      : {
-          campaignId: safeIntegerFromDatabase(row.campaign_id),
-          profileId: redemption.profileId,
-          coins: safeIntegerFromDatabase(row.coins),
-          transactionId: safeIntegerFromDatabase(row.transaction_id),
-          balanceAfter: safeIntegerFromDatabase(row.balance_after),
-        };
+    return rows.map((row) => ({
+      i: row.i,
+      outcome: row.outcome,
+      paid:
+        row.transaction_id === null
+          ? null
+          : {
+              campaignId: safeIntegerFromDatabase(row.campaign_id!),
+              profileId: redemptions[row.i].profileId,
+              coins: safeIntegerFromDatabase(row.coins!),
+              transactionId: safeIntegerFromDatabase(row.transaction_id),
+              balanceAfter: safeIntegerFromDatabase(row.balance_after!),
+            },
+    }));
   }
 
   async byKey(key: string): Promise<StoredRedemption | null> {
