@@ -10,29 +10,35 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * this order, and within a step in ascending order:
  * 1. What each redemption names, read without locks: its code's campaign
  *    (unknown, or outside its window: `invalid`), the profile's guessing
- *    limit (past it: `invalid`, as before) and its wallet (none:
- *    `no-wallet`, the caller makes it and sends the redemption again).
+ *    limit (past it: `invalid`, as before) and its wallet. Without one it
+ *    is `no-wallet` (the caller makes it and sends the redemption again),
+ *    unless the code grants nothing anyway (no slot with room, a single-use
+ *    code spent): then `invalid`, as the one statement before answered.
  * 2. The wallets, ascending; a first call skips wallets other transactions
  *    hold (`skipped`: the caller sends those again in a call that waits).
  *    A credit that would take a balance past the safe integers is refused
  *    here, before anything is written.
- * 3. Each campaign's count slots, campaigns ascending, a slot at a time in
+ * 3. Every campaign's count slots, campaigns ascending, a slot at a time in
  *    ascending order, as many as the batch needs; a first call skips slots
- *    other transactions hold. What the slots hold is the batch's capacity;
- *    redemptions past it are `invalid` (the campaign is exhausted) when no
- *    other slot has room, else `skipped`.
- * 4. The claims, in digest order, ON CONFLICT DO NOTHING: a claim that
- *    conflicts with another transaction's waits for its end. A claim not
- *    made is `key-held` (the caller's key was used: it replays), `already-
- *    redeemed` (this profile and campaign) or `invalid` (a single-use code
- *    spent). Capacity a conflict left unused goes to the next redemptions.
+ *    other transactions hold. What the slots hold is the batch's capacity.
+ * 4. The claims, campaign by campaign, in digest and profile order, ON
+ *    CONFLICT DO NOTHING: a claim that conflicts with another transaction's
+ *    waits for its end. A claim not made is `key-held` (the caller's key was
+ *    used: it replays), `already-redeemed` (this profile and campaign) or
+ *    `invalid` (a single-use code spent). Capacity a conflict left unused
+ *    goes to the next redemptions; those past the capacity are `invalid`
+ *    (the campaign is exhausted) when no other slot has room, else
+ *    `skipped-slot` (sent again in a call that waits, apart from the ones
+ *    skipped on a wallet, so that a locked wallet holds back only its own).
  * 5. The credits, keyed promo:<campaign>:<profile> as before; the slots'
  *    counts.
- * A transaction holding locks of a step waits only for locks of that step
- * or a later one, taken in one order, so batches do not deadlock one
- * another, nor movement batches (wallets only, ascending). Claims of
- * several instances' batches on the same profile could cross; PostgreSQL
- * detects that, and the transient retry sends the batch again.
+ * A transaction waits only for locks of its current step, holding locks of
+ * earlier steps only, so two batches cannot wait on each other through
+ * wallets or slots, nor on movement batches (keys, then wallets ascending).
+ * Claims can cross only when one caller's key is used at once, by two
+ * instances, in two campaigns, in crossed order (one instance holds a
+ * key's later uses back until the first is answered); PostgreSQL detects
+ * that, and the transient retry sends the batch again.
  *
  * The one-redemption statement's helper, promo_redemption_incomplete, goes.
  */
@@ -67,13 +73,16 @@ export class RedemptionBatches1764108000000 implements MigrationInterface {
         k integer;
         j integer;
         campaign bigint;
+        campaigns bigint[];
+        capacities bigint[] := '{}';
         candidates integer[];
         taking integer[];
         need bigint;
         capacity bigint;
         last_slot smallint;
-        held_slots smallint[];
-        held_room bigint[];
+        held_campaign bigint[] := '{}';
+        held_slot smallint[] := '{}';
+        held_room bigint[] := '{}';
         slot_row record;
         claimed_profiles bigint[];
         claimed_digests bytea[];
@@ -89,11 +98,19 @@ export class RedemptionBatches1764108000000 implements MigrationInterface {
         leg_campaign bigint[] := '{}';
         leg_profile bigint[] := '{}';
         written_ids bigint[];
-        written_wallets bigint[];
+        written_keys text[];
       BEGIN
-        SELECT array_agg(CASE WHEN c.id IS NULL OR lim.limited THEN 'invalid'
-                              WHEN w.id IS NULL THEN 'no-wallet'
-                              ELSE 'live' END ORDER BY u.n),
+        SELECT array_agg(CASE
+                 WHEN c.id IS NULL OR lim.limited THEN 'invalid'
+                 WHEN w.id IS NOT NULL THEN 'live'
+                 WHEN NOT EXISTS (SELECT 1 FROM promo_campaign_slots s
+                                   WHERE s.campaign_id = c.id
+                                     AND (s.quota IS NULL OR s.redeemed < s.quota))
+                   OR (pc.single_use AND EXISTS (
+                         SELECT 1 FROM promo_redemptions r
+                          WHERE r.code_digest = u.digest AND r.single_use))
+                   THEN 'invalid'
+                 ELSE 'no-wallet' END ORDER BY u.n),
                array_agg(c.id ORDER BY u.n), array_agg(c.coins ORDER BY u.n),
                array_agg(w.id ORDER BY u.n), array_agg(pc.single_use ORDER BY u.n)
           INTO state, m_campaign, m_coins, m_wallet, m_single
@@ -141,18 +158,13 @@ export class RedemptionBatches1764108000000 implements MigrationInterface {
           END IF;
         END LOOP;
 
-        FOR campaign IN
-          SELECT DISTINCT x.c FROM unnest(m_campaign, state) AS x(c, s)
-           WHERE x.s = 'live' ORDER BY x.c
-        LOOP
-          candidates := ARRAY(SELECT g FROM generate_subscripts(state, 1) AS g
-                               WHERE state[g] = 'live' AND m_campaign[g] = campaign
-                               ORDER BY g);
-          need := cardinality(candidates);
+        campaigns := ARRAY(SELECT DISTINCT x.c FROM unnest(m_campaign, state) AS x(c, s)
+                            WHERE x.s = 'live' ORDER BY x.c);
+        FOREACH campaign IN ARRAY campaigns LOOP
+          need := (SELECT count(*) FROM unnest(m_campaign, state) AS x(c, s)
+                    WHERE x.s = 'live' AND x.c = campaign);
           capacity := 0;
           last_slot := -1;
-          held_slots := '{}';
-          held_room := '{}';
           LOOP
             IF p_wait THEN
               SELECT s.slot, s.quota - s.redeemed AS room INTO slot_row
@@ -169,13 +181,22 @@ export class RedemptionBatches1764108000000 implements MigrationInterface {
             END IF;
             EXIT WHEN NOT FOUND;
             last_slot := slot_row.slot;
-            held_slots := held_slots || slot_row.slot;
+            held_campaign := held_campaign || campaign;
+            held_slot := held_slot || slot_row.slot;
             held_room := held_room || slot_row.room;
             -- A slot without a quota: the campaign has no limit.
             capacity := capacity + coalesce(slot_row.room, need);
             EXIT WHEN capacity >= need;
           END LOOP;
+          capacities := capacities || capacity;
+        END LOOP;
 
+        FOR j IN 1 .. cardinality(campaigns) LOOP
+          campaign := campaigns[j];
+          capacity := capacities[j];
+          candidates := ARRAY(SELECT g FROM generate_subscripts(state, 1) AS g
+                               WHERE state[g] = 'live' AND m_campaign[g] = campaign
+                               ORDER BY p_digests[g], p_profiles[g], g);
           counted := 0;
           WHILE capacity > 0 AND cardinality(candidates) > 0 LOOP
             taking := candidates[1 : least(capacity, cardinality(candidates))::integer];
@@ -184,10 +205,10 @@ export class RedemptionBatches1764108000000 implements MigrationInterface {
               INSERT INTO promo_redemptions
                 (campaign_id, profile_id, code_digest, single_use, coins,
                  idempotency_key, request_fingerprint)
-              SELECT campaign, p_profiles[t], p_digests[t], m_single[t], m_coins[t],
-                     p_keys[t], p_fingerprints[t]
-                FROM unnest(taking) AS t
-               ORDER BY p_digests[t], p_profiles[t]
+              SELECT campaign, p_profiles[t.k], p_digests[t.k], m_single[t.k], m_coins[t.k],
+                     p_keys[t.k], p_fingerprints[t.k]
+                FROM unnest(taking) WITH ORDINALITY AS t(k, n)
+               ORDER BY t.n
               ON CONFLICT DO NOTHING
               RETURNING profile_id, code_digest, idempotency_key
             )
@@ -200,18 +221,18 @@ export class RedemptionBatches1764108000000 implements MigrationInterface {
             capacity := capacity - made;
             counted := counted + made;
             FOREACH k IN ARRAY taking LOOP
-              j := NULL;
+              w := NULL;
               FOR g IN 1 .. cardinality(claimed_profiles) LOOP
                 IF claimed_profiles[g] = p_profiles[k] AND claimed_digests[g] = p_digests[k]
                    AND claimed_keys[g] IS NOT DISTINCT FROM p_keys[k] THEN
-                  j := g;
+                  w := g;
                   EXIT;
                 END IF;
               END LOOP;
-              IF j IS NOT NULL THEN
+              IF w IS NOT NULL THEN
                 -- Found once: an identical redemption later in the batch is
                 -- the conflict it made.
-                claimed_profiles[j] := NULL;
+                claimed_profiles[w] := NULL;
                 state[k] := 'redeemed';
               ELSIF p_keys[k] IS NOT NULL AND EXISTS (
                       SELECT 1 FROM promo_redemptions r WHERE r.idempotency_key = p_keys[k]) THEN
@@ -227,12 +248,17 @@ export class RedemptionBatches1764108000000 implements MigrationInterface {
           END LOOP;
 
           IF cardinality(candidates) > 0 THEN
+            -- Past the capacity: exhausted, unless a slot someone else
+            -- holds has room.
             IF NOT p_wait AND EXISTS (
                  SELECT 1 FROM promo_campaign_slots s
-                  WHERE s.campaign_id = campaign AND s.slot <> ALL (held_slots)
-                    AND (s.quota IS NULL OR s.redeemed < s.quota)) THEN
+                  WHERE s.campaign_id = campaign
+                    AND (s.quota IS NULL OR s.redeemed < s.quota)
+                    AND NOT EXISTS (
+                          SELECT 1 FROM unnest(held_campaign, held_slot) AS h(c, slot)
+                           WHERE h.c = campaign AND h.slot = s.slot)) THEN
               FOREACH k IN ARRAY candidates LOOP
-                state[k] := 'skipped';
+                state[k] := 'skipped-slot';
               END LOOP;
             ELSE
               FOREACH k IN ARRAY candidates LOOP
@@ -241,11 +267,12 @@ export class RedemptionBatches1764108000000 implements MigrationInterface {
             END IF;
           END IF;
 
-          FOR g IN 1 .. cardinality(held_slots) LOOP
+          FOR g IN 1 .. cardinality(held_slot) LOOP
             EXIT WHEN counted = 0;
+            CONTINUE WHEN held_campaign[g] <> campaign;
             took := least(coalesce(held_room[g], counted), counted);
             UPDATE promo_campaign_slots s SET redeemed = s.redeemed + took
-             WHERE s.campaign_id = campaign AND s.slot = held_slots[g];
+             WHERE s.campaign_id = campaign AND s.slot = held_slot[g];
             counted := counted - took;
           END LOOP;
         END LOOP;
@@ -284,15 +311,16 @@ export class RedemptionBatches1764108000000 implements MigrationInterface {
               FROM unnest(leg_wallet, leg_amount, leg_balance, leg_key, leg_campaign)
                      WITH ORDINALITY AS l(wallet_id, amount, balance_after, key, campaign, n)
              ORDER BY l.n
-            RETURNING id, wallet_id
+            RETURNING id, idempotency_key
           )
           SELECT array_agg(inserted.id ORDER BY inserted.id),
-                 array_agg(inserted.wallet_id ORDER BY inserted.id)
-            INTO written_ids, written_wallets
+                 array_agg(inserted.idempotency_key ORDER BY inserted.id)
+            INTO written_ids, written_keys
             FROM inserted;
-          -- Identity values are drawn in insertion order; rows that do not
-          -- match their legs mean they were not, and nothing may be answered.
-          IF written_wallets IS DISTINCT FROM leg_wallet THEN
+          -- Identity values are drawn in insertion order (each row's
+          -- balance_after chains on the one before); rows whose keys do not
+          -- follow their legs mean they were not, and nothing may be answered.
+          IF written_keys IS DISTINCT FROM leg_key THEN
             RAISE EXCEPTION 'ledger rows of a batch came back out of order';
           END IF;
         END IF;

@@ -66,7 +66,11 @@ export class RedemptionBatchWriter {
         economyErrorFromPostgres(error, `profile ${item.profileId}`),
       );
     }
+    // Skipped on a locked wallet, or on a count slot another batch holds:
+    // each kind waits in a call of its own, so that a wallet locked for long
+    // holds back only the redemptions on it.
     const skipped: RedemptionMember[] = [];
+    const slotBusy: RedemptionMember[] = [];
     for (const { i, outcome, paid } of rows) {
       const member = members[i];
       if (outcome === 'redeemed') {
@@ -75,11 +79,13 @@ export class RedemptionBatchWriter {
         member.answer({ value: { outcome } });
       } else if (outcome === 'skipped') {
         skipped.push(member);
+      } else if (outcome === 'skipped-slot') {
+        slotBusy.push(member);
       } else {
         member.answer({ error: refusalOf(outcome, member.item) });
       }
     }
-    return waitingFor(skipped);
+    return [...waitingFor(slotBusy), ...waitingFor(skipped)];
   }
 }
 

@@ -14,7 +14,11 @@ import {
 } from '../../src/promo';
 import { codeDigest } from '../../src/promo/promo-codes';
 import type { PendingRedemption } from '../../src/promo/promo.types';
-import { GUESSING_LIMIT } from '../../src/promo/redemption-batch-writer';
+import {
+  GUESSING_LIMIT,
+  RedemptionBatchWriter,
+  type RedemptionMember,
+} from '../../src/promo/redemption-batch-writer';
 import { PromoRepository } from '../../src/promo/repositories/promo.repository';
 import {
   createEconomyTestContext,
@@ -66,6 +70,26 @@ async function promoContext(
 }
 
 type PromoContext = Awaited<ReturnType<typeof promoContext>>;
+
+/** A batch member as the coalescer makes it, and its caller's promise. */
+function memberOf(item: PendingRedemption) {
+  let settle!: (outcome: { value: unknown } | { error: Error }) => void;
+  const settled = new Promise((resolve, reject) => {
+    settle = (outcome) =>
+      'value' in outcome ? resolve(outcome.value) : reject(outcome.error);
+  });
+  settled.catch(() => undefined);
+  const member: RedemptionMember & { settled: Promise<unknown> } = {
+    item,
+    answered: false,
+    answer: (outcome) => {
+      member.answered = true;
+      settle(outcome);
+    },
+    settled,
+  };
+  return member;
+}
 
 /** Transactions that wrote the campaign's redemptions (a row's xmin is its writer's). */
 async function writersOf(ctx: EconomyTestContext, campaignId: number) {
@@ -159,6 +183,43 @@ describe('redemptions in batches', () => {
     expect(new Set(answers.map((a) => a.transactionId)).size).toBe(1);
     expect((await p.ctx.wallets.getWallet(player)).balance).toBe(9);
     expect(await campaign.find()).toMatchObject({ redeemed: 1 });
+  });
+
+  it('credits one profile redeeming two campaigns in one batch, balance_after chained', async () => {
+    const first = await p.campaign(3, 10);
+    const second = await p.campaign(5, null);
+    const [player] = await p.players(1);
+
+    const rows = await p.repository.redeemBatch(
+      [p.pending(first.code, player), p.pending(second.code, player)],
+      false,
+      GUESSING_LIMIT,
+    );
+
+    expect(rows.map(({ paid }) => paid)).toEqual([
+      expect.objectContaining({ campaignId: first.id, balanceAfter: 3 }),
+      expect.objectContaining({ campaignId: second.id, balanceAfter: 8 }),
+    ]);
+    expect((await p.ctx.wallets.getWallet(player)).balance).toBe(8);
+    expect(await p.ctx.ledger.verifyInvariants()).toMatchObject({ ok: true });
+  });
+
+  it('refuses a code that grants nothing to a profile without a wallet, or an unknown one, making no wallet', async () => {
+    const exhausted = await p.campaign(2, 1);
+    const [taker] = await p.players(1);
+    await p.redemptions.redeem({ code: exhausted.code, profileId: taker.id });
+    const [walletless] = await p.ctx.createProfiles(1);
+
+    for (const profileId of [walletless.id, 2_000_000_000]) {
+      await expect(
+        p.redemptions.redeem({ code: exhausted.code, profileId }),
+      ).rejects.toBeInstanceOf(PromoInvalid);
+    }
+    const [{ n }] = await p.ctx.dataSource.query<{ n: string }[]>(
+      'SELECT count(*) AS n FROM wallets WHERE profile_id = $1',
+      [walletless.id],
+    );
+    expect(Number(n)).toBe(0);
   });
 
   it('gives the capacity a refused claim left to the next redemptions of the batch, and never passes the limit', async () => {
@@ -255,7 +316,7 @@ describe('redemptions meeting rows another session holds', () => {
     expect(first.map(({ outcome }) => outcome)).toEqual([
       'skipped',
       'redeemed',
-      'skipped',
+      'skipped-slot',
     ]);
     await locker.query('ROLLBACK');
 
@@ -269,6 +330,40 @@ describe('redemptions meeting rows another session holds', () => {
       'invalid',
     ]);
     expect(await campaign.find()).toMatchObject({ redeemed: 2 });
+  });
+
+  it('sends what it skipped on a busy slot apart from what it skipped on a locked wallet, which alone answers BUSY', async () => {
+    const campaign = await p.campaign(4, 2);
+    const [stuck, free, last] = await p.players(3);
+    await locker.query('BEGIN');
+    await locker.query(
+      'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
+      [stuck.id],
+    );
+    const slotHolder = new Client({ connectionString: p.ctx.database.url });
+    await slotHolder.connect();
+    await slotHolder.query('BEGIN');
+    await slotHolder.query(
+      'SELECT 1 FROM promo_campaign_slots WHERE campaign_id = $1 AND slot = 0 FOR UPDATE',
+      [campaign.id],
+    );
+    setTimeout(() => void slotHolder.query('ROLLBACK'), 100);
+
+    const members = [stuck, free, last].map((player) =>
+      memberOf(p.pending(campaign.code, player)),
+    );
+    await p.ctx.get(RedemptionBatchWriter).settle(members, () => undefined);
+    await locker.query('ROLLBACK');
+    await slotHolder.end();
+
+    await expect(members[0].settled).rejects.toBeInstanceOf(DatabaseBusy);
+    for (const member of members.slice(1)) {
+      await expect(member.settled).resolves.toMatchObject({
+        outcome: 'redeemed',
+      });
+    }
+    expect(await campaign.find()).toMatchObject({ redeemed: 2 });
+    expect((await p.ctx.wallets.getWallet(stuck)).balance).toBe(0);
   });
 
   it('holds back only the locked wallet, whose redemption answers BUSY with nothing written, then goes once free', async () => {

@@ -13,6 +13,7 @@ export class BatchLanes {
   readonly waitMs: number | undefined;
   private inUse = 0;
   private readonly pumps: (() => void)[] = [];
+  private first = 0;
 
   constructor(@Inject(DATABASE_POOL) pool: DatabasePool) {
     this.size = Math.max(1, pool.size - 1);
@@ -27,10 +28,15 @@ export class BatchLanes {
     this.inUse += 1;
   }
 
+  /**
+   * Frees a lane and offers it to each coalescer, starting one further
+   * every time, so that none takes every lane while another's queue waits.
+   */
   give(): void {
     this.inUse -= 1;
-    for (const pump of this.pumps) {
-      pump();
+    this.first = (this.first + 1) % this.pumps.length;
+    for (let n = 0; n < this.pumps.length; n++) {
+      this.pumps[(this.first + n) % this.pumps.length]();
     }
   }
 
