@@ -294,14 +294,19 @@ describe('redemptions meeting rows another session holds', () => {
     await p.ctx.close();
   });
 
-  it('skips a locked wallet and a locked count slot in a first call, and writes them once they are free', async () => {
-    const campaign = await p.campaign(4, 2);
-    const [stuck, free, last] = await p.players(3);
+  /** Opens the locker's transaction, holding the profile's wallet row. */
+  const lockWallet = async (profile: Profile) => {
     await locker.query('BEGIN');
     await locker.query(
       'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
-      [stuck.id],
+      [profile.id],
     );
+  };
+
+  it('skips a locked wallet and a locked count slot in a first call, and writes them once they are free', async () => {
+    const campaign = await p.campaign(4, 2);
+    const [stuck, free, last] = await p.players(3);
+    await lockWallet(stuck);
     await locker.query(
       'SELECT 1 FROM promo_campaign_slots WHERE campaign_id = $1 AND slot = 0 FOR UPDATE',
       [campaign.id],
@@ -335,11 +340,7 @@ describe('redemptions meeting rows another session holds', () => {
   it('sends what it skipped on a busy slot apart from what it skipped on a locked wallet, which alone answers BUSY', async () => {
     const campaign = await p.campaign(4, 2);
     const [stuck, free, last] = await p.players(3);
-    await locker.query('BEGIN');
-    await locker.query(
-      'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
-      [stuck.id],
-    );
+    await lockWallet(stuck);
     const slotHolder = new Client({ connectionString: p.ctx.database.url });
     await slotHolder.connect();
     await slotHolder.query('BEGIN');
@@ -369,11 +370,7 @@ describe('redemptions meeting rows another session holds', () => {
   it('holds back only the locked wallet, whose redemption answers BUSY with nothing written, then goes once free', async () => {
     const campaign = await p.campaign(6, null);
     const [stuck, ...others] = await p.players(9);
-    await locker.query('BEGIN');
-    await locker.query(
-      'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
-      [stuck.id],
-    );
+    await lockWallet(stuck);
 
     const started = Date.now();
     const onStuck = p.redemptions.redeem({
