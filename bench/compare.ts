@@ -22,8 +22,11 @@ export interface CompareOptions {
   concurrency?: number;
   /** Wraps each service run, to note more than its timing. */
   observe?: (run: () => Promise<Measurement>) => Promise<Row>;
-  /** Count PostgreSQL's commits during each run, baseline's and service's. */
-  commitsOn?: Pool;
+  /**
+   * Count PostgreSQL's commits during each run, baseline's and service's:
+   * the pools they commit on (see withCommits).
+   */
+  commitsOn?: Pool[];
 }
 
 /**
@@ -78,30 +81,45 @@ export function ratio(service: Measurement, baseline: Measurement): number {
 }
 
 /**
- * The run, with the commits PostgreSQL counted during it. Backends report
- * their counts when idle, at most once a second: the count is read after
- * that second has passed.
+ * The run, with the commits PostgreSQL counted during it, read on the first
+ * of `pools`, the pools the runs commit on. A backend reports its counts
+ * when it goes idle, but at most once a second: one that reported less than
+ * a second before holds them for ten more. So before each read every idle
+ * connection of the pools is asked to report at once.
  */
 export async function withCommits(
-  pool: Pool,
+  pools: Pool[],
   run: () => Promise<Row>,
 ): Promise<Row> {
   const commits = async () => {
-    const { rows } = await pool.query<{ n: string }>(
+    await Promise.all(pools.map(reportNow));
+    const { rows } = await pools[0].query<{ n: string }>(
       `SELECT pg_stat_clear_snapshot(), xact_commit AS n
          FROM pg_stat_database WHERE datname = current_database()`,
     );
     return Number(rows[0].n);
   };
-  await settle();
   const before = await commits();
   const measured = await run();
-  await settle();
   const after = await commits();
   const seconds = measured.ops / measured.perSec;
   return { ...measured, commitsPerSec: Math.round((after - before) / seconds) };
 }
 
-function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 1_100));
+/** Has each idle connection of the pool report its counts now. */
+async function reportNow(pool: Pool): Promise<void> {
+  const clients = await Promise.all(
+    Array.from({ length: pool.idleCount }, () => pool.connect()),
+  );
+  try {
+    await Promise.all(
+      clients.map((client) =>
+        client.query('SELECT pg_stat_force_next_flush()'),
+      ),
+    );
+  } finally {
+    for (const client of clients) {
+      client.release();
+    }
+  }
 }

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
 import { loadEnvironment } from '../src/config/environment';
 import {
   openDatabaseServer,
@@ -21,6 +22,7 @@ import {
 import { DatabaseModule } from '../src/database/database.module';
 import { logIdleConnectionError } from '../src/database/idle-connection-errors';
 import { runMigrations } from '../src/database/run-migrations';
+import { poolOf } from '../src/database/sql-database';
 import { EconomyModule } from '../src/economy/economy.module';
 import { WalletService } from '../src/economy/wallets/wallet.service';
 import { PayoutModule } from '../src/payout/payout.module';
@@ -141,6 +143,8 @@ async function runScenarios(
   moduleRef.useLogger(false);
   await moduleRef.init();
   const wallets = moduleRef.get(WalletService);
+  // What the runs commit on: the baselines' pools and the service's.
+  const committing = [pool, widePool, poolOf(moduleRef.get(DataSource))];
   const rows: Row[] = [];
   try {
     progress(`seeding ${UNIFORM_WALLETS} wallets`);
@@ -207,12 +211,12 @@ async function runScenarios(
             TRANSFER_OPS,
             target.baseline(on),
             target.service,
-            { concurrency, commitsOn: pool },
+            { concurrency, commitsOn: committing },
           )),
         );
       }
       rows.push(
-        await withCommits(pool, () =>
+        await withCommits(committing, () =>
           measureBatched(`baseline-batched-${spread}`, TRANSFER_OPS, () =>
             baselineTransferBatch(
               pool,
@@ -280,7 +284,7 @@ async function runScenarios(
             () => baselineCredit(on, pick().walletId, 1),
             () =>
               wallets.credit(pick().profileId, 1, { reason: 'PARTICIPATION' }),
-            { concurrency, commitsOn: pool },
+            { concurrency, commitsOn: committing },
           )),
         );
       }
