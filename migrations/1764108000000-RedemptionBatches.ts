@@ -13,7 +13,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *    limit (past it: `invalid`, as before) and its wallet. Without one it
  *    is `no-wallet` (the caller makes it and sends the redemption again),
  *    unless the code grants nothing anyway (no slot with room, a single-use
- *    code spent): then `invalid`, as the one statement before answered.
+ *    code spent: `invalid`) or the caller's key was used (`key-held`), as
+ *    the one statement before answered, making no wallet.
  * 2. The wallets, ascending; a first call skips wallets other transactions
  *    hold (`skipped`: the caller sends those again in a call that waits).
  *    A credit that would take a balance past the safe integers is refused
@@ -35,10 +36,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * A transaction waits only for locks of its current step, holding locks of
  * earlier steps only, so two batches cannot wait on each other through
  * wallets or slots, nor on movement batches (keys, then wallets ascending).
- * Claims can cross only when one caller's key is used at once, by two
- * instances, in two campaigns, in crossed order (one instance holds a
- * key's later uses back until the first is answered); PostgreSQL detects
- * that, and the transient retry sends the batch again.
+ * Claims of two batches can still cross: claims go in digest order, and
+ * a claim also waits on the unique (campaign, profile) and on the caller's
+ * key. One instance keeps a profile's and a key's redemptions in one
+ * running batch, so this takes two instances redeeming for the same
+ * profiles (or keys) at once, in crossed order; PostgreSQL detects it
+ * (after deadlock_timeout), and the transient retry sends the batch again.
  *
  * The one-redemption statement's helper, promo_redemption_incomplete, goes.
  */
@@ -103,6 +106,9 @@ export class RedemptionBatches1764108000000 implements MigrationInterface {
         SELECT array_agg(CASE
                  WHEN c.id IS NULL OR lim.limited THEN 'invalid'
                  WHEN w.id IS NOT NULL THEN 'live'
+                 WHEN p_keys[u.n] IS NOT NULL AND EXISTS (
+                        SELECT 1 FROM promo_redemptions r
+                         WHERE r.idempotency_key = p_keys[u.n]) THEN 'key-held'
                  WHEN NOT EXISTS (SELECT 1 FROM promo_campaign_slots s
                                    WHERE s.campaign_id = c.id
                                      AND (s.quota IS NULL OR s.redeemed < s.quota))

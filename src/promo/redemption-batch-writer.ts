@@ -9,18 +9,9 @@ import {
 import { retryTransient } from '../database/transient-retry';
 import { economyErrorFromPostgres, walletCheckRefusal } from '../economy';
 import { PromoAlreadyRedeemed, PromoInvalid } from './promo.errors';
-import type {
-  GuessingLimit,
-  PaidRedemption,
-  PendingRedemption,
-} from './promo.types';
+import { GUESSING_LIMIT, type PendingRedemption } from './pending-redemption';
+import type { PaidRedemption } from './promo.types';
 import { PromoRepository } from './repositories/promo.repository';
-
-/** Refused redemptions a profile may have in the window before it must wait. */
-export const GUESSING_LIMIT: GuessingLimit = {
-  allowed: 10,
-  windowSeconds: 600,
-};
 
 /** What a redemption's batch did with it (a refusal is thrown instead). */
 export type BatchRedemptionOutcome =

@@ -4,7 +4,7 @@ import {
   type BatchHolds,
 } from '../database/batches/batch-coalescer';
 import { BatchLanes } from '../database/batches/batch-lanes';
-import type { PendingRedemption } from './promo.types';
+import type { PendingRedemption } from './pending-redemption';
 import {
   RedemptionBatchWriter,
   type BatchRedemptionOutcome,

@@ -12,13 +12,12 @@ import {
   PromoInvalid,
   PromoRateLimited,
 } from './promo.errors';
+import { GUESSING_LIMIT, type PendingRedemption } from './pending-redemption';
 import type {
   PaidRedemption,
-  PendingRedemption,
   Redemption,
   RedemptionRequest,
 } from './promo.types';
-import { GUESSING_LIMIT } from './redemption-batch-writer';
 import { RedemptionCoalescer } from './redemption-coalescer';
 import {
   PromoRepository,

@@ -4,6 +4,7 @@
 // the redemptions that need it.
 import { Client } from 'pg';
 import { DatabaseBusy } from '../../src/database/database.errors';
+import { IdempotencyConflict } from '../../src/economy/economy.errors';
 import type { Profile } from '../../src/profiles';
 import {
   CampaignService,
@@ -13,9 +14,11 @@ import {
   RedemptionService,
 } from '../../src/promo';
 import { codeDigest } from '../../src/promo/promo-codes';
-import type { PendingRedemption } from '../../src/promo/promo.types';
 import {
   GUESSING_LIMIT,
+  type PendingRedemption,
+} from '../../src/promo/pending-redemption';
+import {
   RedemptionBatchWriter,
   type RedemptionMember,
 } from '../../src/promo/redemption-batch-writer';
@@ -215,6 +218,32 @@ describe('redemptions in batches', () => {
         p.redemptions.redeem({ code: exhausted.code, profileId }),
       ).rejects.toBeInstanceOf(PromoInvalid);
     }
+    const [{ n }] = await p.ctx.dataSource.query<{ n: string }[]>(
+      'SELECT count(*) AS n FROM wallets WHERE profile_id = $1',
+      [walletless.id],
+    );
+    expect(Number(n)).toBe(0);
+  });
+
+  it('refuses a used key to a profile without a wallet, making no wallet', async () => {
+    const first = await p.campaign(2, null);
+    const second = await p.campaign(2, null);
+    const [taker] = await p.players(1);
+    const [walletless] = await p.ctx.createProfiles(1);
+    const key = `used-${taker.id}`;
+    await p.redemptions.redeem({
+      code: first.code,
+      profileId: taker.id,
+      idempotencyKey: key,
+    });
+
+    await expect(
+      p.redemptions.redeem({
+        code: second.code,
+        profileId: walletless.id,
+        idempotencyKey: key,
+      }),
+    ).rejects.toBeInstanceOf(IdempotencyConflict);
     const [{ n }] = await p.ctx.dataSource.query<{ n: string }[]>(
       'SELECT count(*) AS n FROM wallets WHERE profile_id = $1',
       [walletless.id],

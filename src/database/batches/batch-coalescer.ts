@@ -22,10 +22,11 @@ interface Queued<TItem, TValue> extends BatchMember<TItem, TValue> {
  * "Coalesced movements").
  *
  * The bulkhead: a profile's unanswered items are in one batch at a time, so
- * a hot or locked wallet holds one lane; a batch's first call never waits
- * on another transaction's lock, and only the items it skipped wait, on
- * their lane, while the next batch gathers. Lanes are shared by every
- * coalescer (BatchLanes). An item that waits for its turn longer than the
+ * a hot or locked wallet holds one lane of each coalescer; a batch's first
+ * call skips rows other transactions hold locked (wallets, a campaign's
+ * count slots), and only the items it skipped wait, on their lane, while
+ * the next batch gathers. Lanes are shared by every coalescer
+ * (BatchLanes). An item that waits for its turn longer than the
  * pool bound answers DatabaseBusy, written nowhere.
  *
  * Each caller gets its own outcome: a refused item fails alone, its batch

@@ -60,8 +60,8 @@ export class MovementBatchWriter {
   /**
    * Writes the batch and answers every member (settleInRounds). A failure
    * PostgreSQL reports but the batch cannot pin on one member (a CHECK the
-   * judging missed, a bound passed in a batch of several) sends each member
-   * again alone, so that it stays its own.
+   * judging missed) sends each member again alone, so that it stays its
+   * own (roundsAfterFailure).
    */
   settle(batch: MovementMember[], firstCallDone: () => void): Promise<void> {
     return settleInRounds(batch, firstCallDone, (round) => this.write(round));

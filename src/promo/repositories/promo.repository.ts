@@ -4,12 +4,8 @@ import {
   safeIntegerOrNull,
 } from '../../common/safe-integer';
 import { SqlDatabase, preparedStatement } from '../../database/sql-database';
-import type {
-  CampaignView,
-  GuessingLimit,
-  PendingRedemption,
-  PaidRedemption,
-} from '../promo.types';
+import type { GuessingLimit, PendingRedemption } from '../pending-redemption';
+import type { CampaignView, PaidRedemption } from '../promo.types';
 
 /** Slots a campaign's count is spread over (fewer when its limit is lower). */
 export const COUNT_SLOTS = 16;
