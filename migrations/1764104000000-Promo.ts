@@ -12,6 +12,19 @@ const GRANTS: [privileges: string, objects: string][] = [
 ];
 
 /**
+ * The one-statement redemption's helper as this migration created it (a
+ * later migration drops it, and its `down` restores it).
+ */
+export const REDEMPTION_INCOMPLETE_FUNCTION = `
+      CREATE FUNCTION promo_redemption_incomplete(stage text) RETURNS boolean
+      LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'the redemption could not be completed: %', stage
+          USING ERRCODE = 'PR001', DETAIL = stage;
+      END
+      $$`;
+
+/**
  * Promo codes: campaigns that grant coins (ledger reason PROMO). A code is
  * kept as its keyed digest (HMAC-SHA-256 under the server's promo secret),
  * never as text, so a dump of the database hands out no coins. A profile
@@ -114,14 +127,7 @@ export class Promo1764104000000 implements MigrationInterface {
     );
     // A redemption is one statement (PromoRepository): this ends it, and
     // everything it wrote, when its credit or its count could not be made.
-    await queryRunner.query(`
-      CREATE FUNCTION promo_redemption_incomplete(stage text) RETURNS boolean
-      LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'the redemption could not be completed: %', stage
-          USING ERRCODE = 'PR001', DETAIL = stage;
-      END
-      $$`);
+    await queryRunner.query(REDEMPTION_INCOMPLETE_FUNCTION);
     for (const [privileges, objects] of GRANTS) {
       await queryRunner.query(
         `GRANT ${privileges} ON ${objects} TO deltacrown_app`,

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { REDEMPTION_INCOMPLETE_FUNCTION } from './1764104000000-Promo';
 
 /**
  * Redemptions in batches, one call and one commit each (the service's
@@ -342,14 +343,7 @@ export class RedemptionBatches1764108000000 implements MigrationInterface {
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE FUNCTION promo_redemption_incomplete(stage text) RETURNS boolean
-      LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'the redemption could not be completed: %', stage
-          USING ERRCODE = 'PR001', DETAIL = stage;
-      END
-      $$`);
+    await queryRunner.query(REDEMPTION_INCOMPLETE_FUNCTION);
     await queryRunner.query(
       'DROP FUNCTION promo_redeem_batch(bytea[], bigint[], text[], text[], boolean, integer, integer)',
     );

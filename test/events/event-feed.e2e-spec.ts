@@ -349,12 +349,15 @@ describe('the event feed', () => {
     const consumed: Event[] = [];
     const consumer = (async () => {
       let cursor = start;
+      let caughtUp = false;
       for (;;) {
         // Once the writers are done, their events are all in the feed as
-        // soon as the cluster's older transactions end (see settled).
+        // soon as the cluster's older transactions end (see settled): that
+        // is waited for once.
         const done = !writing;
-        if (done) {
+        if (done && !caughtUp) {
           await settled();
+          caughtUp = true;
         }
         const page = await feed({ after: cursor, limit: 4 });
         consumed.push(...page.items);

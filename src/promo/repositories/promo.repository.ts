@@ -41,10 +41,6 @@ const FIND_CAMPAIGN = preparedStatement(
      FROM promo_campaigns c WHERE c.id = $1`,
 );
 
-/** The ledger key of a profile's redemption of a campaign. */
-const REDEMPTION_LEDGER_KEY = (campaignId: string, profileId: string) =>
-  `'promo:' || ${campaignId} || ':' || ${profileId}`;
-
 // A batch of redemptions in one call and one transaction: each judged, the
 // ones that may go written, each answered its own outcome (the function's
 // migration, RedemptionBatches, holds its steps and locking argument).
@@ -60,8 +56,9 @@ const BY_KEY = preparedStatement(
   `SELECT r.campaign_id, r.profile_id, r.coins, t.id AS transaction_id,
           t.balance_after, r.request_fingerprint
      FROM promo_redemptions r
+     -- The ledger key promo_redeem_batch gives a redemption's credit.
      JOIN wallet_transactions t
-       ON t.idempotency_key = ${REDEMPTION_LEDGER_KEY('r.campaign_id', 'r.profile_id')}
+       ON t.idempotency_key = 'promo:' || r.campaign_id || ':' || r.profile_id
       AND t.amount > 0
     WHERE r.idempotency_key = $1`,
 );
