@@ -1,4 +1,6 @@
 import { createServer, type Server } from 'node:net';
+import { Gauge } from 'prom-client';
+import { metricsRegistry } from './metrics';
 import { serveMetrics, type MetricsServer } from './metrics-server';
 
 /** A TCP server on a port the system picked, on the loopback. */
@@ -53,6 +55,28 @@ describe('serveMetrics', () => {
       // No pool observed: the gauges read 0.
       expect(text).toContain('\ndeltacrown_db_pool_connections_in_use 0\n');
       expect(text).toContain('\ndeltacrown_db_pool_requests_waiting 0\n');
+    }
+  });
+
+  it('writes a value that is not a number as NaN, as the text format spells it', async () => {
+    // As the event loop lag mean reads when a scrape follows the last one
+    // before the loop's next sample.
+    const notANumber = new Gauge({
+      name: 'metrics_server_spec_not_a_number',
+      help: 'A gauge at NaN',
+      registers: [metricsRegistry],
+    });
+    notANumber.set(NaN);
+    try {
+      const port = await freePort();
+      metrics = await serveMetrics({ port, host: '127.0.0.1' });
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+        (response) => response.text(),
+      );
+      expect(text).toContain('\nmetrics_server_spec_not_a_number NaN\n');
+      expect(text).not.toMatch(/ Nan$/m);
+    } finally {
+      metricsRegistry.removeSingleMetric('metrics_server_spec_not_a_number');
     }
   });
 

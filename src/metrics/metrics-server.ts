@@ -69,6 +69,15 @@ export async function serveMetrics(
   };
 }
 
+/**
+ * prom-client writes NaN as `Nan`, where the text format spells it `NaN`;
+ * strict parsers refuse the line. The event loop lag mean is NaN whenever a
+ * scrape comes before the loop's first sample since the last one.
+ */
+function withSpecNaN(text: string): string {
+  return text.replace(/^([^#\n].*) Nan$/gm, '$1 NaN');
+}
+
 async function answer(
   request: IncomingMessage,
   response: ServerResponse,
@@ -82,7 +91,7 @@ async function answer(
   try {
     const text = await metricsRegistry.metrics();
     response.writeHead(200, { 'Content-Type': metricsRegistry.contentType });
-    response.end(text);
+    response.end(withSpecNaN(text));
   } catch (error) {
     new Logger('Metrics').error(
       `metrics could not be collected: ${error instanceof Error ? error.message : String(error)}`,
