@@ -24,18 +24,24 @@ const COLUMNS = `id, xid::text AS xid, type, occurred_at, profile_id, wallet_id,
 // event can appear before them any more (migrations/1764105000000-EventFeed.ts).
 const SETTLED = `xid < pg_snapshot_xmin(pg_current_snapshot())`;
 
+// Qualified: a bare `xid` in ORDER BY names the text column of COLUMNS, in
+// whose order '1000' comes before '999', and a page's cursor would pass
+// every event whose xid has fewer digits.
+const FEED_ORDER = `events.xid, events.id`;
+const NEWEST_FIRST = `events.xid DESC, events.id DESC`;
+
 const PAGE = preparedStatement(
   'events_page',
   `SELECT ${COLUMNS} FROM events
     WHERE (xid, id) > ($1::xid8, $2::bigint) AND ${SETTLED}
-    ORDER BY xid, id
+    ORDER BY ${FEED_ORDER}
     LIMIT $3`,
 );
 
 const NEWEST = preparedStatement(
   'events_newest',
   `SELECT ${COLUMNS} FROM events WHERE ${SETTLED}
-    ORDER BY xid DESC, id DESC
+    ORDER BY ${NEWEST_FIRST}
     LIMIT $1`,
 );
 

@@ -484,6 +484,31 @@ describe('the event feed', () => {
     ).rejects.toThrow(/kept a day at least/);
   });
 
+  it('orders events by transaction id as a number, where ids gain a digit', async () => {
+    // Transaction ids 99 and 100: in text order '100' comes first, and a
+    // cursor past it would skip 99.
+    await t.database.asOwner((owner) =>
+      owner.query(
+        `INSERT INTO events (xid, type, data) VALUES
+           ('99', 'test.digits', '{"xid": 99}'),
+           ('100', 'test.digits', '{"xid": 100}')`,
+      ),
+    );
+    const { seen } = await drain(undefined, 1);
+    expect(
+      seen
+        .filter((event) => event.type === 'test.digits')
+        .map((event) => event.data.xid),
+    ).toEqual([99, 100]);
+    const [newest] = await t.database.asOwner((owner) =>
+      owner.query<{ id: string }[]>(
+        'SELECT id FROM events ORDER BY xid DESC, id DESC LIMIT 1',
+      ),
+    );
+    const page = await t.app.get(EventFeed).newest(1);
+    expect(page.items.map((event) => event.id)).toEqual([Number(newest.id)]);
+  });
+
   it('refuses to change an event', async () => {
     await expect(
       t.database.asOwner((owner) =>
