@@ -68,7 +68,8 @@ hold_placed AS (
 /**
  * WITH steps that capture the pending, unexpired hold `holdId` (an SQL
  * expression; NULL matches nothing), `amount` of it or all when NULL:
- * `hold_target` (the hold, locked), `hold_moved` (its wallet),
+ * `hold_locked` (the hold, locked, whatever its state), `hold_target` (the
+ * hold, if it can be captured), `hold_moved` (its wallet),
  * `hold_leg` (the ledger row) and `hold_captured` (the hold after, with
  * its ledger row's `balance_after`). A hold that cannot be captured leaves
  * every step empty.
@@ -77,14 +78,24 @@ export function captureHoldSteps(step: {
   holdId: string;
   amount: string;
 }): string {
+  // Found by its key alone, locked, then judged on the version the lock
+  // returned: with the state in the same WHERE, the planner may read the
+  // partial index of pending holds by expiry instead, and walk every
+  // pending hold not yet due (and the dead entries of closed ones) to find
+  // this one, a cost that grows with the holds in flight.
   return `
+hold_locked AS MATERIALIZED (
+  SELECT id, wallet_id, amount, reason, meta, status, expires_at
+    FROM holds
+   WHERE id = ${step.holdId}
+     FOR UPDATE
+),
 hold_target AS (
   SELECT id, wallet_id, amount, reason, meta,
          coalesce(${step.amount}, amount) AS captured
-    FROM holds
-   WHERE id = ${step.holdId} AND status = 'PENDING' AND expires_at > now()
+    FROM hold_locked
+   WHERE status = 'PENDING' AND expires_at > now()
      AND coalesce(${step.amount}, amount) <= amount
-     FOR UPDATE
 ),
 hold_moved AS (
   UPDATE wallets w
