@@ -7,7 +7,10 @@ import {
   InvalidRequest,
   InvariantViolationKind,
 } from '../../src/economy';
-import { SqlDatabase } from '../../src/database/sql-database';
+import {
+  SqlDatabase,
+  type SqlRunner,
+} from '../../src/database/sql-database';
 import type { Profile } from '../../src/profiles';
 import {
   createEconomyTestContext,
@@ -182,6 +185,49 @@ describe('holds', () => {
     expect(await ctx.wallets.getHold(hold.holdId)).toMatchObject({
       status: 'EXPIRED',
     });
+    expect(await wallet(buyer)).toMatchObject({ balance: 100, held: 0 });
+  });
+
+  it("judges expiry by the clock when the hold's turn comes, not when its transaction began", async () => {
+    const database = ctx.get(SqlDatabase);
+    const buyer = await funded(100);
+    const [captured, released] = [
+      await ctx.wallets.hold(buyer, 30, {
+        reason: 'PURCHASE',
+        expiresInSeconds: 1,
+      }),
+      await ctx.wallets.hold(buyer, 20, {
+        reason: 'PURCHASE',
+        expiresInSeconds: 1,
+      }),
+    ];
+    // Callers' transactions that began before the expiry (as a purchase's
+    // confirm begins, then waits for the purchase's lock) and act after it.
+    const lateTo = (act: (transaction: SqlRunner) => Promise<unknown>) =>
+      database.transaction(async (transaction) => {
+        await sleep(1100);
+        await act(transaction);
+      });
+    const [capture, release] = await Promise.allSettled([
+      lateTo((transaction) =>
+        ctx.wallets.capture(captured.holdId, { transaction }),
+      ),
+      lateTo((transaction) =>
+        ctx.wallets.release(released.holdId, { transaction }),
+      ),
+    ]);
+    expect(capture).toMatchObject({ status: 'rejected' });
+    expect(release).toMatchObject({ status: 'rejected' });
+    for (const refused of [capture, release]) {
+      expect((refused as PromiseRejectedResult).reason).toBeInstanceOf(
+        HoldState,
+      );
+      expect(String((refused as PromiseRejectedResult).reason)).toMatch(
+        /expired at/,
+      );
+    }
+    expect(await wallet(buyer)).toMatchObject({ balance: 100, held: 50 });
+    expect(await ctx.wallets.expireHolds()).toBeGreaterThanOrEqual(2);
     expect(await wallet(buyer)).toMatchObject({ balance: 100, held: 0 });
   });
 

@@ -12,7 +12,11 @@ import { preparedStatement } from '../../database/sql-database';
  *    when its lock is granted (READ COMMITTED re-reads it) matches nothing:
  *    of a capture racing a release, exactly one ends it.
  * 3. A hold past its expiry is released only as EXPIRED (by the sweeper,
- *    or by its owner's own expiry), never captured or RELEASED.
+ *    or by its owner's own expiry), never captured or RELEASED. Judged by
+ *    the clock when the lock is granted (clock_timestamp()), not when the
+ *    transaction began (now()): a caller's transaction that waited for the
+ *    hold's lock past its expiry must not capture it. The sweeper, one
+ *    short statement of its own, reads now(), which its index can use.
  * 4. A capture writes the one ledger row of a hold: the captured amount
  *    leaves the balance, the whole amount leaves `held`, so whatever was not
  *    captured is released in the same statement.
@@ -94,7 +98,7 @@ hold_target AS (
   SELECT id, wallet_id, amount, reason, meta,
          coalesce(${step.amount}, amount) AS captured
     FROM hold_locked
-   WHERE status = 'PENDING' AND expires_at > now()
+   WHERE status = 'PENDING' AND expires_at > clock_timestamp()
      AND coalesce(${step.amount}, amount) <= amount
 ),
 hold_moved AS (
@@ -163,7 +167,7 @@ WITH target AS (
   SELECT id, wallet_id, amount
     FROM holds
    WHERE id = $1::bigint AND status = 'PENDING'
-     AND ($2::text = 'RELEASED') = (expires_at > now())
+     AND ($2::text = 'RELEASED') = (expires_at > clock_timestamp())
      FOR UPDATE
 ),
 freed AS (
