@@ -140,6 +140,14 @@ describe('admin console: promo', () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('INVALID_PROMO_INPUT');
+    for (const time of ['2027-01-31T18:00:00', '2027-02-30T00:00:00Z']) {
+      const refused = await runCli(
+        ['promo', 'create', '--name', 'Bad', '--coins', '5', '--ends-at', time],
+        env,
+      );
+      expect([time, refused.code]).toEqual([time, 2]);
+      expect(refused.stderr).toContain('with its offset');
+    }
     const unknown = await runCli(['promo', 'show', '--id', '999999'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('CAMPAIGN_NOT_FOUND');

@@ -278,6 +278,9 @@ describe('promo codes over HTTP', () => {
       { code: sharedCode(), maxRedemptions: 0 },
       { generate: 10_001 },
       { code: sharedCode(), startsAt: 'tomorrow' },
+      // Local time: another instant on each machine that reads it.
+      { code: sharedCode(), startsAt: '2027-01-31T18:00:00' },
+      { code: sharedCode(), endsAt: '2027-02-30T00:00:00Z' },
       {
         code: sharedCode(),
         startsAt: '2027-02-01T00:00:00Z',

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidArgumentError } from 'commander';
 import { open, unlink } from 'node:fs/promises';
+import { INSTANT_FORMAT, instantOf } from '../../common/instant';
 import { Command, Help, Option, SubCommand } from 'nest-commander';
 import type { CampaignView } from '../../promo';
 import { AdminCommand } from '../admin-command';
@@ -119,7 +120,7 @@ export class PromoCreateCommand extends PromoSubcommand {
 
   @Option({
     flags: '--starts-at <time>',
-    description: 'ISO 8601 (default: now)',
+    description: 'ISO 8601 with its offset (default: now)',
   })
   parseStartsAt(value: string): Date {
     return parseTime(value);
@@ -127,7 +128,7 @@ export class PromoCreateCommand extends PromoSubcommand {
 
   @Option({
     flags: '--ends-at <time>',
-    description: 'ISO 8601 (default: never)',
+    description: 'ISO 8601 with its offset (default: never)',
   })
   parseEndsAt(value: string): Date {
     return parseTime(value);
@@ -197,11 +198,9 @@ Exit codes: 0 done, 2 error (an unknown campaign, a taken code or bad input incl
 }
 
 function parseTime(value: string): Date {
-  const time = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime())) {
-    throw new InvalidArgumentError(
-      'an ISO 8601 time, such as 2027-01-31T18:00:00Z',
-    );
+  const time = instantOf(value);
+  if (time === null) {
+    throw new InvalidArgumentError(INSTANT_FORMAT);
   }
   return time;
 }

@@ -10,6 +10,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { INSTANT_FORMAT, INSTANT_PATTERN } from '../../../common/instant';
 import {
   IdField,
   INT64_SCHEMA,
@@ -57,16 +58,24 @@ export class CreateCampaignDto {
   @Max(Number.MAX_SAFE_INTEGER)
   maxRedemptions?: number | null;
 
-  @ApiPropertyOptional({ ...TIME_DOC, description: 'ISO 8601; none: now' })
+  @ApiPropertyOptional({
+    ...TIME_DOC,
+    description: 'ISO 8601 with its offset; none: now',
+  })
   @ValidateIf((_, value) => value !== null)
   @IsOptional()
   @IsISO8601({ strict: true })
+  @Matches(INSTANT_PATTERN, { message: `$property must be ${INSTANT_FORMAT}` })
   startsAt?: string | null;
 
-  @ApiPropertyOptional({ ...TIME_DOC, description: 'ISO 8601; none: never' })
+  @ApiPropertyOptional({
+    ...TIME_DOC,
+    description: 'ISO 8601 with its offset; none: never',
+  })
   @ValidateIf((_, value) => value !== null)
   @IsOptional()
   @IsISO8601({ strict: true })
+  @Matches(INSTANT_PATTERN, { message: `$property must be ${INSTANT_FORMAT}` })
   endsAt?: string | null;
 
   @ApiPropertyOptional({
