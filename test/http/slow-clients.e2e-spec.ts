@@ -11,6 +11,10 @@ const LIMITS = {
   keepAliveTimeoutSeconds: 1,
   maxConnections: 3,
 };
+// Node checks the request timeout once a second: a cut lands 1–2 s in, and
+// a loaded machine adds its lag. Each trickle below lasts 6 s or more, so a
+// close before this bound is the server's cut, not the client's end.
+const CUT_WITHIN_MS = 4_000;
 
 describe('slow clients', () => {
   let t: HttpTestApp;
@@ -56,8 +60,7 @@ describe('slow clients', () => {
       status: 408,
       code: 'REQUEST_TIMEOUT',
     });
-    // The timeout, and Node's check for it each second at most.
-    expect(response.closedAfterMs).toBeLessThan(2500);
+    expect(response.closedAfterMs).toBeLessThan(CUT_WITHIN_MS);
     const [{ n }] = await t.dataSource.query<{ n: string }[]>(
       'SELECT count(*) AS n FROM wallet_transactions',
     );
@@ -71,7 +74,7 @@ describe('slow clients', () => {
       { pauseMs: 300 },
     );
     expect(response.status).toBe(408);
-    expect(response.closedAfterMs).toBeLessThan(2500);
+    expect(response.closedAfterMs).toBeLessThan(CUT_WITHIN_MS);
   });
 
   it('closes an idle keep-alive connection after the keep-alive timeout', async () => {
@@ -80,7 +83,7 @@ describe('slow clients', () => {
     socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
     await closed;
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(CUT_WITHIN_MS);
   });
 
   it('closes connections beyond the cap at once, and takes new ones when some go', async () => {

@@ -1,3 +1,4 @@
+import { transientRetriesTotal } from '../../src/metrics/metrics';
 import { SqlDatabase } from '../../src/database/sql-database';
 import {
   InvalidAmount,
@@ -465,7 +466,13 @@ describe('PayoutService', () => {
             )
           )[0].deadlocks,
         );
+      // A deadlock's loser here is the placements' statement, which the
+      // transient retry sends again: counted in this process at once, where
+      // the server reports its deadlock count lazily.
+      const retries = async () =>
+        (await transientRetriesTotal.get()).values[0]?.value ?? 0;
       const before = await deadlocks();
+      const retriedBefore = await retries();
       // A payout recording prizes holds their registrations FOR SHARE, taken
       // in ascending id order.
       const payout = ctx.dataSource.createQueryRunner();
@@ -488,7 +495,8 @@ describe('PayoutService', () => {
           await new Promise((resolve) => setTimeout(resolve, 5));
           waiting = (
             await sql(
-              "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+              `SELECT 1 FROM pg_stat_activity
+                WHERE wait_event_type = 'Lock' AND datname = current_database()`,
               [],
             )
           ).length;
@@ -500,6 +508,7 @@ describe('PayoutService', () => {
         await payout.release();
       }
       expect(await deadlocks()).toBe(before);
+      expect(await retries()).toBe(retriedBefore);
     });
 
     it('says which call paid: one of 10 concurrent awards, none on a re-run', async () => {
