@@ -25,7 +25,7 @@ export {
   type KeyScope,
 } from './idempotency/scoped-key';
 export * from './holds/hold.types';
-export { captureHoldSteps, placeHoldSteps } from './holds/hold.statements';
+export { placeHoldSteps } from './holds/hold.statements';
 export {
   economyErrorFromPostgres,
   walletCheckRefusal,

@@ -3,7 +3,7 @@ import { SqlDatabase, type SqlRunner } from '../database/sql-database';
 import { retryTransient } from '../database/transient-retry';
 import { HoldState, WalletService } from '../economy';
 import { ItemRepository } from './repositories/item.repository';
-import { PurchaseSteps } from './repositories/purchase-steps';
+import { ConfirmationCoalescer } from './confirmation-coalescer';
 import {
   purchaseSeen,
   PurchaseRepository,
@@ -47,14 +47,14 @@ export class PurchaseLifecycle {
     private readonly items: ItemRepository,
     private readonly purchases: PurchaseRepository,
     private readonly wallets: WalletService,
-    private readonly steps: PurchaseSteps,
+    private readonly confirmations: ConfirmationCoalescer,
   ) {}
 
   /** Captures the held total (ledger reason PURCHASE): the goods were granted. */
   async confirm(id: number): Promise<PurchaseView> {
-    // The common case in one statement; every other one (a repeat, a hold
-    // that ended or expired, an unknown id) below, which says which.
-    const completed = await retryTransient(() => this.steps.confirm(id));
+    // The common case in a batch of confirms; every other one (a repeat, a
+    // hold that ended or expired, an unknown id) below, which says which.
+    const completed = await this.confirmations.confirm(id);
     if (completed !== null) {
       this.logger.log(`purchase ${id} completed`);
       return purchaseSeen(completed);

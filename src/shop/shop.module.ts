@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { EconomyModule } from '../economy';
 import { CatalogService } from './catalog.service';
 import { CheckoutService } from './checkout.service';
+import { ConfirmationBatchWriter } from './confirmation-batch-writer';
+import { ConfirmationCoalescer } from './confirmation-coalescer';
 import { SHOP_ENTITIES } from './entities';
 import { PurchaseLifecycle } from './purchase-lifecycle.service';
 import { PurchaseReads } from './purchase-reads';
@@ -19,6 +21,8 @@ import { PurchaseRepository } from './repositories/purchase.repository';
     PurchaseSteps,
     CatalogService,
     CheckoutService,
+    ConfirmationBatchWriter,
+    ConfirmationCoalescer,
     PurchaseLifecycle,
     PurchaseReads,
   ],

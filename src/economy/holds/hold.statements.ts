@@ -24,10 +24,11 @@ import { preparedStatement } from '../../database/sql-database';
  *    capture in progress, has the others) and locks their wallets in one
  *    ascending pass, as batch credits do. (A data-modifying WITH runs to
  *    completion whether or not the main statement reads it.)
- * 6. Placing and capturing are also lent, as WITH steps, to statements of
- *    modules built on holds (a purchase's checkout and confirm), so that
- *    each of their steps stays one statement; the steps keep the order
- *    above, and their names start with `hold_`, out of the caller's way.
+ * 6. Placing is also lent, as WITH steps, to a statement of a module built
+ *    on holds (a purchase's checkout), so that it stays one statement; the
+ *    steps keep the order above, and their names start with `hold_`, out of
+ *    the caller's way. A purchase's confirm captures in batches
+ *    (migrations/1764109000000-ConfirmBatches.ts), in the same order.
  */
 export const HOLD_COLUMNS = `h.id, h.wallet_id, w.profile_id, h.amount, h.reason, h.status,
   h.expires_at, h.captured_amount, h.transaction_id, h.idempotency_key,
@@ -69,64 +70,6 @@ hold_placed AS (
 )`;
 }
 
-/**
- * WITH steps that capture the pending, unexpired hold `holdId` (an SQL
- * expression; NULL matches nothing), `amount` of it or all when NULL:
- * `hold_locked` (the hold, locked, whatever its state), `hold_target` (the
- * hold, if it can be captured), `hold_moved` (its wallet),
- * `hold_leg` (the ledger row) and `hold_captured` (the hold after, with
- * its ledger row's `balance_after`). A hold that cannot be captured leaves
- * every step empty.
- */
-export function captureHoldSteps(step: {
-  holdId: string;
-  amount: string;
-}): string {
-  // Found by its key alone, locked, then judged on the version the lock
-  // returned: with the state in the same WHERE, the planner may read the
-  // partial index of pending holds by expiry instead, and walk every
-  // pending hold not yet due (and the dead entries of closed ones) to find
-  // this one, a cost that grows with the holds in flight.
-  return `
-hold_locked AS MATERIALIZED (
-  SELECT id, wallet_id, amount, reason, meta, status, expires_at
-    FROM holds
-   WHERE id = ${step.holdId}
-     FOR UPDATE
-),
-hold_target AS (
-  SELECT id, wallet_id, amount, reason, meta,
-         coalesce(${step.amount}, amount) AS captured
-    FROM hold_locked
-   WHERE status = 'PENDING' AND expires_at > clock_timestamp()
-     AND coalesce(${step.amount}, amount) <= amount
-),
-hold_moved AS (
-  UPDATE wallets w
-     SET cached_balance = w.cached_balance - t.captured,
-         held = w.held - t.amount,
-         updated_at = now()
-    FROM hold_target t
-   WHERE w.id = t.wallet_id
-  RETURNING w.id, w.cached_balance
-),
-hold_leg AS (
-  INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, meta)
-  SELECT m.id, -t.captured, m.cached_balance, t.reason,
-         t.meta || jsonb_build_object('holdId', t.id)
-    FROM hold_moved m CROSS JOIN hold_target t
-  RETURNING id, balance_after
-),
-hold_captured AS (
-  UPDATE holds h
-     SET status = 'CAPTURED', captured_amount = t.captured,
-         transaction_id = leg.id, closed_at = now()
-    FROM hold_target t CROSS JOIN hold_leg leg
-   WHERE h.id = t.id
-  RETURNING h.id, h.captured_amount, h.transaction_id, leg.balance_after
-)`;
-}
-
 export const PLACE_HOLD = preparedStatement(
   'economy_place_hold',
   `
@@ -153,10 +96,55 @@ SELECT h.id, h.wallet_id, r.profile_id, h.amount, h.reason, h.status,
   FROM hold_placed h CROSS JOIN hold_reserved r`,
 );
 
+/**
+ * Captures the pending, unexpired hold $1, $2 of it or all when NULL; a
+ * hold that cannot be captured leaves every step empty. The hold is found
+ * by its key alone, locked, then judged on the version the lock returned:
+ * with the state in the same WHERE, the planner may read the partial index
+ * of pending holds by expiry instead, and walk every pending hold not yet
+ * due (and the dead entries of closed ones) to find this one, a cost that
+ * grows with the holds in flight.
+ */
 export const CAPTURE_HOLD = preparedStatement(
   'economy_capture_hold',
   `
-WITH ${captureHoldSteps({ holdId: '$1::bigint', amount: '$2::bigint' })}
+WITH hold_locked AS MATERIALIZED (
+  SELECT id, wallet_id, amount, reason, meta, status, expires_at
+    FROM holds
+   WHERE id = $1::bigint
+     FOR UPDATE
+),
+hold_target AS (
+  SELECT id, wallet_id, amount, reason, meta,
+         coalesce($2::bigint, amount) AS captured
+    FROM hold_locked
+   WHERE status = 'PENDING' AND expires_at > clock_timestamp()
+     AND coalesce($2::bigint, amount) <= amount
+),
+hold_moved AS (
+  UPDATE wallets w
+     SET cached_balance = w.cached_balance - t.captured,
+         held = w.held - t.amount,
+         updated_at = now()
+    FROM hold_target t
+   WHERE w.id = t.wallet_id
+  RETURNING w.id, w.cached_balance
+),
+hold_leg AS (
+  INSERT INTO wallet_transactions (wallet_id, amount, balance_after, reason, meta)
+  SELECT m.id, -t.captured, m.cached_balance, t.reason,
+         t.meta || jsonb_build_object('holdId', t.id)
+    FROM hold_moved m CROSS JOIN hold_target t
+  RETURNING id, balance_after
+),
+hold_captured AS (
+  UPDATE holds h
+     SET status = 'CAPTURED', captured_amount = t.captured,
+         transaction_id = leg.id, closed_at = now()
+    FROM hold_target t CROSS JOIN hold_leg leg
+   WHERE h.id = t.id
+  RETURNING h.id, h.captured_amount, h.transaction_id, leg.balance_after
+)
 SELECT id, captured_amount, transaction_id, balance_after FROM hold_captured`,
 );
 

@@ -5,7 +5,7 @@ import {
   preparedStatement,
   type SqlRunner,
 } from '../../database/sql-database';
-import { captureHoldSteps, placeHoldSteps } from '../../economy';
+import { placeHoldSteps } from '../../economy';
 import type { PurchasedLine, PurchaseView } from '../shop.types';
 
 const MAX_SAFE_COINS = Number.MAX_SAFE_INTEGER;
@@ -47,10 +47,9 @@ import {
  * expiry gives back only that, so an item an admin starts counting
  * meanwhile is never given stock nobody took.
  *
- * Confirm locks the purchase, then captures its hold (the hold, then its
- * wallet: the capture steps' order) and completes the purchase, when the
- * purchase is pending and its hold can be captured; else nothing moves and
- * the caller finds out why.
+ * Confirms go in batches, one call of shop_confirm_batch each (its steps
+ * and locking argument: migrations/1764109000000-ConfirmBatches.ts): the
+ * purchases, their holds, their wallets, each kind ascending.
  */
 const CHECKOUT = preparedStatement(
   'shop_checkout',
@@ -138,24 +137,14 @@ SELECT v.refusal, v.sku, v.total, p.id, p.hold_id, p.expires_at, p.created_at,
   FROM verdict v LEFT JOIN purchase p ON true`,
 );
 
-const CONFIRM = preparedStatement(
-  'shop_confirm_purchase',
-  `
-WITH purchase AS (
-  SELECT id, status, hold_id FROM purchases WHERE id = $1 FOR NO KEY UPDATE
-),
-${captureHoldSteps({
-  holdId: "(SELECT hold_id FROM purchase WHERE status = 'PENDING')",
-  amount: 'NULL::bigint',
-})},
-completed AS (
-  UPDATE purchases p
-     SET status = 'COMPLETED', transaction_id = c.transaction_id, updated_at = now()
-    FROM hold_captured c
-   WHERE p.id = $1
-  RETURNING p.*
-)
-SELECT ${PURCHASE_VIEW} FROM completed p`,
+// The purchase a confirm completed, as the batch's update left it; its
+// lines are not changed there, so the view's subquery reads them as the
+// statement's snapshot has them.
+const CONFIRM_BATCH = preparedStatement(
+  'shop_confirm_batch',
+  `SELECT b.i, b.outcome, ${PURCHASE_VIEW}
+     FROM shop_confirm_batch($1::bigint[], $2::boolean) b
+     LEFT JOIN LATERAL (SELECT (b.purchase).*) p ON true`,
 );
 
 const LOCK_WALLET = preparedStatement(
@@ -176,6 +165,14 @@ export type CheckoutOutcome =
   | { placed: PurchaseView }
   | { refusal: CheckoutRefusal; sku: string | null; total: number | null };
 
+/** What a batch of confirms did with one of them. */
+export interface ConfirmBatchRow {
+  i: number;
+  outcome: 'completed' | 'skipped' | 'alone';
+  /** The completed purchase; null for the other outcomes. */
+  purchase: StoredPurchase | null;
+}
+
 export interface CheckoutOrder {
   profileId: number;
   lines: { sku: string; quantity: number }[];
@@ -185,7 +182,7 @@ export interface CheckoutOrder {
   requestFingerprint: string;
 }
 
-/** A purchase's one-statement steps: checkout and confirm. */
+/** A purchase's common steps: checkout, and confirms in batches. */
 @Injectable()
 export class PurchaseSteps {
   constructor(private readonly database: SqlDatabase) {}
@@ -257,12 +254,20 @@ export class PurchaseSteps {
   }
 
   /**
-   * Completes a pending purchase whose hold can be captured: the purchase
-   * completed; or null, nothing moved (unknown, not pending, or a hold that
-   * ended or expired: the caller finds out which).
+   * Confirms a batch of purchases (the first call skipping rows others
+   * hold, unless `wait`): for each, by its index, `completed` and the
+   * purchase now; `skipped`, nothing written; or `alone`, nothing written
+   * and for the caller's own path to decide (not pending, unknown, a hold
+   * that ended or expired).
    */
-  async confirm(id: number): Promise<StoredPurchase | null> {
-    const [row] = await this.database.run<PurchaseRow>(CONFIRM, [id]);
-    return row === undefined ? null : purchaseView(row);
+  async confirmBatch(ids: number[], wait: boolean): Promise<ConfirmBatchRow[]> {
+    const rows = await this.database.run<
+      { i: number; outcome: ConfirmBatchRow['outcome'] } & PurchaseRow
+    >(CONFIRM_BATCH, [ids, wait]);
+    return rows.map((row) => ({
+      i: row.i,
+      outcome: row.outcome,
+      purchase: row.outcome === 'completed' ? purchaseView(row) : null,
+    }));
   }
 }

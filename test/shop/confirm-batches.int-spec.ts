@@ -1,0 +1,206 @@
+// Confirms go in batches (one call of shop_confirm_batch, one commit each):
+// every confirm gets its own answer, balances chain exactly when one wallet
+// pays two purchases of a batch, and a locked wallet holds back only its own.
+import { Client } from 'pg';
+import type { Profile } from '../../src/profiles';
+import {
+  CatalogService,
+  CheckoutService,
+  PurchaseLifecycle,
+  PurchaseNotFound,
+  PurchaseState,
+  ShopModule,
+  type PlacedPurchase,
+} from '../../src/shop';
+import {
+  createEconomyTestContext,
+  type EconomyTestContext,
+} from '../support/economy-test-context';
+
+const PRICE = 7;
+
+describe('confirms in batches', () => {
+  // Four connections: three lanes, one of which a locked wallet's confirm
+  // may hold while it waits. What queues behind a running batch's first
+  // call goes in the next one.
+  let ctx: EconomyTestContext;
+  let checkout: CheckoutService;
+  let lifecycle: PurchaseLifecycle;
+  let sequence = 0;
+
+  beforeAll(async () => {
+    ctx = await createEconomyTestContext({
+      poolSize: 4,
+      modules: [ShopModule],
+      bounds: { lockWaitMs: 20_000, statementMs: 30_000, poolWaitMs: 30_000 },
+    });
+    checkout = ctx.get(CheckoutService);
+    lifecycle = ctx.get(PurchaseLifecycle);
+    await ctx.get(CatalogService).add({
+      sku: 'BATCH-ITEM',
+      name: 'Batch item',
+      price: PRICE,
+      stock: 1_000,
+    });
+  });
+  afterAll(() => ctx.close());
+
+  const funded = async (balance: number): Promise<Profile> => {
+    const profile = await ctx.createProfile();
+    await ctx.wallets.credit(profile, balance, { reason: 'WINNER' });
+    return profile;
+  };
+  const buy = (
+    profile: Profile,
+    expiresInSeconds?: number,
+  ): Promise<PlacedPurchase> => {
+    sequence += 1;
+    return checkout.purchase({
+      profileId: profile.id,
+      lines: [{ sku: 'BATCH-ITEM', quantity: 1 }],
+      expiresInSeconds,
+      idempotencyKey: `batch-${sequence}`,
+      keyScope: { namespace: 'http', caller: 'test' },
+      requestFingerprint: `fingerprint-${sequence}`,
+    });
+  };
+  const purchaseRows = (profile: Profile) =>
+    ctx.dataSource.query<{ amount: string; writer: string }[]>(
+      `SELECT t.amount, t.xmin::text AS writer
+         FROM wallet_transactions t JOIN wallets w ON w.id = t.wallet_id
+        WHERE w.profile_id = $1 AND t.reason = 'PURCHASE'`,
+      [profile.id],
+    );
+  const expectLedgerSound = async () =>
+    expect((await ctx.ledger.verifyInvariants()).violations).toEqual([]);
+
+  it('completes 64 concurrent confirms in fewer transactions, two of one wallet chained', async () => {
+    const buyers = await Promise.all(
+      Array.from({ length: 32 }, () => funded(100)),
+    );
+    const purchases: PlacedPurchase[] = [];
+    for (const buyer of buyers) {
+      purchases.push(await buy(buyer), await buy(buyer));
+    }
+
+    const confirmed = await Promise.all(
+      purchases.map((purchase) => lifecycle.confirm(purchase.id)),
+    );
+
+    expect(confirmed.map(({ status }) => status)).toEqual(
+      purchases.map(() => 'COMPLETED'),
+    );
+    expect(
+      new Set(confirmed.map(({ transactionId }) => transactionId)).size,
+    ).toBe(64);
+    const writers = new Set<string>();
+    for (const buyer of buyers) {
+      expect(await ctx.wallets.getWallet(buyer)).toMatchObject({
+        balance: 100 - 2 * PRICE,
+        held: 0,
+      });
+      const rows = await purchaseRows(buyer);
+      expect(rows.map(({ amount }) => amount)).toEqual([
+        String(-PRICE),
+        String(-PRICE),
+      ]);
+      rows.forEach(({ writer }) => writers.add(writer));
+    }
+    expect(writers.size).toBeLessThan(64);
+    for (const purchase of purchases) {
+      expect(await ctx.wallets.getHold(purchase.holdId)).toMatchObject({
+        status: 'CAPTURED',
+        capturedAmount: PRICE,
+      });
+    }
+    await expectLedgerSound();
+  });
+
+  it('answers each confirm of a batch its own outcome, a refused one failing no neighbour', async () => {
+    const buyer = await funded(100);
+    const first = await buy(buyer);
+    const pending = await buy(buyer);
+    const cancelled = await buy(buyer);
+    await lifecycle.cancel(cancelled.id);
+    const completed = await buy(buyer);
+    const done = await lifecycle.confirm(completed.id);
+    const expiring = await buy(buyer, 1);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+    // The first goes alone; the rest queue behind it, one batch.
+    const [, twice, again, refused, late, unknown, repeat] =
+      await Promise.allSettled([
+        lifecycle.confirm(first.id),
+        lifecycle.confirm(pending.id),
+        lifecycle.confirm(completed.id),
+        lifecycle.confirm(cancelled.id),
+        lifecycle.confirm(expiring.id),
+        lifecycle.confirm(2_000_000_000),
+        lifecycle.confirm(pending.id),
+      ]);
+
+    expect(twice).toMatchObject({
+      status: 'fulfilled',
+      value: { id: pending.id, status: 'COMPLETED' },
+    });
+    // Confirming again answers the same purchase, with the same transaction.
+    expect(repeat).toEqual(twice);
+    expect(again).toMatchObject({
+      status: 'fulfilled',
+      value: { status: 'COMPLETED', transactionId: done.transactionId },
+    });
+    for (const outcome of [refused, late]) {
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(
+        PurchaseState,
+      );
+    }
+    expect((unknown as PromiseRejectedResult).reason).toBeInstanceOf(
+      PurchaseNotFound,
+    );
+    // Three purchases paid: first, pending and completed, once each.
+    expect(await purchaseRows(buyer)).toHaveLength(3);
+    expect(await ctx.wallets.getWallet(buyer)).toMatchObject({
+      balance: 100 - 3 * PRICE,
+      held: PRICE,
+    });
+    await expectLedgerSound();
+  });
+
+  it("holds back only a locked wallet's confirms, which go once the lock does", async () => {
+    const [stuck, ...others] = await Promise.all(
+      Array.from({ length: 6 }, () => funded(100)),
+    );
+    const stuckPurchase = await buy(stuck);
+    const otherPurchases = await Promise.all(others.map((other) => buy(other)));
+    const locker = new Client({ connectionString: ctx.database.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(
+        'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
+        [stuck.id],
+      );
+      let stuckDone = false;
+      const waiting = lifecycle.confirm(stuckPurchase.id).then((purchase) => {
+        stuckDone = true;
+        return purchase;
+      });
+      const free = await Promise.all(
+        otherPurchases.map((purchase) => lifecycle.confirm(purchase.id)),
+      );
+      expect(free.map(({ status }) => status)).toEqual(
+        others.map(() => 'COMPLETED'),
+      );
+      expect(stuckDone).toBe(false);
+      await locker.query('ROLLBACK');
+      expect(await waiting).toMatchObject({ status: 'COMPLETED' });
+    } finally {
+      await locker.end();
+    }
+    expect(await ctx.wallets.getWallet(stuck)).toMatchObject({
+      balance: 100 - PRICE,
+      held: 0,
+    });
+    await expectLedgerSound();
+  });
+});
