@@ -9,6 +9,7 @@ import {
   scopedLedgerKey,
   WalletService,
 } from '../economy';
+import { CheckoutCoalescer } from './checkout-coalescer';
 import { checkPurchase } from './purchase-input';
 import {
   PurchaseSteps,
@@ -30,8 +31,9 @@ import type { PlacedPurchase, PurchaseRequest } from './shop.types';
 
 /**
  * Checkout: a purchase holds its total and reserves its stock in one
- * statement, or does neither (the statement and its locking argument:
- * repositories/purchase-steps.ts).
+ * transaction, or does neither: in a batch of checkouts
+ * (migrations/1764110000000-CheckoutBatches.ts), or alone in one statement
+ * (its locking argument: repositories/purchase-steps.ts).
  */
 @Injectable()
 export class CheckoutService {
@@ -40,6 +42,7 @@ export class CheckoutService {
   constructor(
     private readonly database: SqlDatabase,
     private readonly steps: PurchaseSteps,
+    private readonly checkouts: CheckoutCoalescer,
     private readonly purchases: PurchaseRepository,
     private readonly wallets: WalletService,
   ) {}
@@ -78,10 +81,15 @@ export class CheckoutService {
   }
 
   /**
-   * One statement on the pool; an order with a limited item again in a
-   * transaction that locks the buyer's wallet first.
+   * In a batch of checkouts; what the batch leaves (a refusal, a replay, a
+   * limited item) in one statement on the pool, and an order with a limited
+   * item again in a transaction that locks the buyer's wallet first.
    */
   private async checkOut(order: CheckoutOrder) {
+    const batched = await this.checkouts.checkOut(order);
+    if (batched !== null) {
+      return batched;
+    }
     let outcome = await retryTransient(() => this.steps.checkOut(order));
     if ('refusal' in outcome && outcome.refusal === 'LIMITED') {
       outcome = await retryTransient(() =>

@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { BatchMember } from '../database/batches/batch-member';
-import {
-  roundsAfterFailure,
-  settleInRounds,
-  waitingFor,
-  type Round,
-} from '../database/batches/batch-rounds';
-import { retryTransient } from '../database/transient-retry';
+import { settleInRounds, writeRound } from '../database/batches/batch-rounds';
 import { economyErrorFromPostgres } from '../economy';
 import { PurchaseSteps } from './repositories/purchase-steps';
 import type { StoredPurchase } from './repositories/purchase.repository';
@@ -26,34 +20,19 @@ export class ConfirmationBatchWriter {
     batch: ConfirmationMember[],
     firstCallDone: () => void,
   ): Promise<void> {
-    return settleInRounds(batch, firstCallDone, (round) => this.write(round));
-  }
-
-  private async write({
-    members,
-    wait,
-  }: Round<ConfirmationMember>): Promise<Round<ConfirmationMember>[]> {
-    let rows;
-    try {
-      rows = await retryTransient(() =>
-        this.steps.confirmBatch(
-          members.map(({ item }) => item),
-          wait,
-        ),
-      );
-    } catch (error) {
-      return roundsAfterFailure(members, error, ({ item }) =>
-        economyErrorFromPostgres(error, `purchase ${item}`),
-      );
-    }
-    const skipped: ConfirmationMember[] = [];
-    for (const { i, outcome, purchase } of rows) {
-      if (outcome === 'skipped') {
-        skipped.push(members[i]);
-      } else {
-        members[i].answer({ value: purchase });
-      }
-    }
-    return waitingFor(skipped);
+    return settleInRounds(batch, firstCallDone, (round) =>
+      writeRound(
+        round,
+        async (ids, wait) =>
+          (await this.steps.confirmBatch(ids, wait)).map(
+            ({ i, outcome, purchase }) => ({
+              i,
+              skipped: outcome === 'skipped',
+              value: purchase,
+            }),
+          ),
+        (id, error) => economyErrorFromPostgres(error, `purchase ${id}`),
+      ),
+    );
   }
 }

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EconomyModule } from '../economy';
 import { CatalogService } from './catalog.service';
+import { CheckoutBatchWriter } from './checkout-batch-writer';
+import { CheckoutCoalescer } from './checkout-coalescer';
 import { CheckoutService } from './checkout.service';
 import { ConfirmationBatchWriter } from './confirmation-batch-writer';
 import { ConfirmationCoalescer } from './confirmation-coalescer';
@@ -20,6 +22,8 @@ import { PurchaseRepository } from './repositories/purchase.repository';
     PurchaseRepository,
     PurchaseSteps,
     CatalogService,
+    CheckoutBatchWriter,
+    CheckoutCoalescer,
     CheckoutService,
     ConfirmationBatchWriter,
     ConfirmationCoalescer,

@@ -4,6 +4,7 @@ import {
   unavailableErrorOf,
 } from '../database.errors';
 import { isSqlState, postgresErrorOf } from '../postgres-error';
+import { retryTransient } from '../transient-retry';
 import type { BatchMember } from './batch-member';
 
 /** Members of a batch for one call, and whether it waits for locks or skips them. */
@@ -58,6 +59,49 @@ export async function settleInRounds<TMember extends Member>(
  */
 export function waitingFor<TMember>(skipped: TMember[]): Round<TMember>[] {
   return skipped.length > 0 ? [{ members: skipped, wait: true }] : [];
+}
+
+/** What a call answered for one member, by its index in the call. */
+export interface BatchRow<TValue> {
+  i: number;
+  /** Skipped on a row another transaction held: it goes again, waiting. */
+  skipped: boolean;
+  value: TValue;
+}
+
+/**
+ * One call of a batch whose members either get a value or are skipped:
+ * answers each its value, and returns the skipped ones as one round that
+ * waits (waitingFor); a call that fails leaves what roundsAfterFailure
+ * says, a lone member getting `failureOf` the error.
+ */
+export async function writeRound<TItem, TValue>(
+  { members, wait }: Round<BatchMember<TItem, TValue>>,
+  call: (items: TItem[], wait: boolean) => Promise<BatchRow<TValue>[]>,
+  failureOf: (item: TItem, error: unknown) => Error,
+): Promise<Round<BatchMember<TItem, TValue>>[]> {
+  let rows: BatchRow<TValue>[];
+  try {
+    rows = await retryTransient(() =>
+      call(
+        members.map(({ item }) => item),
+        wait,
+      ),
+    );
+  } catch (error) {
+    return roundsAfterFailure(members, error, ({ item }) =>
+      failureOf(item, error),
+    );
+  }
+  const skipped: BatchMember<TItem, TValue>[] = [];
+  for (const { i, skipped: wasSkipped, value } of rows) {
+    if (wasSkipped) {
+      skipped.push(members[i]);
+    } else {
+      members[i].answer({ value });
+    }
+  }
+  return waitingFor(skipped);
 }
 
 /** A round of one member, that waits. */

@@ -137,6 +137,15 @@ SELECT v.refusal, v.sku, v.total, p.id, p.hold_id, p.expires_at, p.created_at,
   FROM verdict v LEFT JOIN purchase p ON true`,
 );
 
+// Orders as parallel arrays: one entry an order, and its lines flattened
+// with the (1-based) order each belongs to.
+const CHECKOUT_BATCH = preparedStatement(
+  'shop_checkout_batch',
+  `SELECT i, outcome, purchase_id, hold_id, total, expires_at, created_at, lines
+     FROM shop_checkout_batch($1::bigint[], $2::int[], $3::text[], $4::text[],
+                              $5::text[], $6::int[], $7::text[], $8::int[], $9::boolean)`,
+);
+
 // The purchase a confirm completed, as the batch's update left it; its
 // lines are not changed there, so the view's subquery reads them as the
 // statement's snapshot has them.
@@ -164,6 +173,14 @@ export type CheckoutRefusal =
 export type CheckoutOutcome =
   | { placed: PurchaseView }
   | { refusal: CheckoutRefusal; sku: string | null; total: number | null };
+
+/** What a batch of checkouts did with one of its orders. */
+export interface CheckoutBatchRow {
+  i: number;
+  outcome: 'placed' | 'skipped' | 'alone';
+  /** The purchase placed; null for the other outcomes. */
+  placed: PurchaseView | null;
+}
 
 /** What a batch of confirms did with one of them. */
 export interface ConfirmBatchRow {
@@ -232,25 +249,66 @@ export class PurchaseSteps {
     if (row.id === null) {
       return { refusal: 'NO_WALLET', sku: null, total };
     }
-    const lines: PurchasedLine[] = row.lines.map((line) => ({
-      sku: line.sku,
-      quantity: line.quantity,
-      unitPrice: safeIntegerFromDatabase(line.unitPrice),
-    }));
     return {
-      placed: {
-        id: safeIntegerFromDatabase(row.id),
-        profileId: order.profileId,
-        status: 'PENDING',
-        total,
-        lines,
-        holdId: safeIntegerFromDatabase(row.hold_id!),
+      placed: placedView(order, {
+        id: row.id,
+        holdId: row.hold_id!,
+        total: row.total!,
         expiresAt: row.expires_at!,
-        transactionId: null,
-        refundTransactionId: null,
         createdAt: row.created_at!,
-      },
+        lines: row.lines,
+      }),
     };
+  }
+
+  /**
+   * Checks a batch of orders out (the first call skipping wallets and items
+   * others hold, unless `wait`): for each, by its index, `placed` and the
+   * purchase; `skipped`, nothing written; or `alone`, nothing written and
+   * for checkOut to decide (a refusal, a replay, a limited item).
+   */
+  async checkOutBatch(
+    orders: CheckoutOrder[],
+    wait: boolean,
+  ): Promise<CheckoutBatchRow[]> {
+    const lines = orders.flatMap((order, index) =>
+      order.lines.map((line) => ({ ...line, order: index + 1 })),
+    );
+    const rows = await this.database.run<{
+      i: number;
+      outcome: CheckoutBatchRow['outcome'];
+      purchase_id: string | null;
+      hold_id: string | null;
+      total: string | null;
+      expires_at: Date | null;
+      created_at: Date | null;
+      lines: { sku: string; quantity: number; unitPrice: number }[] | null;
+    }>(CHECKOUT_BATCH, [
+      orders.map((order) => order.profileId),
+      orders.map((order) => order.expiresInSeconds),
+      orders.map((order) => order.idempotencyKey),
+      orders.map((order) => order.clientIdempotencyKey),
+      orders.map((order) => order.requestFingerprint),
+      lines.map((line) => line.order),
+      lines.map((line) => line.sku),
+      lines.map((line) => line.quantity),
+      wait,
+    ]);
+    return rows.map((row) => ({
+      i: row.i,
+      outcome: row.outcome,
+      placed:
+        row.outcome === 'placed'
+          ? placedView(orders[row.i], {
+              id: row.purchase_id!,
+              holdId: row.hold_id!,
+              total: row.total!,
+              expiresAt: row.expires_at!,
+              createdAt: row.created_at!,
+              lines: row.lines!,
+            })
+          : null,
+    }));
   }
 
   /**
@@ -270,4 +328,35 @@ export class PurchaseSteps {
       purchase: row.outcome === 'completed' ? purchaseView(row) : null,
     }));
   }
+}
+
+/** A purchase just placed for `order`, from what its checkout returned. */
+function placedView(
+  order: CheckoutOrder,
+  row: {
+    id: string;
+    holdId: string;
+    total: string;
+    expiresAt: Date;
+    createdAt: Date;
+    lines: { sku: string; quantity: number; unitPrice: number | string }[];
+  },
+): PurchaseView {
+  const lines: PurchasedLine[] = row.lines.map((line) => ({
+    sku: line.sku,
+    quantity: line.quantity,
+    unitPrice: safeIntegerFromDatabase(line.unitPrice),
+  }));
+  return {
+    id: safeIntegerFromDatabase(row.id),
+    profileId: order.profileId,
+    status: 'PENDING',
+    total: safeIntegerFromDatabase(row.total),
+    lines,
+    holdId: safeIntegerFromDatabase(row.holdId),
+    expiresAt: row.expiresAt,
+    transactionId: null,
+    refundTransactionId: null,
+    createdAt: row.createdAt,
+  };
 }

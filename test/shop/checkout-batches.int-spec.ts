@@ -1,0 +1,240 @@
+// Checkouts go in batches (one call of shop_checkout_batch, one commit
+// each): stock and coins are counted across a batch's orders, every order
+// gets its own answer (a refusal, a replay or a limit as a lone checkout
+// gives it), and a locked wallet or item holds back only its own orders.
+import { Client } from 'pg';
+import { InsufficientFunds } from '../../src/economy';
+import type { Profile } from '../../src/profiles';
+import {
+  CatalogService,
+  CheckoutService,
+  ItemUnavailable,
+  LimitExceeded,
+  OutOfStock,
+  ShopModule,
+  type PlacedPurchase,
+} from '../../src/shop';
+import {
+  createEconomyTestContext,
+  type EconomyTestContext,
+} from '../support/economy-test-context';
+
+describe('checkouts in batches', () => {
+  // Four connections: three lanes, one of which a locked wallet's or item's
+  // orders may hold while they wait. What queues behind a running batch's
+  // first call goes in the next one.
+  let ctx: EconomyTestContext;
+  let catalog: CatalogService;
+  let checkout: CheckoutService;
+  let sequence = 0;
+
+  beforeAll(async () => {
+    ctx = await createEconomyTestContext({
+      poolSize: 4,
+      modules: [ShopModule],
+      bounds: { lockWaitMs: 20_000, statementMs: 30_000, poolWaitMs: 30_000 },
+    });
+    catalog = ctx.get(CatalogService);
+    checkout = ctx.get(CheckoutService);
+  });
+  afterAll(() => ctx.close());
+
+  const item = async (
+    price: number,
+    stock?: number,
+    perProfileLimit?: number,
+  ) => {
+    sequence += 1;
+    return catalog.add({
+      sku: `CB-${sequence}`,
+      name: `item ${sequence}`,
+      price,
+      stock,
+      perProfileLimit,
+    });
+  };
+  const funded = async (balance: number): Promise<Profile> => {
+    const profile = await ctx.createProfile();
+    await ctx.wallets.credit(profile, balance, { reason: 'WINNER' });
+    return profile;
+  };
+  const buy = (
+    profile: Profile,
+    lines: { sku: string; quantity: number }[],
+    key = `cb-${(sequence += 1)}`,
+  ): Promise<PlacedPurchase> =>
+    checkout.purchase({
+      profileId: profile.id,
+      lines,
+      idempotencyKey: key,
+      keyScope: { namespace: 'http', caller: 'test' },
+      requestFingerprint: `fingerprint-${key}`,
+    });
+  const stockOf = async (id: number) =>
+    (await catalog.list(true)).find((listed) => listed.id === id)!.stock;
+  const expectLedgerSound = async () =>
+    expect((await ctx.ledger.verifyInvariants()).violations).toEqual([]);
+
+  it('places 64 concurrent orders in fewer transactions, stock and held coins exact', async () => {
+    const [sword, shield, potion] = [
+      await item(5, 1_000),
+      await item(3, 1_000),
+      await item(2),
+    ];
+    const buyers = await Promise.all(
+      Array.from({ length: 32 }, () => funded(100)),
+    );
+    const placed = await Promise.all(
+      buyers.flatMap((buyer) => [
+        buy(buyer, [
+          { sku: sword.sku, quantity: 2 },
+          { sku: potion.sku, quantity: 3 },
+        ]),
+        buy(buyer, [
+          { sku: shield.sku, quantity: 1 },
+          { sku: sword.sku, quantity: 1 },
+        ]),
+      ]),
+    );
+
+    expect(placed.map(({ status, total }) => [status, total])).toEqual(
+      buyers.flatMap(() => [
+        ['PENDING', 16],
+        ['PENDING', 8],
+      ]),
+    );
+    expect(placed[0].lines).toEqual([
+      { sku: sword.sku, quantity: 2, unitPrice: 5 },
+      { sku: potion.sku, quantity: 3, unitPrice: 2 },
+    ]);
+    const [{ writers }] = await ctx.dataSource.query<{ writers: string }[]>(
+      `SELECT count(DISTINCT xmin::text) AS writers FROM purchases
+        WHERE id = ANY ($1::bigint[])`,
+      [placed.map(({ id }) => id)],
+    );
+    expect(Number(writers)).toBeLessThan(64);
+    for (const buyer of buyers) {
+      expect(await ctx.wallets.getWallet(buyer)).toMatchObject({
+        balance: 100,
+        held: 24,
+        available: 76,
+      });
+    }
+    for (const purchase of placed) {
+      expect(await ctx.wallets.getHold(purchase.holdId)).toMatchObject({
+        amount: purchase.total,
+        status: 'PENDING',
+      });
+    }
+    expect(await stockOf(sword.id)).toBe(1_000 - 32 * 3);
+    expect(await stockOf(shield.id)).toBe(1_000 - 32);
+    expect(await stockOf(potion.id)).toBeNull();
+    await expectLedgerSound();
+  });
+
+  it('counts stock and coins across a batch, and answers every other order as a lone checkout does', async () => {
+    const scarce = await item(4, 5);
+    const limited = await item(1, undefined, 1);
+    const crowd = await Promise.all(
+      Array.from({ length: 8 }, () => funded(100)),
+    );
+    const poor = await funded(10);
+    const replayed = await funded(100);
+    const first = await buy(
+      replayed,
+      [{ sku: limited.sku, quantity: 1 }],
+      'cb-replayed',
+    );
+
+    const outcomes = await Promise.allSettled([
+      ...crowd.map((buyer) => buy(buyer, [{ sku: scarce.sku, quantity: 1 }])),
+      buy(poor, [{ sku: scarce.sku, quantity: 1 }]),
+      buy(poor, [{ sku: scarce.sku, quantity: 1 }]),
+      buy(poor, [{ sku: scarce.sku, quantity: 1 }]),
+      buy(replayed, [{ sku: limited.sku, quantity: 1 }], 'cb-replayed'),
+      buy(replayed, [{ sku: limited.sku, quantity: 1 }]),
+      buy(crowd[0], [{ sku: 'CB-NO-SUCH-ITEM', quantity: 1 }]),
+    ]);
+
+    const placed = outcomes.filter(({ status }) => status === 'fulfilled');
+    const refusals = outcomes.map((outcome) =>
+      outcome.status === 'rejected'
+        ? (outcome.reason as Error).constructor.name
+        : 'placed',
+    );
+    // Five of scarce: to the crowd and `poor` together, `poor` at most two
+    // (10 coins), each refused one out of stock or out of coins.
+    const scarceSold = refusals
+      .slice(0, 11)
+      .filter((refusal) => refusal === 'placed').length;
+    expect(scarceSold).toBe(5);
+    const poorPlaced = refusals
+      .slice(8, 11)
+      .filter((refusal) => refusal === 'placed').length;
+    expect(poorPlaced).toBeLessThanOrEqual(2);
+    for (const refusal of refusals.slice(0, 11)) {
+      expect(['placed', OutOfStock.name, InsufficientFunds.name]).toContain(
+        refusal,
+      );
+    }
+    expect(await stockOf(scarce.id)).toBe(0);
+    expect(await ctx.wallets.getWallet(poor)).toMatchObject({
+      held: 4 * poorPlaced,
+    });
+    // The key used before replays its purchase; the limit holds.
+    expect(outcomes[11]).toMatchObject({
+      status: 'fulfilled',
+      value: { id: first.id, replayed: true },
+    });
+    expect(refusals[12]).toBe(LimitExceeded.name);
+    expect(refusals[13]).toBe(ItemUnavailable.name);
+    expect(placed).toHaveLength(6);
+    await expectLedgerSound();
+  });
+
+  it('holds back only the orders on a locked wallet or a locked item, which go once the lock does', async () => {
+    const [free, held] = [await item(1, 100), await item(1, 100)];
+    const [stuck, ...others] = await Promise.all(
+      Array.from({ length: 6 }, () => funded(100)),
+    );
+    const locker = new Client({ connectionString: ctx.database.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(
+        'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
+        [stuck.id],
+      );
+      await locker.query('SELECT 1 FROM shop_items WHERE id = $1 FOR UPDATE', [
+        held.id,
+      ]);
+      let waitingDone = 0;
+      const waiting = [
+        buy(stuck, [{ sku: free.sku, quantity: 1 }]),
+        buy(others[0], [{ sku: held.sku, quantity: 1 }]),
+      ].map((placing) =>
+        placing.then((purchase) => {
+          waitingDone += 1;
+          return purchase;
+        }),
+      );
+      const rest = await Promise.all(
+        others.map((other) => buy(other, [{ sku: free.sku, quantity: 1 }])),
+      );
+      expect(rest.map(({ status }) => status)).toEqual(
+        others.map(() => 'PENDING'),
+      );
+      expect(waitingDone).toBe(0);
+      await locker.query('ROLLBACK');
+      expect((await Promise.all(waiting)).map(({ status }) => status)).toEqual([
+        'PENDING',
+        'PENDING',
+      ]);
+    } finally {
+      await locker.end();
+    }
+    expect(await stockOf(free.id)).toBe(100 - 6);
+    expect(await stockOf(held.id)).toBe(100 - 1);
+    await expectLedgerSound();
+  });
+});
