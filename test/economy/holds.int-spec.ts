@@ -7,10 +7,7 @@ import {
   InvalidRequest,
   InvariantViolationKind,
 } from '../../src/economy';
-import {
-  SqlDatabase,
-  type SqlRunner,
-} from '../../src/database/sql-database';
+import { SqlDatabase, type SqlRunner } from '../../src/database/sql-database';
 import type { Profile } from '../../src/profiles';
 import {
   createEconomyTestContext,
