@@ -7,7 +7,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * batch whose hold can be captured and completes the purchase, and answers
  * each its own outcome: `completed` (with the purchase as it now stands),
  * `skipped` (a first call met a row another transaction holds: the caller
- * sends it again in a call that waits) or `alone` (anything else: not
+ * sends it again, in a call that waits) or `alone` (anything else: not
  * pending, unknown, a hold that ended or expired; nothing of it was written,
  * and the caller's own path decides and says why).
  *
@@ -16,9 +16,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * their wallets. Every path that holds more than one of them takes them in
  * that order (checkout has no purchase or hold yet: its wallet, then its
  * items), so a batch waits on no one who waits on it. A first call skips
- * rows others hold locked, so a locked wallet holds back only its own
- * confirms. A hold's expiry is judged by the clock when its lock is granted,
- * as a capture's is.
+ * rows others hold locked; the service sends a confirm skipped there again
+ * holding its buyer's profile, so that a locked wallet's confirms wait one
+ * batch at a time, on one lane (ConfirmationCoalescer). A hold's expiry is
+ * judged by the clock when its lock is granted, as a capture's is.
  *
  * A capture writes what one capture writes: a ledger row of the hold's
  * reason and meta with its `holdId`, the wallet's balance and held total
@@ -44,6 +45,7 @@ export class ConfirmBatches1764109000000 implements MigrationInterface {
         pu_ids bigint[];
         pu_holds bigint[];
         pu_status text[];
+        known bigint[];
         m_hold bigint[] := array_fill(NULL::bigint, ARRAY[cardinality(p_ids)]);
         m_wallet bigint[] := array_fill(NULL::bigint, ARRAY[cardinality(p_ids)]);
         m_amount bigint[] := array_fill(NULL::bigint, ARRAY[cardinality(p_ids)]);
@@ -72,8 +74,7 @@ export class ConfirmBatches1764109000000 implements MigrationInterface {
           RETURN;
         END IF;
 
-        -- 1. The purchases, ascending. Not locked in a first call: skipped
-        -- (an unknown id too; the waiting call finds it unknown: alone).
+        -- 1. The purchases, ascending.
         IF p_wait THEN
           SELECT array_agg(p.id ORDER BY p.id), array_agg(p.hold_id ORDER BY p.id),
                  array_agg(p.status ORDER BY p.id)
@@ -87,13 +88,19 @@ export class ConfirmBatches1764109000000 implements MigrationInterface {
             FROM (SELECT id, hold_id, status FROM purchases
                    WHERE id = ANY (p_ids) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED) p;
         END IF;
+        IF NOT p_wait AND coalesce(cardinality(pu_ids), 0) < size THEN
+          -- Not locked: held by another transaction, or unknown (alone).
+          SELECT array_agg(p.id) INTO known
+            FROM purchases p WHERE p.id = ANY (p_ids);
+        END IF;
         FOR k IN 1 .. size LOOP
           w := array_position(pu_ids, p_ids[k]);
           IF array_position(p_ids, p_ids[k]) < k THEN
             -- A purchase named twice is confirmed once, by its first.
             state[k] := 'alone';
           ELSIF w IS NULL THEN
-            state[k] := CASE WHEN p_wait THEN 'alone' ELSE 'skipped' END;
+            state[k] := CASE WHEN NOT p_wait AND p_ids[k] = ANY (known)
+                             THEN 'skipped' ELSE 'alone' END;
           ELSIF pu_status[w] <> 'PENDING' THEN
             state[k] := 'alone';
           ELSE

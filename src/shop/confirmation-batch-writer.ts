@@ -5,12 +5,23 @@ import { economyErrorFromPostgres } from '../economy';
 import { PurchaseSteps } from './repositories/purchase-steps';
 import type { StoredPurchase } from './repositories/purchase.repository';
 
-export type ConfirmationMember = BatchMember<number, StoredPurchase | null>;
+/** A confirm, and its buyer's profile once known (null: not yet). */
+export interface Confirmation {
+  purchaseId: number;
+  profileId: number | null;
+}
+
+/** The purchase completed; null, for the caller's own path; or skipped. */
+export type ConfirmationOutcome = StoredPurchase | null | 'skipped';
+
+export type ConfirmationMember = BatchMember<Confirmation, ConfirmationOutcome>;
 
 /**
  * Writes a batch of confirms the coalescer took, with one call of
- * shop_confirm_batch (and one more, waiting, for those it skipped), and
- * answers each its own outcome (settleInRounds).
+ * shop_confirm_batch, and answers each its own outcome (settleInRounds).
+ * What the call skipped goes again in a call that waits only when it holds
+ * its buyer's profile; otherwise it is answered `skipped`, for its caller to
+ * send again holding it (ConfirmationCoalescer).
  */
 @Injectable()
 export class ConfirmationBatchWriter {
@@ -23,15 +34,22 @@ export class ConfirmationBatchWriter {
     return settleInRounds(batch, firstCallDone, (round) =>
       writeRound(
         round,
-        async (ids, wait) =>
-          (await this.steps.confirmBatch(ids, wait)).map(
-            ({ i, outcome, purchase }) => ({
+        async (confirmations, wait) =>
+          (
+            await this.steps.confirmBatch(
+              confirmations.map(({ purchaseId }) => purchaseId),
+              wait,
+            )
+          ).map(({ i, outcome, purchase }) => {
+            const held = confirmations[i].profileId !== null;
+            return {
               i,
-              skipped: outcome === 'skipped',
-              value: purchase,
-            }),
-          ),
-        (id, error) => economyErrorFromPostgres(error, `purchase ${id}`),
+              skipped: outcome === 'skipped' && held,
+              value: outcome === 'skipped' ? 'skipped' : purchase,
+            };
+          }),
+        ({ purchaseId }, error) =>
+          economyErrorFromPostgres(error, `purchase ${purchaseId}`),
       ),
     );
   }

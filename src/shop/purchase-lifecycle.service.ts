@@ -54,7 +54,7 @@ export class PurchaseLifecycle {
   async confirm(id: number): Promise<PurchaseView> {
     // The common case in a batch of confirms; every other one (a repeat, a
     // hold that ended or expired, an unknown id) below, which says which.
-    const completed = await this.confirmations.confirm(id);
+    const completed = await this.batchedConfirm(id);
     if (completed !== null) {
       this.logger.log(`purchase ${id} completed`);
       return purchaseSeen(completed);
@@ -65,6 +65,32 @@ export class PurchaseLifecycle {
         captured,
       });
     });
+  }
+
+  /**
+   * The confirm in a batch: the purchase completed, or null for the
+   * transaction below. One that a batch skipped on a row others hold goes
+   * again holding its buyer's profile, so that a locked wallet's confirms
+   * wait one batch at a time (ConfirmationCoalescer).
+   */
+  private async batchedConfirm(id: number): Promise<StoredPurchase | null> {
+    const first = await this.confirmations.confirm({
+      purchaseId: id,
+      profileId: null,
+    });
+    if (first !== 'skipped') {
+      return first;
+    }
+    const profileId = await retryTransient(() => this.purchases.buyerOf(id));
+    if (profileId === null) {
+      return null;
+    }
+    const again = await this.confirmations.confirm({
+      purchaseId: id,
+      profileId,
+    });
+    // Holding the profile, a skip goes again in a call that waits.
+    return again === 'skipped' ? null : again;
   }
 
   /** Releases the held total and returns the stock. */

@@ -166,6 +166,72 @@ describe('confirms in batches', () => {
     await expectLedgerSound();
   });
 
+  it("keeps a locked wallet's confirms to one lane, and answers an unknown purchase at once beside them", async () => {
+    const stuck = await funded(100);
+    const other = await funded(100);
+    const stuckPurchases = [
+      await buy(stuck),
+      await buy(stuck),
+      await buy(stuck),
+    ];
+    const locker = new Client({ connectionString: ctx.database.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(
+        'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
+        [stuck.id],
+      );
+      let stuckDone = 0;
+      const waiting: Promise<unknown>[] = [];
+      // One after another, each a batch of its own: without the buyer's
+      // profile held, each would wait on a lane of its own, and three take
+      // every lane there is.
+      for (const purchase of stuckPurchases) {
+        waiting.push(
+          lifecycle.confirm(purchase.id).then(() => (stuckDone += 1)),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await expect(lifecycle.confirm(2_000_000_001)).rejects.toBeInstanceOf(
+        PurchaseNotFound,
+      );
+      await ctx.wallets.credit(other, 1, { reason: 'WINNER' });
+      expect((await lifecycle.confirm((await buy(other)).id)).status).toBe(
+        'COMPLETED',
+      );
+      expect(stuckDone).toBe(0);
+      await locker.query('ROLLBACK');
+      await Promise.all(waiting);
+    } finally {
+      await locker.end();
+    }
+    expect(await ctx.wallets.getWallet(stuck)).toMatchObject({
+      balance: 100 - 3 * PRICE,
+      held: 0,
+    });
+    await expectLedgerSound();
+  });
+
+  it('confirms a purchase named twice in one call once', async () => {
+    const buyer = await funded(100);
+    // Another pending hold on the wallet: a second capture would not fail
+    // on the held total, it would take the coins twice.
+    await buy(buyer);
+    const twice = await buy(buyer);
+    const rows = await ctx.dataSource.query<{ outcome: string }[]>(
+      'SELECT outcome FROM shop_confirm_batch($1::bigint[], false) ORDER BY i',
+      [[twice.id, twice.id]],
+    );
+    expect(rows.map(({ outcome }) => outcome)).toEqual(['completed', 'alone']);
+    expect(await purchaseRows(buyer)).toHaveLength(1);
+    expect(await ctx.wallets.getWallet(buyer)).toMatchObject({
+      balance: 100 - PRICE,
+      held: PRICE,
+    });
+    await expectLedgerSound();
+  });
+
   it("holds back only a locked wallet's confirms, which go once the lock does", async () => {
     const [stuck, ...others] = await Promise.all(
       Array.from({ length: 6 }, () => funded(100)),

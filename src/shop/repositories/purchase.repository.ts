@@ -28,6 +28,11 @@ const FIND = preparedStatement(
   `SELECT ${PURCHASE_VIEW} FROM purchases p WHERE p.id = $1`,
 );
 
+const BUYER = preparedStatement(
+  'shop_purchase_buyer',
+  `SELECT profile_id FROM purchases WHERE id = $1`,
+);
+
 // What an action needs to know, under the purchase's row lock.
 const LOCK = preparedStatement(
   'shop_lock_purchase',
@@ -118,6 +123,12 @@ export class PurchaseRepository {
   }
 
   /** The purchase's state, locked until `transaction` ends. */
+  /** The profile that made the purchase; null for an unknown id. */
+  async buyerOf(id: number): Promise<number | null> {
+    const [row] = await this.database.run<{ profile_id: string }>(BUYER, [id]);
+    return row === undefined ? null : safeIntegerFromDatabase(row.profile_id);
+  }
+
   async lock(id: number, transaction: SqlRunner): Promise<LockedPurchase> {
     const [row] = await transaction.run<{
       id: string;
