@@ -19,10 +19,17 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Its steps take the locks of one checkout, in the same order, a kind at a
  * time and ascending within each: the orders' items read without locks,
  * then the wallets, then the counted items (NO KEY UPDATE, as one checkout
- * takes them). No path takes an item and then waits for a wallet, so a
- * batch waits on no one who waits on it. Purchase ids are drawn once the
- * wallets are locked, so a profile's purchases are numbered in the order
- * their wallet let them in.
+ * takes them). No path takes an item and then waits for a wallet. Keys
+ * used before are read again once the wallets are locked, which orders the
+ * uses of one key by one profile. One wait remains: a purchase's key
+ * inserted by another transaction not yet committed (the same key sent for
+ * two profiles at once, or from two instances), while this call holds its
+ * items; a one-order checkout that inserted it and then waits for one of
+ * those items closes a cycle, which PostgreSQL breaks after
+ * deadlock_timeout, and the batch is sent again (the key's second use then
+ * answers 409 or replays). Purchase ids are drawn once the wallets are
+ * locked, so a profile's purchases are numbered in the order their wallet
+ * let them in.
  *
  * An order writes what one checkout writes: the wallet's held total up by
  * the total, a hold (reason PURCHASE, meta `purchaseId`, the order's
@@ -50,6 +57,7 @@ export class CheckoutBatches1764110000000 implements MigrationInterface {
         line_count integer := cardinality(p_line_skus);
         state text[] := array_fill('order'::text, ARRAY[cardinality(p_profiles)]);
         m_total numeric[] := array_fill(0::numeric, ARRAY[cardinality(p_profiles)]);
+        m_slot integer[] := array_fill(NULL::integer, ARRAY[cardinality(p_profiles)]);
         m_wallet bigint[] := array_fill(NULL::bigint, ARRAY[cardinality(p_profiles)]);
         m_purchase bigint[] := array_fill(NULL::bigint, ARRAY[cardinality(p_profiles)]);
         m_hold bigint[] := array_fill(NULL::bigint, ARRAY[cardinality(p_profiles)]);
@@ -65,6 +73,7 @@ export class CheckoutBatches1764110000000 implements MigrationInterface {
         w_ids bigint[];
         w_profiles bigint[];
         w_available bigint[];
+        w_held bigint[];
         w_overdraft boolean[];
         it_ids bigint[];
         it_stock bigint[];
@@ -112,26 +121,33 @@ export class CheckoutBatches1764110000000 implements MigrationInterface {
         IF p_wait THEN
           SELECT array_agg(x.id ORDER BY x.id), array_agg(x.profile_id ORDER BY x.id),
                  array_agg(x.cached_balance - x.held ORDER BY x.id),
-                 array_agg(x.allow_overdraft ORDER BY x.id)
-            INTO w_ids, w_profiles, w_available, w_overdraft
+                 array_agg(x.held ORDER BY x.id), array_agg(x.allow_overdraft ORDER BY x.id)
+            INTO w_ids, w_profiles, w_available, w_held, w_overdraft
             FROM (SELECT id, profile_id, cached_balance, held, allow_overdraft FROM wallets
                    WHERE profile_id = ANY (wanted_profiles) ORDER BY id FOR NO KEY UPDATE) x;
         ELSE
           SELECT array_agg(x.id ORDER BY x.id), array_agg(x.profile_id ORDER BY x.id),
                  array_agg(x.cached_balance - x.held ORDER BY x.id),
-                 array_agg(x.allow_overdraft ORDER BY x.id)
-            INTO w_ids, w_profiles, w_available, w_overdraft
+                 array_agg(x.held ORDER BY x.id), array_agg(x.allow_overdraft ORDER BY x.id)
+            INTO w_ids, w_profiles, w_available, w_held, w_overdraft
             FROM (SELECT id, profile_id, cached_balance, held, allow_overdraft FROM wallets
                    WHERE profile_id = ANY (wanted_profiles) ORDER BY id
                      FOR NO KEY UPDATE SKIP LOCKED) x;
         END IF;
+        -- Keys again, now that the wallets are locked: a purchase of the
+        -- same profile with the same key committed before its wallet let
+        -- this call in (a retry on another instance, say).
+        SELECT array_agg(p.idempotency_key) INTO used_keys
+          FROM purchases p WHERE p.idempotency_key = ANY (p_keys);
         FOR k IN 1 .. size LOOP
           CONTINUE WHEN state[k] <> 'order';
           w := array_position(w_profiles, p_profiles[k]);
           IF w IS NULL THEN
             state[k] := CASE WHEN p_wait THEN 'alone' ELSE 'skipped' END;
+          ELSIF p_keys[k] = ANY (used_keys) THEN
+            state[k] := 'alone';
           ELSE
-            m_wallet[k] := w;
+            m_slot[k] := w;
           END IF;
         END LOOP;
         FOR j IN 1 .. line_count LOOP
@@ -175,12 +191,14 @@ export class CheckoutBatches1764110000000 implements MigrationInterface {
             END IF;
           END LOOP;
           CONTINUE WHEN NOT fits;
-          w := m_wallet[k];
-          IF NOT w_overdraft[w] AND w_available[w] < m_total[k] THEN
+          w := m_slot[k];
+          IF (NOT w_overdraft[w] AND w_available[w] < m_total[k])
+             OR w_held[w] + m_total[k] > 9007199254740991 THEN
             state[k] := 'alone';
             CONTINUE;
           END IF;
           w_available[w] := w_available[w] - m_total[k];
+          w_held[w] := w_held[w] + m_total[k];
           FOR j IN 1 .. line_count LOOP
             CONTINUE WHEN p_line_orders[j] <> k OR NOT l_counted[j];
             g := array_position(it_ids, l_item[j]);

@@ -15,6 +15,10 @@ import {
   type PlacedPurchase,
 } from '../../src/shop';
 import {
+  PurchaseSteps,
+  type CheckoutOrder,
+} from '../../src/shop/repositories/purchase-steps';
+import {
   createEconomyTestContext,
   type EconomyTestContext,
 } from '../support/economy-test-context';
@@ -189,6 +193,59 @@ describe('checkouts in batches', () => {
     expect(refusals[12]).toBe(LimitExceeded.name);
     expect(refusals[13]).toBe(ItemUnavailable.name);
     expect(placed).toHaveLength(6);
+    await expectLedgerSound();
+  });
+
+  it('counts stock and coins across the orders of one call, and leaves the rest to a lone checkout', async () => {
+    // Called directly: through the service, a wrong count would fail the
+    // call on a CHECK and every order would go again alone, answered right.
+    const steps = ctx.get(PurchaseSteps);
+    const scarce = await item(4, 3);
+    const cheap = await item(4, 100);
+    const order = (
+      profile: Profile,
+      sku: string,
+      key: string,
+    ): CheckoutOrder => ({
+      profileId: profile.id,
+      lines: [{ sku, quantity: 1 }],
+      expiresInSeconds: 600,
+      idempotencyKey: key,
+      clientIdempotencyKey: key,
+      requestFingerprint: key,
+    });
+    const buyers = await Promise.all(
+      Array.from({ length: 4 }, () => funded(100)),
+    );
+    const poor = await funded(10);
+
+    const stock = await steps.checkOutBatch(
+      buyers.map((buyer, n) => order(buyer, scarce.sku, `cum-stock-${n}`)),
+      false,
+    );
+    const coins = await steps.checkOutBatch(
+      [1, 2, 3].map((n) => order(poor, cheap.sku, `cum-coins-${n}`)),
+      false,
+    );
+
+    expect(stock.map(({ outcome }) => outcome)).toEqual([
+      'placed',
+      'placed',
+      'placed',
+      'alone',
+    ]);
+    expect(coins.map(({ outcome }) => outcome)).toEqual([
+      'placed',
+      'placed',
+      'alone',
+    ]);
+    expect(await stockOf(scarce.id)).toBe(0);
+    expect(await stockOf(cheap.id)).toBe(98);
+    expect(await ctx.wallets.getWallet(poor)).toMatchObject({
+      balance: 10,
+      held: 8,
+    });
+    expect(await ctx.wallets.getWallet(buyers[3])).toMatchObject({ held: 0 });
     await expectLedgerSound();
   });
 

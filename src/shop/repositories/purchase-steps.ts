@@ -17,10 +17,14 @@ import {
 } from './purchase.repository';
 
 /*
- * A purchase's two common steps, one statement each, as a movement is
- * (docs/decisions.md, "A purchase's common steps are one statement each"):
+ * A purchase's two common steps go in batches (docs/decisions.md, "A
+ * purchase's common steps are one statement each, and confirms go in
+ * batches"): checkouts in calls of shop_checkout_batch, which places the
+ * orders that may plainly go and leaves every other to the one-order
+ * statement below (its steps and locking argument:
+ * migrations/1764110000000-CheckoutBatches.ts).
  *
- * Checkout reads the items (nothing locked) and judges the order from
+ * The one-order checkout reads the items (nothing locked) and judges the order from
  * them: every sku for sale, enough stock as read, within the per-profile
  * limits, a total a wallet can hold. Only then does it reserve the total
  * and place the hold (the wallet's lock: the hold steps' own order), store
