@@ -3,6 +3,7 @@
 // past retention.
 import { WalletService } from '../../src/economy';
 import { runCli, startCli } from '../support/cli-process';
+import { feedSettled } from '../support/feed-horizon';
 import {
   createEconomyTestContext,
   type EconomyTestContext,
@@ -28,6 +29,9 @@ describe('admin console: events', () => {
     for (const amount of [1, 2, 3]) {
       await wallets.credit(profile.id, amount, { reason: 'MANUAL_ADJUST' });
     }
+    // The tail prints settled events: past every transaction still open on
+    // the cluster, a neighbour suite's too.
+    await feedSettled(ctx.database);
     const tail = await runCli(
       ['events', 'tail', '--lines', '2', '--json'],
       env,

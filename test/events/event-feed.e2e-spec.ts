@@ -6,6 +6,7 @@ import request from 'supertest';
 import { WalletService } from '../../src/economy';
 import { EventFeed, FEED_START } from '../../src/events';
 import type { Profile } from '../../src/profiles';
+import { feedSettled } from '../support/feed-horizon';
 import { createHttpTestApp, type HttpTestApp } from '../support/http-test-app';
 
 interface Event {
@@ -52,33 +53,7 @@ describe('the event feed', () => {
     expect(answer.status).toBe(200);
     return answer.body as Page;
   };
-  /**
-   * Waits until every transaction begun before now has ended. The feed's
-   * horizon is the cluster's oldest running transaction, and the suites
-   * running beside this one share the cluster: one of theirs held open
-   * keeps events committed here out of the feed until it ends.
-   */
-  const settled = async () => {
-    const deadline = Date.now() + 20_000;
-    await t.database.asOwner(async (owner) => {
-      const [{ xid }] = await owner.query<{ xid: string }[]>(
-        'SELECT pg_current_xact_id()::text AS xid',
-      );
-      for (;;) {
-        const [{ passed }] = await owner.query<{ passed: boolean }[]>(
-          'SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::xid8 AS passed',
-          [xid],
-        );
-        if (passed) {
-          return;
-        }
-        if (Date.now() > deadline) {
-          throw new Error('a transaction stayed open for 20 s');
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    });
-  };
+  const settled = () => feedSettled(t.database);
   /** Every settled event after `after`, paging `limit` at a time. */
   const drain = async (after?: string, limit = 100) => {
     await settled();
