@@ -227,17 +227,12 @@ export class CheckoutBatches1764110000000 implements MigrationInterface {
               FROM unnest(placed) AS o(k)
             RETURNING id, holds.expires_at, (meta ->> 'purchaseId')::bigint AS purchase_id
           )
-          SELECT array_agg(inserted.id ORDER BY inserted.purchase_id),
-                 array_agg(inserted.expires_at ORDER BY inserted.purchase_id)
+          -- By member, matched on the purchase id each hold carries.
+          SELECT array_agg(inserted.id ORDER BY s.k),
+                 array_agg(inserted.expires_at ORDER BY s.k)
             INTO m_hold, m_expires
-            FROM inserted;
-          -- Indexed by member from here on (placed members' purchase ids
-          -- ascend in member order).
-          SELECT array_agg(CASE WHEN s.state = 'placed' THEN h.hold END ORDER BY s.k),
-                 array_agg(CASE WHEN s.state = 'placed' THEN h.expires END ORDER BY s.k)
-            INTO m_hold, m_expires
-            FROM unnest(state) WITH ORDINALITY AS s(state, k)
-            LEFT JOIN unnest(placed, m_hold, m_expires) AS h(k, hold, expires) ON h.k = s.k;
+            FROM generate_subscripts(state, 1) AS s(k)
+            LEFT JOIN inserted ON inserted.purchase_id = m_purchase[s.k];
 
           INSERT INTO purchases
             (id, profile_id, total, hold_id, expires_at, idempotency_key,

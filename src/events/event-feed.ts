@@ -18,30 +18,28 @@ const POLL_INTERVAL_MS = 200;
 /** Events one prune statement deletes: a short transaction each, however many are due. */
 const PRUNE_BATCH = 10_000;
 
-const COLUMNS = `id, xid::text AS xid, type, occurred_at, profile_id, wallet_id, amount, data`;
+// The transaction id as text (an xid8 reaches JavaScript as a string either
+// way) under a name of its own: named `xid`, ORDER BY xid would sort the
+// text, where '1000' comes before '999', and a cursor would pass every
+// event whose xid has fewer digits.
+const COLUMNS = `id, xid::text AS xid_text, type, occurred_at, profile_id, wallet_id, amount, data`;
 
 // Only events whose transaction is older than every one still running: no
 // event can appear before them any more (migrations/1764105000000-EventFeed.ts).
 const SETTLED = `xid < pg_snapshot_xmin(pg_current_snapshot())`;
 
-// Qualified: a bare `xid` in ORDER BY names the text column of COLUMNS, in
-// whose order '1000' comes before '999', and a page's cursor would pass
-// every event whose xid has fewer digits.
-const FEED_ORDER = `events.xid, events.id`;
-const NEWEST_FIRST = `events.xid DESC, events.id DESC`;
-
 const PAGE = preparedStatement(
   'events_page',
   `SELECT ${COLUMNS} FROM events
     WHERE (xid, id) > ($1::xid8, $2::bigint) AND ${SETTLED}
-    ORDER BY ${FEED_ORDER}
+    ORDER BY xid, id
     LIMIT $3`,
 );
 
 const NEWEST = preparedStatement(
   'events_newest',
   `SELECT ${COLUMNS} FROM events WHERE ${SETTLED}
-    ORDER BY ${NEWEST_FIRST}
+    ORDER BY xid DESC, id DESC
     LIMIT $1`,
 );
 
@@ -53,7 +51,7 @@ const PRUNE = preparedStatement(
 
 interface EventRow {
   id: string;
-  xid: string;
+  xid_text: string;
   type: string;
   occurred_at: Date;
   profile_id: string | null;
@@ -130,7 +128,7 @@ function pageOf(rows: EventRow[], after: EventCursor): FeedPage {
     nextCursor: formatEventCursor(
       last === undefined
         ? after
-        : { xid: BigInt(last.xid), id: BigInt(last.id) },
+        : { xid: BigInt(last.xid_text), id: BigInt(last.id) },
     ),
   };
 }

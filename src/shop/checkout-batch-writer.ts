@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { BatchMember } from '../database/batches/batch-member';
-import { settleInRounds, writeRound } from '../database/batches/batch-rounds';
 import {
-  PurchaseSteps,
-  type CheckoutOrder,
-} from './repositories/purchase-steps';
+  asError,
+  settleInRounds,
+  writeRound,
+} from '../database/batches/batch-rounds';
+import { PurchaseBatches } from './repositories/purchase-batches';
+import type { CheckoutOrder } from './repositories/purchase-steps';
 import type { PurchaseView } from './shop.types';
 
 export type CheckoutMember = BatchMember<CheckoutOrder, PurchaseView | null>;
@@ -18,22 +20,21 @@ export type CheckoutMember = BatchMember<CheckoutOrder, PurchaseView | null>;
  */
 @Injectable()
 export class CheckoutBatchWriter {
-  constructor(private readonly steps: PurchaseSteps) {}
+  constructor(private readonly batches: PurchaseBatches) {}
 
   settle(batch: CheckoutMember[], firstCallDone: () => void): Promise<void> {
     return settleInRounds(batch, firstCallDone, (round) =>
       writeRound(
         round,
         async (orders, wait) =>
-          (await this.steps.checkOutBatch(orders, wait)).map(
+          (await this.batches.checkOutBatch(orders, wait)).map(
             ({ i, outcome, placed }) => ({
               i,
               skipped: outcome === 'skipped',
               value: placed,
             }),
           ),
-        (_, error) =>
-          error instanceof Error ? error : new Error(String(error)),
+        (_, error) => asError(error),
       ),
     );
   }

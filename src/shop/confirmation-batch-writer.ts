@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { BatchMember } from '../database/batches/batch-member';
 import { settleInRounds, writeRound } from '../database/batches/batch-rounds';
 import { economyErrorFromPostgres } from '../economy';
-import { PurchaseSteps } from './repositories/purchase-steps';
+import { PurchaseBatches } from './repositories/purchase-batches';
 import type { StoredPurchase } from './repositories/purchase.repository';
 
 /** A confirm, and its buyer's profile once known (null: not yet). */
@@ -25,7 +25,7 @@ export type ConfirmationMember = BatchMember<Confirmation, ConfirmationOutcome>;
  */
 @Injectable()
 export class ConfirmationBatchWriter {
-  constructor(private readonly steps: PurchaseSteps) {}
+  constructor(private readonly batches: PurchaseBatches) {}
 
   settle(
     batch: ConfirmationMember[],
@@ -36,7 +36,7 @@ export class ConfirmationBatchWriter {
         round,
         async (confirmations, wait) =>
           (
-            await this.steps.confirmBatch(
+            await this.batches.confirmBatch(
               confirmations.map(({ purchaseId }) => purchaseId),
               wait,
             )

@@ -11,6 +11,7 @@ import { SHOP_ENTITIES } from './entities';
 import { PurchaseLifecycle } from './purchase-lifecycle.service';
 import { PurchaseReads } from './purchase-reads';
 import { ItemRepository } from './repositories/item.repository';
+import { PurchaseBatches } from './repositories/purchase-batches';
 import { PurchaseSteps } from './repositories/purchase-steps';
 import { PurchaseRepository } from './repositories/purchase.repository';
 
@@ -21,6 +22,7 @@ import { PurchaseRepository } from './repositories/purchase.repository';
     ItemRepository,
     PurchaseRepository,
     PurchaseSteps,
+    PurchaseBatches,
     CatalogService,
     CheckoutBatchWriter,
     CheckoutCoalescer,

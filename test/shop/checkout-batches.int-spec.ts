@@ -14,10 +14,8 @@ import {
   ShopModule,
   type PlacedPurchase,
 } from '../../src/shop';
-import {
-  PurchaseSteps,
-  type CheckoutOrder,
-} from '../../src/shop/repositories/purchase-steps';
+import { PurchaseBatches } from '../../src/shop/repositories/purchase-batches';
+import type { CheckoutOrder } from '../../src/shop/repositories/purchase-steps';
 import {
   createEconomyTestContext,
   type EconomyTestContext,
@@ -199,7 +197,7 @@ describe('checkouts in batches', () => {
   it('counts stock and coins across the orders of one call, and leaves the rest to a lone checkout', async () => {
     // Called directly: through the service, a wrong count would fail the
     // call on a CHECK and every order would go again alone, answered right.
-    const steps = ctx.get(PurchaseSteps);
+    const batches = ctx.get(PurchaseBatches);
     const scarce = await item(4, 3);
     const cheap = await item(4, 100);
     const order = (
@@ -219,11 +217,11 @@ describe('checkouts in batches', () => {
     );
     const poor = await funded(10);
 
-    const stock = await steps.checkOutBatch(
+    const stock = await batches.checkOutBatch(
       buyers.map((buyer, n) => order(buyer, scarce.sku, `cum-stock-${n}`)),
       false,
     );
-    const coins = await steps.checkOutBatch(
+    const coins = await batches.checkOutBatch(
       [1, 2, 3].map((n) => order(poor, cheap.sku, `cum-coins-${n}`)),
       false,
     );

@@ -144,6 +144,7 @@ export function roundsAfterFailure<TMember extends Member>(
   return [];
 }
 
-function asError(error: unknown): Error {
+/** `error` as an Error, wrapped when something else was thrown. */
+export function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -9,34 +9,23 @@ import { placeHoldSteps } from '../../economy';
 import type { PurchasedLine, PurchaseView } from '../shop.types';
 
 const MAX_SAFE_COINS = Number.MAX_SAFE_INTEGER;
-import {
-  PURCHASE_VIEW,
-  purchaseView,
-  type PurchaseRow,
-  type StoredPurchase,
-} from './purchase.repository';
 
 /*
- * A purchase's two common steps go in batches (docs/decisions.md, "A
- * purchase's common steps are one statement each, and confirms go in
- * batches"): checkouts in calls of shop_checkout_batch, which places the
- * orders that may plainly go and leaves every other to the one-order
- * statement below (its steps and locking argument:
- * migrations/1764110000000-CheckoutBatches.ts).
+ * The one-order checkout, for every order a batch of checkouts leaves (a
+ * refusal, a replay, a limited item: repositories/purchase-batches.ts).
  *
- * The one-order checkout reads the items (nothing locked) and judges the order from
- * them: every sku for sale, enough stock as read, within the per-profile
- * limits, a total a wallet can hold. Only then does it reserve the total
+ * It reads the items (nothing locked) and judges the order from them:
+ * every sku for sale, enough stock as read, within the per-profile limits,
+ * a total a wallet can hold. Only then does it reserve the total
  * and place the hold (the wallet's lock: the hold steps' own order), store
  * the purchase and its lines, and last lock its counted items in ascending
  * id order and take their stock. The items come last so that a popular
  * item's row is locked only from its stock update to the commit; and
  * NO KEY UPDATE, as the update's own lock, since FOR UPDATE would wait on
  * the KEY SHARE locks other checkouts' purchase lines hold on the item, and
- * they on ours: a deadlock. Stock
- * taken by others meanwhile fails the statement on
- * `shop_items_stock_check` (READ COMMITTED updates the latest row), funds
- * on `wallets_overdraft_check`, a key used before on
+ * they on ours: a deadlock. Stock taken by others meanwhile fails the
+ * statement on `shop_items_stock_check` (READ COMMITTED updates the latest
+ * row), funds on `wallets_overdraft_check`, a key used before on
  * `purchases_idempotency_key_key`: each of those writes nothing.
  *
  * A limit counts the profile's pending and completed purchases, which a
@@ -50,10 +39,6 @@ import {
  * statement started, and still counted once locked): a cancel, refund or
  * expiry gives back only that, so an item an admin starts counting
  * meanwhile is never given stock nobody took.
- *
- * Confirms go in batches, one call of shop_confirm_batch each (its steps
- * and locking argument: migrations/1764109000000-ConfirmBatches.ts): the
- * purchases, their holds, their wallets, each kind ascending.
  */
 const CHECKOUT = preparedStatement(
   'shop_checkout',
@@ -141,25 +126,6 @@ SELECT v.refusal, v.sku, v.total, p.id, p.hold_id, p.expires_at, p.created_at,
   FROM verdict v LEFT JOIN purchase p ON true`,
 );
 
-// Orders as parallel arrays: one entry an order, and its lines flattened
-// with the (1-based) order each belongs to.
-const CHECKOUT_BATCH = preparedStatement(
-  'shop_checkout_batch',
-  `SELECT i, outcome, purchase_id, hold_id, total, expires_at, created_at, lines
-     FROM shop_checkout_batch($1::bigint[], $2::int[], $3::text[], $4::text[],
-                              $5::text[], $6::int[], $7::text[], $8::int[], $9::boolean)`,
-);
-
-// The purchase a confirm completed, as the batch's update left it; its
-// lines are not changed there, so the view's subquery reads them as the
-// statement's snapshot has them.
-const CONFIRM_BATCH = preparedStatement(
-  'shop_confirm_batch',
-  `SELECT b.i, b.outcome, ${PURCHASE_VIEW}
-     FROM shop_confirm_batch($1::bigint[], $2::boolean) b
-     LEFT JOIN LATERAL (SELECT (b.purchase).*) p ON true`,
-);
-
 const LOCK_WALLET = preparedStatement(
   'shop_lock_buyer_wallet',
   'SELECT id FROM wallets WHERE profile_id = $1 FOR NO KEY UPDATE',
@@ -178,22 +144,6 @@ export type CheckoutOutcome =
   | { placed: PurchaseView }
   | { refusal: CheckoutRefusal; sku: string | null; total: number | null };
 
-/** What a batch of checkouts did with one of its orders. */
-export interface CheckoutBatchRow {
-  i: number;
-  outcome: 'placed' | 'skipped' | 'alone';
-  /** The purchase placed; null for the other outcomes. */
-  placed: PurchaseView | null;
-}
-
-/** What a batch of confirms did with one of them. */
-export interface ConfirmBatchRow {
-  i: number;
-  outcome: 'completed' | 'skipped' | 'alone';
-  /** The completed purchase; null for the other outcomes. */
-  purchase: StoredPurchase | null;
-}
-
 export interface CheckoutOrder {
   profileId: number;
   lines: { sku: string; quantity: number }[];
@@ -203,7 +153,7 @@ export interface CheckoutOrder {
   requestFingerprint: string;
 }
 
-/** A purchase's common steps: checkout, and confirms in batches. */
+/** A purchase's one-order checkout, for what a batch leaves. */
 @Injectable()
 export class PurchaseSteps {
   constructor(private readonly database: SqlDatabase) {}
@@ -264,78 +214,10 @@ export class PurchaseSteps {
       }),
     };
   }
-
-  /**
-   * Checks a batch of orders out (the first call skipping wallets and items
-   * others hold, unless `wait`): for each, by its index, `placed` and the
-   * purchase; `skipped`, nothing written; or `alone`, nothing written and
-   * for checkOut to decide (a refusal, a replay, a limited item).
-   */
-  async checkOutBatch(
-    orders: CheckoutOrder[],
-    wait: boolean,
-  ): Promise<CheckoutBatchRow[]> {
-    const lines = orders.flatMap((order, index) =>
-      order.lines.map((line) => ({ ...line, order: index + 1 })),
-    );
-    const rows = await this.database.run<{
-      i: number;
-      outcome: CheckoutBatchRow['outcome'];
-      purchase_id: string | null;
-      hold_id: string | null;
-      total: string | null;
-      expires_at: Date | null;
-      created_at: Date | null;
-      lines: { sku: string; quantity: number; unitPrice: number }[] | null;
-    }>(CHECKOUT_BATCH, [
-      orders.map((order) => order.profileId),
-      orders.map((order) => order.expiresInSeconds),
-      orders.map((order) => order.idempotencyKey),
-      orders.map((order) => order.clientIdempotencyKey),
-      orders.map((order) => order.requestFingerprint),
-      lines.map((line) => line.order),
-      lines.map((line) => line.sku),
-      lines.map((line) => line.quantity),
-      wait,
-    ]);
-    return rows.map((row) => ({
-      i: row.i,
-      outcome: row.outcome,
-      placed:
-        row.outcome === 'placed'
-          ? placedView(orders[row.i], {
-              id: row.purchase_id!,
-              holdId: row.hold_id!,
-              total: row.total!,
-              expiresAt: row.expires_at!,
-              createdAt: row.created_at!,
-              lines: row.lines!,
-            })
-          : null,
-    }));
-  }
-
-  /**
-   * Confirms a batch of purchases (the first call skipping rows others
-   * hold, unless `wait`): for each, by its index, `completed` and the
-   * purchase now; `skipped`, nothing written; or `alone`, nothing written
-   * and for the caller's own path to decide (not pending, unknown, a hold
-   * that ended or expired).
-   */
-  async confirmBatch(ids: number[], wait: boolean): Promise<ConfirmBatchRow[]> {
-    const rows = await this.database.run<
-      { i: number; outcome: ConfirmBatchRow['outcome'] } & PurchaseRow
-    >(CONFIRM_BATCH, [ids, wait]);
-    return rows.map((row) => ({
-      i: row.i,
-      outcome: row.outcome,
-      purchase: row.outcome === 'completed' ? purchaseView(row) : null,
-    }));
-  }
 }
 
 /** A purchase just placed for `order`, from what its checkout returned. */
-function placedView(
+export function placedView(
   order: CheckoutOrder,
   row: {
     id: string;

@@ -122,13 +122,13 @@ export class PurchaseRepository {
     return this.one(runner, FIND, id);
   }
 
-  /** The purchase's state, locked until `transaction` ends. */
   /** The profile that made the purchase; null for an unknown id. */
   async buyerOf(id: number): Promise<number | null> {
     const [row] = await this.database.run<{ profile_id: string }>(BUYER, [id]);
     return row === undefined ? null : safeIntegerFromDatabase(row.profile_id);
   }
 
+  /** The purchase's state, locked until `transaction` ends. */
   async lock(id: number, transaction: SqlRunner): Promise<LockedPurchase> {
     const [row] = await transaction.run<{
       id: string;

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import type { PurchaseView } from '../shop.types';
+import { preparedStatement, SqlDatabase } from '../../database/sql-database';
+import { placedView, type CheckoutOrder } from './purchase-steps';
+import {
+  PURCHASE_VIEW,
+  purchaseView,
+  type PurchaseRow,
+  type StoredPurchase,
+} from './purchase.repository';
+
+/*
+ * A purchase's two common steps in batches, one call each: checkouts
+ * (migrations/1764110000000-CheckoutBatches.ts) and confirms
+ * (migrations/1764109000000-ConfirmBatches.ts), where each function's
+ * steps and locking argument are. What a batch leaves, PurchaseSteps and
+ * the purchase life cycle decide alone.
+ */
+
+// Orders as parallel arrays: one entry an order, and its lines flattened
+// with the (1-based) order each belongs to.
+const CHECKOUT_BATCH = preparedStatement(
+  'shop_checkout_batch',
+  `SELECT i, outcome, purchase_id, hold_id, total, expires_at, created_at, lines
+     FROM shop_checkout_batch($1::bigint[], $2::int[], $3::text[], $4::text[],
+                              $5::text[], $6::int[], $7::text[], $8::int[], $9::boolean)`,
+);
+
+// The purchase a confirm completed, as the batch's update left it; its
+// lines are not changed there, so the view's subquery reads them as the
+// statement's snapshot has them.
+const CONFIRM_BATCH = preparedStatement(
+  'shop_confirm_batch',
+  `SELECT b.i, b.outcome, ${PURCHASE_VIEW}
+     FROM shop_confirm_batch($1::bigint[], $2::boolean) b
+     LEFT JOIN LATERAL (SELECT (b.purchase).*) p ON true`,
+);
+
+/** What a batch of checkouts did with one of its orders. */
+export interface CheckoutBatchRow {
+  i: number;
+  outcome: 'placed' | 'skipped' | 'alone';
+  /** The purchase placed; null for the other outcomes. */
+  placed: PurchaseView | null;
+}
+
+/** What a batch of confirms did with one of them. */
+export interface ConfirmBatchRow {
+  i: number;
+  outcome: 'completed' | 'skipped' | 'alone';
+  /** The completed purchase; null for the other outcomes. */
+  purchase: StoredPurchase | null;
+}
+
+/** The batch functions' calls, for the shop's coalescers' writers. */
+@Injectable()
+export class PurchaseBatches {
+  constructor(private readonly database: SqlDatabase) {}
+
+  /**
+   * Checks a batch of orders out (the first call skipping wallets and items
+   * others hold, unless `wait`): for each, by its index, `placed` and the
+   * purchase; `skipped`, nothing written; or `alone`, nothing written and
+   * for checkOut to decide (a refusal, a replay, a limited item).
+   */
+  async checkOutBatch(
+    orders: CheckoutOrder[],
+    wait: boolean,
+  ): Promise<CheckoutBatchRow[]> {
+    const lines = orders.flatMap((order, index) =>
+      order.lines.map((line) => ({ ...line, order: index + 1 })),
+    );
+    const rows = await this.database.run<{
+      i: number;
+      outcome: CheckoutBatchRow['outcome'];
+      purchase_id: string | null;
+      hold_id: string | null;
+      total: string | null;
+      expires_at: Date | null;
+      created_at: Date | null;
+      lines: { sku: string; quantity: number; unitPrice: number }[] | null;
+    }>(CHECKOUT_BATCH, [
+      orders.map((order) => order.profileId),
+      orders.map((order) => order.expiresInSeconds),
+      orders.map((order) => order.idempotencyKey),
+      orders.map((order) => order.clientIdempotencyKey),
+      orders.map((order) => order.requestFingerprint),
+      lines.map((line) => line.order),
+      lines.map((line) => line.sku),
+      lines.map((line) => line.quantity),
+      wait,
+    ]);
+    return rows.map((row) => ({
+      i: row.i,
+      outcome: row.outcome,
+      placed:
+        row.outcome === 'placed'
+          ? placedView(orders[row.i], {
+              id: row.purchase_id!,
+              holdId: row.hold_id!,
+              total: row.total!,
+              expiresAt: row.expires_at!,
+              createdAt: row.created_at!,
+              lines: row.lines!,
+            })
+          : null,
+    }));
+  }
+
+  /**
+   * Confirms a batch of purchases (the first call skipping rows others
+   * hold, unless `wait`): for each, by its index, `completed` and the
+   * purchase now; `skipped`, nothing written; or `alone`, nothing written
+   * and for the caller's own path to decide (not pending, unknown, a hold
+   * that ended or expired).
+   */
+  async confirmBatch(ids: number[], wait: boolean): Promise<ConfirmBatchRow[]> {
+    const rows = await this.database.run<
+      { i: number; outcome: ConfirmBatchRow['outcome'] } & PurchaseRow
+    >(CONFIRM_BATCH, [ids, wait]);
+    return rows.map((row) => ({
+      i: row.i,
+      outcome: row.outcome,
+      purchase: row.outcome === 'completed' ? purchaseView(row) : null,
+    }));
+  }
+}
