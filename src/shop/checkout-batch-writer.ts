@@ -9,14 +9,25 @@ import { PurchaseBatches } from './repositories/purchase-batches';
 import type { CheckoutOrder } from './repositories/purchase-steps';
 import type { PurchaseView } from './shop.types';
 
-export type CheckoutMember = BatchMember<CheckoutOrder, PurchaseView | null>;
+/** An order, and whether it holds its skus (sent again after a skip). */
+export interface QueuedCheckout {
+  order: CheckoutOrder;
+  holdsSkus: boolean;
+}
+
+/** The purchase placed; null, for the one-order checkout; or skipped. */
+export type CheckoutBatchOutcome = PurchaseView | null | 'skipped';
+
+export type CheckoutMember = BatchMember<QueuedCheckout, CheckoutBatchOutcome>;
 
 /**
  * Writes a batch of orders the coalescer took, with one call of
- * shop_checkout_batch (and one more, waiting, for those it skipped), and
- * answers each its own outcome (settleInRounds). An order that fails a call
- * of its own gets PostgreSQL's error as it came, which the checkout reads
- * as a one-order checkout's (a key used meanwhile, stock sold meanwhile).
+ * shop_checkout_batch, and answers each its own outcome (settleInRounds).
+ * What the call skipped goes again in a call that waits only when it holds
+ * its skus; otherwise it is answered `skipped`, for its caller to send again
+ * holding them (CheckoutCoalescer). An order that fails a call of its own
+ * gets PostgreSQL's error as it came, which the checkout reads as a
+ * one-order checkout's (a key used meanwhile, stock sold meanwhile).
  */
 @Injectable()
 export class CheckoutBatchWriter {
@@ -26,14 +37,17 @@ export class CheckoutBatchWriter {
     return settleInRounds(batch, firstCallDone, (round) =>
       writeRound(
         round,
-        async (orders, wait) =>
-          (await this.batches.checkOutBatch(orders, wait)).map(
-            ({ i, outcome, placed }) => ({
-              i,
-              skipped: outcome === 'skipped',
-              value: placed,
-            }),
-          ),
+        async (checkouts, wait) =>
+          (
+            await this.batches.checkOutBatch(
+              checkouts.map(({ order }) => order),
+              wait,
+            )
+          ).map(({ i, outcome, placed }) => ({
+            i,
+            skipped: outcome === 'skipped' && checkouts[i].holdsSkus,
+            value: outcome === 'skipped' ? 'skipped' : placed,
+          })),
         (_, error) => asError(error),
       ),
     );

@@ -86,7 +86,7 @@ export class CheckoutService {
    * item again in a transaction that locks the buyer's wallet first.
    */
   private async checkOut(order: CheckoutOrder) {
-    const batched = await this.checkouts.checkOut(order);
+    const batched = await this.batchedCheckOut(order);
     if (batched !== null) {
       return batched;
     }
@@ -103,6 +103,22 @@ export class CheckoutService {
       return outcome.placed;
     }
     throw await this.refusal(outcome, order.profileId);
+  }
+
+  /**
+   * The order in a batch: its purchase, or null for the one-order checkout.
+   * One that a batch skipped on a row others hold goes again holding its
+   * skus, so that a locked item's orders wait one batch at a time
+   * (CheckoutCoalescer).
+   */
+  private async batchedCheckOut(order: CheckoutOrder) {
+    const first = await this.checkouts.checkOut(order, false);
+    if (first !== 'skipped') {
+      return first;
+    }
+    const again = await this.checkouts.checkOut(order, true);
+    // Holding its skus, a skip goes again in a call that waits.
+    return again === 'skipped' ? null : again;
   }
 
   private async refusal(

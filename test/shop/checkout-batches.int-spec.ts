@@ -292,4 +292,47 @@ describe('checkouts in batches', () => {
     expect(await stockOf(held.id)).toBe(100 - 1);
     await expectLedgerSound();
   });
+
+  it("keeps a locked item's orders to one lane, so that other orders go meanwhile", async () => {
+    const [free, held] = [await item(1, 100), await item(1, 100)];
+    const buyers = await Promise.all(
+      Array.from({ length: 4 }, () => funded(100)),
+    );
+    const locker = new Client({ connectionString: ctx.database.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM shop_items WHERE id = $1 FOR UPDATE', [
+        held.id,
+      ]);
+      let heldDone = 0;
+      const waiting: Promise<PlacedPurchase>[] = [];
+      // One after another, each a batch of its own, each of another buyer:
+      // were each skipped order to wait in its own batch, three would take
+      // every lane there is.
+      for (const buyer of buyers.slice(0, 3)) {
+        waiting.push(
+          buy(buyer, [{ sku: held.sku, quantity: 1 }]).then((purchase) => {
+            heldDone += 1;
+            return purchase;
+          }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const other = await buy(buyers[3], [{ sku: free.sku, quantity: 1 }]);
+      expect(other.status).toBe('PENDING');
+      expect(heldDone).toBe(0);
+      await locker.query('ROLLBACK');
+      expect((await Promise.all(waiting)).map(({ status }) => status)).toEqual([
+        'PENDING',
+        'PENDING',
+        'PENDING',
+      ]);
+    } finally {
+      await locker.end();
+    }
+    expect(await stockOf(free.id)).toBe(100 - 1);
+    expect(await stockOf(held.id)).toBe(100 - 3);
+    await expectLedgerSound();
+  });
 });

@@ -2,15 +2,22 @@ import { DatabaseBusy } from '../database.errors';
 import type { BatchLanes } from './batch-lanes';
 import type { BatchMember, BatchSettler } from './batch-member';
 
-/** What a queued item holds while its batch runs: its profiles and its key. */
+/**
+ * What a queued item holds while its batch runs: its profiles, the skus it
+ * holds as it holds its profiles (a checkout a first call skipped:
+ * CheckoutCoalescer), and its key.
+ */
 export interface BatchHolds {
   profiles: number[];
+  skus?: string[];
   key: string | undefined;
 }
 
 /** An item waiting for its batch. */
 interface Queued<TItem, TValue> extends BatchMember<TItem, TValue> {
-  holds: BatchHolds;
+  /** Its profiles, then its skus, prefixed: what busy counts. */
+  shared: (number | string)[];
+  key: string | undefined;
   timer?: NodeJS.Timeout;
 }
 
@@ -22,7 +29,8 @@ interface Queued<TItem, TValue> extends BatchMember<TItem, TValue> {
  * "Coalesced movements").
  *
  * The bulkhead: a profile's unanswered items are in one batch at a time, so
- * a hot or locked wallet holds one lane of each coalescer; a batch's first
+ * a hot or locked wallet holds one lane of each coalescer (and so are a
+ * sku's, for the items that hold it); a batch's first
  * call skips rows other transactions hold locked (wallets, a campaign's
  * count slots), and only the items it skipped wait, on their lane, while
  * the next batch gathers. Lanes are shared by every coalescer
@@ -34,8 +42,8 @@ interface Queued<TItem, TValue> extends BatchMember<TItem, TValue> {
  */
 export abstract class BatchCoalescer<TItem, TValue> {
   private readonly queue: Queued<TItem, TValue>[] = [];
-  /** Unanswered items of running batches, by profile. */
-  private readonly busyProfiles = new Map<number, number>();
+  /** Unanswered items of running batches, by profile and by held sku. */
+  private readonly busy = new Map<number | string, number>();
   /**
    * Keys of unanswered items of running batches: a key's second use waits
    * here for the first's answer rather than in PostgreSQL, where its claim
@@ -59,10 +67,14 @@ export abstract class BatchCoalescer<TItem, TValue> {
 
   /** Queues the item; settles once its batch committed (or refused it). */
   protected submit(item: TItem): Promise<TValue> {
+    const { profiles, skus, key } = this.holdsOf(item);
     return new Promise((resolve, reject) => {
       const queued: Queued<TItem, TValue> = {
         item,
-        holds: this.holdsOf(item),
+        shared: skus
+          ? [...profiles, ...skus.map((sku) => `sku:${sku}`)]
+          : profiles,
+        key,
         answered: false,
         answer: (outcome) => {
           if (queued.answered) {
@@ -127,7 +139,7 @@ export abstract class BatchCoalescer<TItem, TValue> {
   }
 
   /**
-   * The oldest items no running batch holds a profile or a key of, up to
+   * The oldest items no running batch holds a profile, sku or key of, up to
    * the limit; one per key, so that a key's second use reads the first's
    * commit.
    * An item left waiting does not hold its profiles back from younger
@@ -137,18 +149,15 @@ export abstract class BatchCoalescer<TItem, TValue> {
    */
   private take(): Queued<TItem, TValue>[] {
     const batch: Queued<TItem, TValue>[] = [];
-    const mine = new Set<number>();
+    const mine = new Set<number | string>();
     for (let index = 0; index < this.queue.length;) {
       if (batch.length === this.limit) {
         break;
       }
       const queued = this.queue[index];
-      const { profiles, key } = queued.holds;
+      const { shared, key } = queued;
       if (
-        profiles.some(
-          (profileId) =>
-            this.busyProfiles.has(profileId) && !mine.has(profileId),
-        ) ||
+        shared.some((held) => this.busy.has(held) && !mine.has(held)) ||
         (key !== undefined && this.busyKeys.has(key))
       ) {
         index += 1;
@@ -157,12 +166,9 @@ export abstract class BatchCoalescer<TItem, TValue> {
       this.queue.splice(index, 1);
       clearTimeout(queued.timer);
       batch.push(queued);
-      for (const profileId of profiles) {
-        mine.add(profileId);
-        this.busyProfiles.set(
-          profileId,
-          (this.busyProfiles.get(profileId) ?? 0) + 1,
-        );
+      for (const held of shared) {
+        mine.add(held);
+        this.busy.set(held, (this.busy.get(held) ?? 0) + 1);
       }
       if (key !== undefined) {
         this.busyKeys.add(key);
@@ -172,7 +178,7 @@ export abstract class BatchCoalescer<TItem, TValue> {
     return batch;
   }
 
-  /** Frees the item's profiles and key once it is answered, and lets the queue on. */
+  /** Frees what the item holds once it is answered, and lets the queue on. */
   private releaseOnAnswer(queued: Queued<TItem, TValue>): void {
     const answer = queued.answer;
     queued.answer = (outcome) => {
@@ -180,16 +186,16 @@ export abstract class BatchCoalescer<TItem, TValue> {
         return;
       }
       answer(outcome);
-      for (const profileId of queued.holds.profiles) {
-        const left = (this.busyProfiles.get(profileId) ?? 1) - 1;
+      for (const held of queued.shared) {
+        const left = (this.busy.get(held) ?? 1) - 1;
         if (left === 0) {
-          this.busyProfiles.delete(profileId);
+          this.busy.delete(held);
         } else {
-          this.busyProfiles.set(profileId, left);
+          this.busy.set(held, left);
         }
       }
-      if (queued.holds.key !== undefined) {
-        this.busyKeys.delete(queued.holds.key);
+      if (queued.key !== undefined) {
+        this.busyKeys.delete(queued.key);
       }
       this.pump();
     };
