@@ -4,6 +4,7 @@ import {
   type BatchHolds,
 } from '../database/batches/batch-coalescer';
 import { BatchLanes } from '../database/batches/batch-lanes';
+import { ShopGatheringTurn } from './shop-gathering-turn';
 import {
   CheckoutBatchWriter,
   type CheckoutBatchOutcome,
@@ -29,8 +30,12 @@ export class CheckoutCoalescer extends BatchCoalescer<
   QueuedCheckout,
   CheckoutBatchOutcome
 > {
-  constructor(writer: CheckoutBatchWriter, lanes: BatchLanes) {
-    super(writer, lanes, BATCH_LIMIT);
+  constructor(
+    writer: CheckoutBatchWriter,
+    lanes: BatchLanes,
+    turn: ShopGatheringTurn,
+  ) {
+    super(writer, lanes, BATCH_LIMIT, turn);
   }
 
   /**

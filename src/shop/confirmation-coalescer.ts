@@ -4,6 +4,7 @@ import {
   type BatchHolds,
 } from '../database/batches/batch-coalescer';
 import { BatchLanes } from '../database/batches/batch-lanes';
+import { ShopGatheringTurn } from './shop-gathering-turn';
 import {
   ConfirmationBatchWriter,
   type Confirmation,
@@ -28,8 +29,12 @@ export class ConfirmationCoalescer extends BatchCoalescer<
   Confirmation,
   ConfirmationOutcome
 > {
-  constructor(writer: ConfirmationBatchWriter, lanes: BatchLanes) {
-    super(writer, lanes, BATCH_LIMIT);
+  constructor(
+    writer: ConfirmationBatchWriter,
+    lanes: BatchLanes,
+    turn: ShopGatheringTurn,
+  ) {
+    super(writer, lanes, BATCH_LIMIT, turn);
   }
 
   /**

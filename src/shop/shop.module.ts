@@ -10,6 +10,7 @@ import { ConfirmationCoalescer } from './confirmation-coalescer';
 import { SHOP_ENTITIES } from './entities';
 import { PurchaseLifecycle } from './purchase-lifecycle.service';
 import { PurchaseReads } from './purchase-reads';
+import { ShopGatheringTurn } from './shop-gathering-turn';
 import { ItemRepository } from './repositories/item.repository';
 import { PurchaseBatches } from './repositories/purchase-batches';
 import { PurchaseSteps } from './repositories/purchase-steps';
@@ -24,6 +25,7 @@ import { PurchaseRepository } from './repositories/purchase.repository';
     PurchaseSteps,
     PurchaseBatches,
     CatalogService,
+    ShopGatheringTurn,
     CheckoutBatchWriter,
     CheckoutCoalescer,
     CheckoutService,

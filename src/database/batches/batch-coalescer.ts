@@ -1,6 +1,7 @@
 import { DatabaseBusy } from '../database.errors';
 import type { BatchLanes } from './batch-lanes';
 import type { BatchMember, BatchSettler } from './batch-member';
+import { GatheringTurn } from './gathering-turn';
 
 /**
  * What a queued item holds while its batch runs: its profiles, the skus it
@@ -51,15 +52,17 @@ export abstract class BatchCoalescer<TItem, TValue> {
    * for a lock.
    */
   private readonly busyKeys = new Set<string>();
-  /** Whether a batch's first call is running (the next one gathers meanwhile). */
-  private gathering = false;
+  private readonly pumpNow = () => this.pump();
 
   constructor(
     private readonly settler: BatchSettler<TItem, TValue>,
     private readonly lanes: BatchLanes,
     private readonly limit: number,
+    /** Taken while a batch's first call runs (the next one gathers meanwhile). */
+    private readonly turn = new GatheringTurn(),
   ) {
-    lanes.onFree(() => this.pump());
+    lanes.onFree(this.pumpNow);
+    turn.onFree(this.pumpNow);
   }
 
   /** What the item holds while its batch runs. */
@@ -109,12 +112,13 @@ export abstract class BatchCoalescer<TItem, TValue> {
   }
 
   /**
-   * Starts the next batch once the last one's first call answered and a
-   * lane is free. One gathering at a time: more would only split a crowd
-   * into smaller batches and more commits (measured in docs/decisions.md).
+   * Starts the next batch once the last one's first call answered (the
+   * turn: this coalescer's own, or one shared with others) and a lane is
+   * free. One gathering at a time: more would only split a crowd into
+   * smaller batches and more commits (measured in docs/decisions.md).
    */
   private pump(): void {
-    if (this.gathering || !this.lanes.free()) {
+    if (!this.turn.available() || !this.lanes.free()) {
       return;
     }
     const batch = this.take();
@@ -122,13 +126,12 @@ export abstract class BatchCoalescer<TItem, TValue> {
       return;
     }
     this.lanes.take();
-    this.gathering = true;
+    this.turn.take();
     let gathered = false;
     const gatheringDone = () => {
       if (!gathered) {
         gathered = true;
-        this.gathering = false;
-        this.pump();
+        this.turn.give(this.pumpNow);
       }
     };
     void this.settler.settle(batch, gatheringDone).finally(() => {
