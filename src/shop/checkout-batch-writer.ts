@@ -9,7 +9,7 @@ import { PurchaseBatches } from './repositories/purchase-batches';
 import type { CheckoutOrder } from './repositories/purchase-steps';
 import type { PurchaseView } from './shop.types';
 
-/** An order, and whether it holds its skus (sent again after a skip). */
+/** An order, and whether it holds its skus (sent again after an item's skip). */
 export interface QueuedCheckout {
   order: CheckoutOrder;
   holdsSkus: boolean;
@@ -23,9 +23,10 @@ export type CheckoutMember = BatchMember<QueuedCheckout, CheckoutBatchOutcome>;
 /**
  * Writes a batch of orders the coalescer took, with one call of
  * shop_checkout_batch, and answers each its own outcome (settleInRounds).
- * What the call skipped goes again in a call that waits only when it holds
- * its skus; otherwise it is answered `skipped`, for its caller to send again
- * holding them (CheckoutCoalescer). An order that fails a call of its own
+ * What the call skipped goes again in a call that waits, unless an item
+ * was held and the order does not hold its skus: that one is answered
+ * `skipped`, for its caller to send again holding them (CheckoutCoalescer).
+ * An order that fails a call of its own
  * gets PostgreSQL's error as it came, which the checkout reads as a
  * one-order checkout's (a key used meanwhile, stock sold meanwhile).
  */
@@ -45,8 +46,10 @@ export class CheckoutBatchWriter {
             )
           ).map(({ i, outcome, placed }) => ({
             i,
-            skipped: outcome === 'skipped' && checkouts[i].holdsSkus,
-            value: outcome === 'skipped' ? 'skipped' : placed,
+            skipped:
+              outcome === 'skipped' ||
+              (outcome === 'item_skipped' && checkouts[i].holdsSkus),
+            value: outcome === 'item_skipped' ? 'skipped' : placed,
           })),
         (_, error) => asError(error),
       ),

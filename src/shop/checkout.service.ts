@@ -107,7 +107,7 @@ export class CheckoutService {
 
   /**
    * The order in a batch: its purchase, or null for the one-order checkout.
-   * One that a batch skipped on a row others hold goes again holding its
+   * One that a batch skipped on an item others hold goes again holding its
    * skus, so that a locked item's orders wait one batch at a time
    * (CheckoutCoalescer).
    */

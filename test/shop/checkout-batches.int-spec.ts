@@ -335,4 +335,48 @@ describe('checkouts in batches', () => {
     expect(await stockOf(held.id)).toBe(100 - 3);
     await expectLedgerSound();
   });
+
+  it("does not hold other buyers' orders of an item behind a locked wallet's", async () => {
+    const sold = await item(1, 100);
+    const [stuck, other] = await Promise.all([funded(100), funded(100)]);
+    const walletLocker = new Client({ connectionString: ctx.database.url });
+    const itemLocker = new Client({ connectionString: ctx.database.url });
+    await walletLocker.connect();
+    await itemLocker.connect();
+    try {
+      await walletLocker.query('BEGIN');
+      await walletLocker.query(
+        'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
+        [stuck.id],
+      );
+      let stuckDone = false;
+      const waiting = buy(stuck, [{ sku: sold.sku, quantity: 1 }]).then(
+        (purchase) => {
+          stuckDone = true;
+          return purchase;
+        },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The other buyer's order is skipped on the item for a moment, and
+      // goes again holding its sku: it must not queue behind the order on
+      // the locked wallet, whose item it shares.
+      await itemLocker.query('BEGIN');
+      await itemLocker.query(
+        'SELECT 1 FROM shop_items WHERE id = $1 FOR UPDATE',
+        [sold.id],
+      );
+      const placing = buy(other, [{ sku: sold.sku, quantity: 1 }]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await itemLocker.query('ROLLBACK');
+      expect((await placing).status).toBe('PENDING');
+      expect(stuckDone).toBe(false);
+      await walletLocker.query('ROLLBACK');
+      expect((await waiting).status).toBe('PENDING');
+    } finally {
+      await walletLocker.end();
+      await itemLocker.end();
+    }
+    expect(await stockOf(sold.id)).toBe(100 - 2);
+    await expectLedgerSound();
+  });
 });

@@ -39,7 +39,7 @@ const CONFIRM_BATCH = preparedStatement(
 /** What a batch of checkouts did with one of its orders. */
 export interface CheckoutBatchRow {
   i: number;
-  outcome: 'placed' | 'skipped' | 'alone';
+  outcome: 'placed' | 'skipped' | 'item_skipped' | 'alone';
   /** The purchase placed; null for the other outcomes. */
   placed: PurchaseView | null;
 }
@@ -60,8 +60,9 @@ export class PurchaseBatches {
   /**
    * Checks a batch of orders out (the first call skipping wallets and items
    * others hold, unless `wait`): for each, by its index, `placed` and the
-   * purchase; `skipped`, nothing written; or `alone`, nothing written and
-   * for checkOut to decide (a refusal, a replay, a limited item).
+   * purchase; `skipped` (its wallet was held) or `item_skipped` (an item
+   * was), nothing written; or `alone`, nothing written and for checkOut to
+   * decide (a refusal, a replay, a limited item).
    */
   async checkOutBatch(
     orders: CheckoutOrder[],
