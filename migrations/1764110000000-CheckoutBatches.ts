@@ -41,8 +41,31 @@ export class CheckoutBatches1764110000000 implements MigrationInterface {
   name = 'CheckoutBatches1764110000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE FUNCTION shop_checkout_batch(
+    await queryRunner.query(CHECKOUT_BATCH_FUNCTION.skipped);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      'DROP FUNCTION shop_checkout_batch(bigint[], integer[], text[], text[], text[], integer[], text[], integer[], boolean)',
+    );
+  }
+}
+
+/**
+ * The function's text, by what it answers for an order a first call skipped
+ * on an item: `skipped` here, `item_skipped` since
+ * migrations/1764111000000-CheckoutSkipReasons.ts, which replaces it.
+ * Strings, not a function: the migration loader takes every exported
+ * function for a migration.
+ */
+export const CHECKOUT_BATCH_FUNCTION = {
+  skipped: checkoutBatchFunction('skipped'),
+  item_skipped: checkoutBatchFunction('item_skipped'),
+};
+
+function checkoutBatchFunction(itemSkip: 'skipped' | 'item_skipped'): string {
+  return `
+      CREATE OR REPLACE FUNCTION shop_checkout_batch(
         p_profiles bigint[], p_expires integer[], p_keys text[], p_client_keys text[],
         p_fingerprints text[], p_line_orders integer[], p_line_skus text[],
         p_line_quantities integer[], p_wait boolean)
@@ -181,7 +204,7 @@ export class CheckoutBatches1764110000000 implements MigrationInterface {
             g := array_position(it_ids, l_item[j]);
             IF g IS NULL THEN
               -- Held by another transaction, or no longer counted.
-              state[k] := CASE WHEN p_wait THEN 'alone' ELSE 'skipped' END;
+              state[k] := CASE WHEN p_wait THEN 'alone' ELSE '${itemSkip}' END;
               fits := false;
               EXIT;
             ELSIF it_stock[g] < p_line_quantities[j] THEN
@@ -270,12 +293,5 @@ export class CheckoutBatches1764110000000 implements MigrationInterface {
                  END
             FROM unnest(state) WITH ORDINALITY AS s(state, k);
       END
-      $$`);
-  }
-
-  public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      'DROP FUNCTION shop_checkout_batch(bigint[], integer[], text[], text[], text[], integer[], text[], integer[], boolean)',
-    );
-  }
+      $$`;
 }

@@ -2,7 +2,6 @@
 // each): stock and coins are counted across a batch's orders, every order
 // gets its own answer (a refusal, a replay or a limit as a lone checkout
 // gives it), and a locked wallet or item holds back only its own orders.
-import { Client } from 'pg';
 import { InsufficientFunds } from '../../src/economy';
 import type { Profile } from '../../src/profiles';
 import {
@@ -20,6 +19,7 @@ import {
   createEconomyTestContext,
   type EconomyTestContext,
 } from '../support/economy-test-context';
+import { openRowLocker } from '../support/row-locker';
 
 describe('checkouts in batches', () => {
   // Four connections: three lanes, one of which a locked wallet's or item's
@@ -252,17 +252,10 @@ describe('checkouts in batches', () => {
     const [stuck, ...others] = await Promise.all(
       Array.from({ length: 6 }, () => funded(100)),
     );
-    const locker = new Client({ connectionString: ctx.database.url });
-    await locker.connect();
+    const locker = await openRowLocker(ctx.database.url);
     try {
-      await locker.query('BEGIN');
-      await locker.query(
-        'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
-        [stuck.id],
-      );
-      await locker.query('SELECT 1 FROM shop_items WHERE id = $1 FOR UPDATE', [
-        held.id,
-      ]);
+      await locker.wallet(stuck.id);
+      await locker.item(held.id);
       let waitingDone = 0;
       const waiting = [
         buy(stuck, [{ sku: free.sku, quantity: 1 }]),
@@ -280,13 +273,13 @@ describe('checkouts in batches', () => {
         others.map(() => 'PENDING'),
       );
       expect(waitingDone).toBe(0);
-      await locker.query('ROLLBACK');
+      await locker.release();
       expect((await Promise.all(waiting)).map(({ status }) => status)).toEqual([
         'PENDING',
         'PENDING',
       ]);
     } finally {
-      await locker.end();
+      await locker.close();
     }
     expect(await stockOf(free.id)).toBe(100 - 6);
     expect(await stockOf(held.id)).toBe(100 - 1);
@@ -298,13 +291,9 @@ describe('checkouts in batches', () => {
     const buyers = await Promise.all(
       Array.from({ length: 4 }, () => funded(100)),
     );
-    const locker = new Client({ connectionString: ctx.database.url });
-    await locker.connect();
+    const locker = await openRowLocker(ctx.database.url);
     try {
-      await locker.query('BEGIN');
-      await locker.query('SELECT 1 FROM shop_items WHERE id = $1 FOR UPDATE', [
-        held.id,
-      ]);
+      await locker.item(held.id);
       let heldDone = 0;
       const waiting: Promise<PlacedPurchase>[] = [];
       // One after another, each a batch of its own, each of another buyer:
@@ -322,14 +311,14 @@ describe('checkouts in batches', () => {
       const other = await buy(buyers[3], [{ sku: free.sku, quantity: 1 }]);
       expect(other.status).toBe('PENDING');
       expect(heldDone).toBe(0);
-      await locker.query('ROLLBACK');
+      await locker.release();
       expect((await Promise.all(waiting)).map(({ status }) => status)).toEqual([
         'PENDING',
         'PENDING',
         'PENDING',
       ]);
     } finally {
-      await locker.end();
+      await locker.close();
     }
     expect(await stockOf(free.id)).toBe(100 - 1);
     expect(await stockOf(held.id)).toBe(100 - 3);
@@ -339,16 +328,10 @@ describe('checkouts in batches', () => {
   it("does not hold other buyers' orders of an item behind a locked wallet's", async () => {
     const sold = await item(1, 100);
     const [stuck, other] = await Promise.all([funded(100), funded(100)]);
-    const walletLocker = new Client({ connectionString: ctx.database.url });
-    const itemLocker = new Client({ connectionString: ctx.database.url });
-    await walletLocker.connect();
-    await itemLocker.connect();
+    const walletLocker = await openRowLocker(ctx.database.url);
+    const itemLocker = await openRowLocker(ctx.database.url);
     try {
-      await walletLocker.query('BEGIN');
-      await walletLocker.query(
-        'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
-        [stuck.id],
-      );
+      await walletLocker.wallet(stuck.id);
       let stuckDone = false;
       const waiting = buy(stuck, [{ sku: sold.sku, quantity: 1 }]).then(
         (purchase) => {
@@ -360,21 +343,17 @@ describe('checkouts in batches', () => {
       // The other buyer's order is skipped on the item for a moment, and
       // goes again holding its sku: it must not queue behind the order on
       // the locked wallet, whose item it shares.
-      await itemLocker.query('BEGIN');
-      await itemLocker.query(
-        'SELECT 1 FROM shop_items WHERE id = $1 FOR UPDATE',
-        [sold.id],
-      );
+      await itemLocker.item(sold.id);
       const placing = buy(other, [{ sku: sold.sku, quantity: 1 }]);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      await itemLocker.query('ROLLBACK');
+      await itemLocker.release();
       expect((await placing).status).toBe('PENDING');
       expect(stuckDone).toBe(false);
-      await walletLocker.query('ROLLBACK');
+      await walletLocker.release();
       expect((await waiting).status).toBe('PENDING');
     } finally {
-      await walletLocker.end();
-      await itemLocker.end();
+      await walletLocker.close();
+      await itemLocker.close();
     }
     expect(await stockOf(sold.id)).toBe(100 - 2);
     await expectLedgerSound();

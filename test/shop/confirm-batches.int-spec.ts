@@ -1,7 +1,6 @@
 // Confirms go in batches (one call of shop_confirm_batch, one commit each):
 // every confirm gets its own answer, balances chain exactly when one wallet
 // pays two purchases of a batch, and a locked wallet holds back only its own.
-import { Client } from 'pg';
 import type { Profile } from '../../src/profiles';
 import {
   CatalogService,
@@ -16,6 +15,7 @@ import {
   createEconomyTestContext,
   type EconomyTestContext,
 } from '../support/economy-test-context';
+import { openRowLocker } from '../support/row-locker';
 
 const PRICE = 7;
 
@@ -174,14 +174,9 @@ describe('confirms in batches', () => {
       await buy(stuck),
       await buy(stuck),
     ];
-    const locker = new Client({ connectionString: ctx.database.url });
-    await locker.connect();
+    const locker = await openRowLocker(ctx.database.url);
     try {
-      await locker.query('BEGIN');
-      await locker.query(
-        'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
-        [stuck.id],
-      );
+      await locker.wallet(stuck.id);
       let stuckDone = 0;
       const waiting: Promise<unknown>[] = [];
       // One after another, each a batch of its own: without the buyer's
@@ -201,10 +196,10 @@ describe('confirms in batches', () => {
         'COMPLETED',
       );
       expect(stuckDone).toBe(0);
-      await locker.query('ROLLBACK');
+      await locker.release();
       await Promise.all(waiting);
     } finally {
-      await locker.end();
+      await locker.close();
     }
     expect(await ctx.wallets.getWallet(stuck)).toMatchObject({
       balance: 100 - 3 * PRICE,
@@ -238,14 +233,9 @@ describe('confirms in batches', () => {
     );
     const stuckPurchase = await buy(stuck);
     const otherPurchases = await Promise.all(others.map((other) => buy(other)));
-    const locker = new Client({ connectionString: ctx.database.url });
-    await locker.connect();
+    const locker = await openRowLocker(ctx.database.url);
     try {
-      await locker.query('BEGIN');
-      await locker.query(
-        'SELECT 1 FROM wallets WHERE profile_id = $1 FOR UPDATE',
-        [stuck.id],
-      );
+      await locker.wallet(stuck.id);
       let stuckDone = false;
       const waiting = lifecycle.confirm(stuckPurchase.id).then((purchase) => {
         stuckDone = true;
@@ -258,10 +248,10 @@ describe('confirms in batches', () => {
         others.map(() => 'COMPLETED'),
       );
       expect(stuckDone).toBe(false);
-      await locker.query('ROLLBACK');
+      await locker.release();
       expect(await waiting).toMatchObject({ status: 'COMPLETED' });
     } finally {
-      await locker.end();
+      await locker.close();
     }
     expect(await ctx.wallets.getWallet(stuck)).toMatchObject({
       balance: 100 - PRICE,
