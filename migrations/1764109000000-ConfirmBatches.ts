@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Purchase confirms in batches, one call and one commit each (the service's
- * ConfirmationCoalescer), as movements and redemptions are:
+ * ShopBatchCoalescer), as movements and redemptions are:
  * shop_confirm_batch captures the hold of every pending purchase of the
  * batch whose hold can be captured and completes the purchase, and answers
  * each its own outcome: `completed` (with the purchase as it now stands),
@@ -18,7 +18,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * items), so a batch waits on no one who waits on it. A first call skips
  * rows others hold locked; the service sends a confirm skipped there again
  * holding its buyer's profile, so that a locked wallet's confirms wait one
- * batch at a time, on one lane (ConfirmationCoalescer). A hold's expiry is
+ * batch at a time, on one lane (ShopBatchCoalescer). A hold's expiry is
  * judged by the clock when its lock is granted, as a capture's is.
  *
  * A capture writes what one capture writes: a ledger row of the hold's

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Checkouts in batches, one call and one commit each (the service's
- * CheckoutCoalescer), as confirms are: shop_checkout_batch places every
+ * ShopBatchCoalescer), as confirms are: shop_checkout_batch places every
  * order of the batch that may plainly go, and answers each its own
  * outcome: `placed` (its purchase, hold and lines), `skipped` (a first call
  * met a wallet or an item another transaction holds: the caller sends it

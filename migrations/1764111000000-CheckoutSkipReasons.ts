@@ -7,7 +7,7 @@ import { CHECKOUT_BATCH_FUNCTION } from './1764110000000-CheckoutBatches';
  * `item_skipped` when it held one of its counted items. The service sends a
  * wallet's skip again at once, waiting, on its batch's lane (the buyer's
  * profile keeps that to one lane), and an item's again holding its skus,
- * so that a locked item holds one lane (CheckoutCoalescer) without holding
+ * so that a locked item holds one lane (ShopBatchCoalescer) without holding
  * up other buyers of the item behind a locked wallet. Nothing else changed
  * (migrations/1764110000000-CheckoutBatches.ts has the function's steps and
  * locking argument).

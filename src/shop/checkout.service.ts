@@ -9,8 +9,8 @@ import {
   scopedLedgerKey,
   WalletService,
 } from '../economy';
-import { CheckoutCoalescer } from './checkout-coalescer';
 import { checkPurchase } from './purchase-input';
+import { ShopBatchCoalescer } from './shop-batch-coalescer';
 import {
   PurchaseSteps,
   type CheckoutOrder,
@@ -42,7 +42,7 @@ export class CheckoutService {
   constructor(
     private readonly database: SqlDatabase,
     private readonly steps: PurchaseSteps,
-    private readonly checkouts: CheckoutCoalescer,
+    private readonly shopBatches: ShopBatchCoalescer,
     private readonly purchases: PurchaseRepository,
     private readonly wallets: WalletService,
   ) {}
@@ -109,14 +109,14 @@ export class CheckoutService {
    * The order in a batch: its purchase, or null for the one-order checkout.
    * One that a batch skipped on an item others hold goes again holding its
    * skus, so that a locked item's orders wait one batch at a time
-   * (CheckoutCoalescer).
+   * (ShopBatchCoalescer).
    */
   private async batchedCheckOut(order: CheckoutOrder) {
-    const first = await this.checkouts.checkOut(order, false);
+    const first = await this.shopBatches.checkOut(order, false);
     if (first !== 'skipped') {
       return first;
     }
-    const again = await this.checkouts.checkOut(order, true);
+    const again = await this.shopBatches.checkOut(order, true);
     // Holding its skus, a skip goes again in a call that waits.
     return again === 'skipped' ? null : again;
   }

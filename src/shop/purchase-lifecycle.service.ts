@@ -3,13 +3,13 @@ import { SqlDatabase, type SqlRunner } from '../database/sql-database';
 import { retryTransient } from '../database/transient-retry';
 import { HoldState, WalletService } from '../economy';
 import { ItemRepository } from './repositories/item.repository';
-import { ConfirmationCoalescer } from './confirmation-coalescer';
 import {
   purchaseSeen,
   PurchaseRepository,
   type LockedPurchase,
   type StoredPurchase,
 } from './repositories/purchase.repository';
+import { ShopBatchCoalescer } from './shop-batch-coalescer';
 import { PurchaseState } from './shop.errors';
 import type {
   PurchaseAction,
@@ -47,7 +47,7 @@ export class PurchaseLifecycle {
     private readonly items: ItemRepository,
     private readonly purchases: PurchaseRepository,
     private readonly wallets: WalletService,
-    private readonly confirmations: ConfirmationCoalescer,
+    private readonly shopBatches: ShopBatchCoalescer,
   ) {}
 
   /** Captures the held total (ledger reason PURCHASE): the goods were granted. */
@@ -71,13 +71,10 @@ export class PurchaseLifecycle {
    * The confirm in a batch: the purchase completed, or null for the
    * transaction below. One that a batch skipped on a row others hold goes
    * again holding its buyer's profile, so that a locked wallet's confirms
-   * wait one batch at a time (ConfirmationCoalescer).
+   * wait one batch at a time (ShopBatchCoalescer).
    */
   private async batchedConfirm(id: number): Promise<StoredPurchase | null> {
-    const first = await this.confirmations.confirm({
-      purchaseId: id,
-      profileId: null,
-    });
+    const first = await this.shopBatches.confirm(id, null);
     if (first !== 'skipped') {
       return first;
     }
@@ -85,10 +82,7 @@ export class PurchaseLifecycle {
     if (profileId === null) {
       return null;
     }
-    const again = await this.confirmations.confirm({
-      purchaseId: id,
-      profileId,
-    });
+    const again = await this.shopBatches.confirm(id, profileId);
     // Holding the profile, a skip goes again in a call that waits.
     return again === 'skipped' ? null : again;
   }

@@ -2,15 +2,12 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EconomyModule } from '../economy';
 import { CatalogService } from './catalog.service';
-import { CheckoutBatchWriter } from './checkout-batch-writer';
-import { CheckoutCoalescer } from './checkout-coalescer';
 import { CheckoutService } from './checkout.service';
-import { ConfirmationBatchWriter } from './confirmation-batch-writer';
-import { ConfirmationCoalescer } from './confirmation-coalescer';
 import { SHOP_ENTITIES } from './entities';
 import { PurchaseLifecycle } from './purchase-lifecycle.service';
 import { PurchaseReads } from './purchase-reads';
-import { ShopGatheringTurn } from './shop-gathering-turn';
+import { ShopBatchCoalescer } from './shop-batch-coalescer';
+import { ShopBatchWriter } from './shop-batch-writer';
 import { ItemRepository } from './repositories/item.repository';
 import { PurchaseBatches } from './repositories/purchase-batches';
 import { PurchaseSteps } from './repositories/purchase-steps';
@@ -25,12 +22,9 @@ import { PurchaseRepository } from './repositories/purchase.repository';
     PurchaseSteps,
     PurchaseBatches,
     CatalogService,
-    ShopGatheringTurn,
-    CheckoutBatchWriter,
-    CheckoutCoalescer,
+    ShopBatchWriter,
+    ShopBatchCoalescer,
     CheckoutService,
-    ConfirmationBatchWriter,
-    ConfirmationCoalescer,
     PurchaseLifecycle,
     PurchaseReads,
   ],

@@ -1,6 +1,8 @@
 // Confirms go in batches (one call of shop_confirm_batch, one commit each):
 // every confirm gets its own answer, balances chain exactly when one wallet
 // pays two purchases of a batch, and a locked wallet holds back only its own.
+// Confirms and checkouts that queue together share a first call
+// (ShopBatchCoalescer), and what it skips waits in a call of its own kind.
 import type { Profile } from '../../src/profiles';
 import {
   CatalogService,
@@ -256,6 +258,110 @@ describe('confirms in batches', () => {
     expect(await ctx.wallets.getWallet(stuck)).toMatchObject({
       balance: 100 - PRICE,
       held: 0,
+    });
+    await expectLedgerSound();
+  });
+
+  // The transaction that wrote each purchase, and each purchase's capture.
+  const writers = (ids: number[]) =>
+    ctx.dataSource.query<{ placed: string; captured: string | null }[]>(
+      `SELECT p.xmin::text AS placed, t.xmin::text AS captured
+         FROM purchases p LEFT JOIN wallet_transactions t ON t.id = p.transaction_id
+        WHERE p.id = ANY ($1::bigint[])`,
+      [ids],
+    );
+
+  it('writes confirms and checkouts that queued together in one transaction', async () => {
+    const confirming = await Promise.all(
+      Array.from({ length: 8 }, () => funded(100)),
+    );
+    const buying = await Promise.all(
+      Array.from({ length: 8 }, () => funded(100)),
+    );
+    const pending: PlacedPurchase[] = [];
+    for (const buyer of confirming) {
+      pending.push(await buy(buyer));
+    }
+
+    // The first goes alone; the rest queue behind it, one batch of both kinds.
+    const [confirmed, placed] = await Promise.all([
+      Promise.all(pending.map(({ id }) => lifecycle.confirm(id))),
+      Promise.all(buying.map((buyer) => buy(buyer))),
+    ]);
+
+    expect(confirmed.map(({ status }) => status)).toEqual(
+      pending.map(() => 'COMPLETED'),
+    );
+    expect(placed.map(({ status }) => status)).toEqual(
+      buying.map(() => 'PENDING'),
+    );
+    const captures = new Set(
+      (await writers(pending.map(({ id }) => id))).map(
+        ({ captured }) => captured,
+      ),
+    );
+    const placements = (await writers(placed.map(({ id }) => id))).map(
+      ({ placed: writer }) => writer,
+    );
+    expect(placements.some((writer) => captures.has(writer))).toBe(true);
+    for (const buyer of confirming) {
+      expect(await ctx.wallets.getWallet(buyer)).toMatchObject({
+        balance: 100 - PRICE,
+        held: 0,
+      });
+    }
+    for (const buyer of buying) {
+      expect(await ctx.wallets.getWallet(buyer)).toMatchObject({
+        balance: 100,
+        held: PRICE,
+      });
+    }
+    await expectLedgerSound();
+  });
+
+  it("holds back only a locked wallet's confirm and order beside checkouts, and lets them go with the lock", async () => {
+    const [stuck, ...others] = await Promise.all(
+      Array.from({ length: 7 }, () => funded(100)),
+    );
+    const stuckPurchase = await buy(stuck);
+    const otherPurchases: PlacedPurchase[] = [];
+    for (const other of others.slice(0, 3)) {
+      otherPurchases.push(await buy(other));
+    }
+    const locker = await openRowLocker(ctx.database.url);
+    let stuckDone = false;
+    try {
+      await locker.wallet(stuck.id);
+      const waiting = Promise.all([
+        lifecycle.confirm(stuckPurchase.id),
+        buy(stuck),
+      ]).then((outcomes) => {
+        stuckDone = true;
+        return outcomes;
+      });
+      const free = await Promise.all([
+        ...otherPurchases.map(({ id }) => lifecycle.confirm(id)),
+        ...others.slice(3).map((other) => buy(other)),
+      ]);
+      expect(free.map(({ status }) => status)).toEqual([
+        'COMPLETED',
+        'COMPLETED',
+        'COMPLETED',
+        'PENDING',
+        'PENDING',
+        'PENDING',
+      ]);
+      expect(stuckDone).toBe(false);
+      await locker.release();
+      const [completed, placed] = await waiting;
+      expect(completed.status).toBe('COMPLETED');
+      expect(placed.status).toBe('PENDING');
+    } finally {
+      await locker.close();
+    }
+    expect(await ctx.wallets.getWallet(stuck)).toMatchObject({
+      balance: 100 - PRICE,
+      held: PRICE,
     });
     await expectLedgerSound();
   });

@@ -1,12 +1,11 @@
 import { DatabaseBusy } from '../database.errors';
 import type { BatchLanes } from './batch-lanes';
 import type { BatchMember, BatchSettler } from './batch-member';
-import { GatheringTurn } from './gathering-turn';
 
 /**
  * What a queued item holds while its batch runs: its profiles, the skus it
  * holds as it holds its profiles (a checkout a first call skipped:
- * CheckoutCoalescer), and its key.
+ * ShopBatchCoalescer), and its key.
  */
 export interface BatchHolds {
   profiles: number[];
@@ -52,17 +51,15 @@ export abstract class BatchCoalescer<TItem, TValue> {
    * for a lock.
    */
   private readonly busyKeys = new Set<string>();
-  private readonly pumpNow = () => this.pump();
+  /** Whether a batch's first call is running (the next one gathers meanwhile). */
+  private gathering = false;
 
   constructor(
     private readonly settler: BatchSettler<TItem, TValue>,
     private readonly lanes: BatchLanes,
     private readonly limit: number,
-    /** Taken while a batch's first call runs (the next one gathers meanwhile). */
-    private readonly turn = new GatheringTurn(),
   ) {
-    lanes.onFree(this.pumpNow);
-    turn.onFree(this.pumpNow);
+    lanes.onFree(() => this.pump());
   }
 
   /** What the item holds while its batch runs. */
@@ -112,13 +109,12 @@ export abstract class BatchCoalescer<TItem, TValue> {
   }
 
   /**
-   * Starts the next batch once the last one's first call answered (the
-   * turn: this coalescer's own, or one shared with others) and a lane is
-   * free. One gathering at a time: more would only split a crowd into
-   * smaller batches and more commits (measured in docs/decisions.md).
+   * Starts the next batch once the last one's first call answered and a
+   * lane is free. One gathering at a time: more would only split a crowd
+   * into smaller batches and more commits (measured in docs/decisions.md).
    */
   private pump(): void {
-    if (!this.turn.available() || !this.lanes.free()) {
+    if (this.gathering || !this.lanes.free()) {
       return;
     }
     const batch = this.take();
@@ -126,12 +122,13 @@ export abstract class BatchCoalescer<TItem, TValue> {
       return;
     }
     this.lanes.take();
-    this.turn.take();
+    this.gathering = true;
     let gathered = false;
     const gatheringDone = () => {
       if (!gathered) {
         gathered = true;
-        this.turn.give(this.pumpNow);
+        this.gathering = false;
+        this.pump();
       }
     };
     void this.settler.settle(batch, gatheringDone).finally(() => {

@@ -10,7 +10,7 @@ import {
 } from './purchase.repository';
 
 /*
- * A purchase's two common steps in batches, one call each: checkouts
+ * A purchase's two common steps in batches: checkouts
  * (migrations/1764110000000-CheckoutBatches.ts) and confirms
  * (migrations/1764109000000-ConfirmBatches.ts), where each function's
  * steps and locking argument are. What a batch leaves, PurchaseSteps and
@@ -34,6 +34,25 @@ const CONFIRM_BATCH = preparedStatement(
   `SELECT b.i, b.outcome, ${PURCHASE_VIEW}
      FROM shop_confirm_batch($1::bigint[], $2::boolean) b
      LEFT JOIN LATERAL (SELECT (b.purchase).*) p ON true`,
+);
+
+// A first call of both kinds, one statement and one commit: confirms, then
+// checkouts (an Append runs its branches in order). Only first calls go
+// together: neither function's first call waits for a row lock (each skips
+// locked rows), so two kinds' locks in one transaction close no cycle; a
+// waiting call carries one kind, whose locks it takes in that kind's order.
+// The one wait left, a key another transaction inserted (CheckoutBatches),
+// now holds the confirms' rows too while it lasts (docs/decisions.md).
+const SHOP_BATCH = preparedStatement(
+  'shop_batch',
+  `SELECT 'confirm' AS kind, b.i, b.outcome, ${PURCHASE_VIEW}
+     FROM shop_confirm_batch($9::bigint[], false) b
+     LEFT JOIN LATERAL (SELECT (b.purchase).*) p ON true
+   UNION ALL
+   SELECT 'checkout', c.i, c.outcome, c.purchase_id, NULL, NULL, c.total, c.hold_id,
+          c.expires_at, NULL, NULL, c.created_at, NULL, c.lines
+     FROM shop_checkout_batch($1::bigint[], $2::int[], $3::text[], $4::text[],
+                              $5::text[], $6::int[], $7::text[], $8::int[], false) c`,
 );
 
 /** What a batch of checkouts did with one of its orders. */
@@ -68,44 +87,11 @@ export class PurchaseBatches {
     orders: CheckoutOrder[],
     wait: boolean,
   ): Promise<CheckoutBatchRow[]> {
-    const lines = orders.flatMap((order, index) =>
-      order.lines.map((line) => ({ ...line, order: index + 1 })),
-    );
-    const rows = await this.database.run<{
-      i: number;
-      outcome: CheckoutBatchRow['outcome'];
-      purchase_id: string | null;
-      hold_id: string | null;
-      total: string | null;
-      expires_at: Date | null;
-      created_at: Date | null;
-      lines: { sku: string; quantity: number; unitPrice: number }[] | null;
-    }>(CHECKOUT_BATCH, [
-      orders.map((order) => order.profileId),
-      orders.map((order) => order.expiresInSeconds),
-      orders.map((order) => order.idempotencyKey),
-      orders.map((order) => order.clientIdempotencyKey),
-      orders.map((order) => order.requestFingerprint),
-      lines.map((line) => line.order),
-      lines.map((line) => line.sku),
-      lines.map((line) => line.quantity),
+    const rows = await this.database.run<CheckoutRow>(CHECKOUT_BATCH, [
+      ...checkoutArguments(orders),
       wait,
     ]);
-    return rows.map((row) => ({
-      i: row.i,
-      outcome: row.outcome,
-      placed:
-        row.outcome === 'placed'
-          ? placedView(orders[row.i], {
-              id: row.purchase_id!,
-              holdId: row.hold_id!,
-              total: row.total!,
-              expiresAt: row.expires_at!,
-              createdAt: row.created_at!,
-              lines: row.lines!,
-            })
-          : null,
-    }));
+    return rows.map((row) => checkoutBatchRow(orders, row));
   }
 
   /**
@@ -116,13 +102,108 @@ export class PurchaseBatches {
    * that ended or expired).
    */
   async confirmBatch(ids: number[], wait: boolean): Promise<ConfirmBatchRow[]> {
-    const rows = await this.database.run<
-      { i: number; outcome: ConfirmBatchRow['outcome'] } & PurchaseRow
-    >(CONFIRM_BATCH, [ids, wait]);
-    return rows.map((row) => ({
-      i: row.i,
-      outcome: row.outcome,
-      purchase: row.outcome === 'completed' ? purchaseView(row) : null,
-    }));
+    const rows = await this.database.run<ConfirmRow>(CONFIRM_BATCH, [
+      ids,
+      wait,
+    ]);
+    return rows.map(confirmBatchRow);
   }
+
+  /**
+   * A first call of both kinds in one transaction: the confirms of
+   * `purchaseIds`, then the checkouts of `orders`, each answered as
+   * confirmBatch and checkOutBatch answer them (locked rows skipped).
+   */
+  async firstCallOfBoth(
+    orders: CheckoutOrder[],
+    purchaseIds: number[],
+  ): Promise<{ checkouts: CheckoutBatchRow[]; confirms: ConfirmBatchRow[] }> {
+    const rows = await this.database.run<
+      { kind: 'checkout' | 'confirm'; i: number; outcome: string } & PurchaseRow
+    >(SHOP_BATCH, [...checkoutArguments(orders), purchaseIds]);
+    const checkouts: CheckoutBatchRow[] = [];
+    const confirms: ConfirmBatchRow[] = [];
+    for (const row of rows) {
+      if (row.kind === 'confirm') {
+        confirms.push(confirmBatchRow(row as ConfirmRow));
+      } else {
+        checkouts.push(
+          checkoutBatchRow(orders, {
+            i: row.i,
+            outcome: row.outcome as CheckoutBatchRow['outcome'],
+            purchase_id: row.id,
+            hold_id: row.hold_id,
+            total: row.total,
+            expires_at: row.expires_at,
+            created_at: row.created_at,
+            lines: row.lines as CheckoutRow['lines'],
+          }),
+        );
+      }
+    }
+    return { checkouts, confirms };
+  }
+}
+
+/** A row of shop_checkout_batch. */
+interface CheckoutRow {
+  i: number;
+  outcome: CheckoutBatchRow['outcome'];
+  purchase_id: string | null;
+  hold_id: string | null;
+  total: string | null;
+  expires_at: Date | null;
+  created_at: Date | null;
+  lines: { sku: string; quantity: number; unitPrice: number }[] | null;
+}
+
+type ConfirmRow = {
+  i: number;
+  outcome: ConfirmBatchRow['outcome'];
+} & PurchaseRow;
+
+/** The orders as the checkout function's first eight arguments. */
+function checkoutArguments(orders: CheckoutOrder[]): unknown[] {
+  const lines = orders.flatMap((order, index) =>
+    order.lines.map((line) => ({ ...line, order: index + 1 })),
+  );
+  return [
+    orders.map((order) => order.profileId),
+    orders.map((order) => order.expiresInSeconds),
+    orders.map((order) => order.idempotencyKey),
+    orders.map((order) => order.clientIdempotencyKey),
+    orders.map((order) => order.requestFingerprint),
+    lines.map((line) => line.order),
+    lines.map((line) => line.sku),
+    lines.map((line) => line.quantity),
+  ];
+}
+
+function checkoutBatchRow(
+  orders: CheckoutOrder[],
+  row: CheckoutRow,
+): CheckoutBatchRow {
+  return {
+    i: row.i,
+    outcome: row.outcome,
+    placed:
+      row.outcome === 'placed'
+        ? placedView(orders[row.i], {
+            id: row.purchase_id!,
+            holdId: row.hold_id!,
+            total: row.total!,
+            expiresAt: row.expires_at!,
+            createdAt: row.created_at!,
+            lines: row.lines!,
+          })
+        : null,
+  };
+}
+
+function confirmBatchRow(row: ConfirmRow): ConfirmBatchRow {
+  return {
+    i: row.i,
+    outcome: row.outcome,
+    purchase: row.outcome === 'completed' ? purchaseView(row) : null,
+  };
 }
