@@ -37,20 +37,35 @@ describe('admin console: events', () => {
       env,
     );
     expect(tail.code).toBe(0);
-    const events = tail.stdout
+    const lines = tail.stdout
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { type: string; amount: number });
-    expect(events.map((event) => [event.type, event.amount])).toEqual([
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const { nextCursor } = lines.pop() as { nextCursor: string };
+    expect(lines.map((event) => [event.type, event.amount])).toEqual([
       ['wallet.credited', 2],
       ['wallet.credited', 3],
     ]);
     const plain = await runCli(['events', 'tail', '--lines', '1'], env);
     expect(plain.stdout).toMatch(
       new RegExp(
-        `^\\d+ \\S+ wallet\\.credited profile=${profile.id} wallet=\\d+ amount=3 \\{`,
+        `^\\d+ \\S+ wallet\\.credited profile=${profile.id} wallet=\\d+ amount=3 \\{.*\\}\\nnext cursor: ${nextCursor.replace('.', '\\.')}\\n$`,
       ),
     );
+
+    // The printed cursor goes on where the tail stopped.
+    await wallets.credit(profile.id, 4, { reason: 'MANUAL_ADJUST' });
+    await feedSettled(ctx.database);
+    const after = await runCli(
+      ['events', 'tail', '--after', nextCursor, '--json'],
+      env,
+    );
+    const rest = after.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(rest.slice(0, -1).map((event) => event.amount)).toEqual([4]);
+    expect(rest.at(-1)!.nextCursor).not.toBe(nextCursor);
   });
 
   it('follows new events until interrupted, then exits 0', async () => {

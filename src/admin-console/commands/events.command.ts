@@ -59,6 +59,12 @@ export class EventsTailCommand extends EventsSubcommand {
       for (;;) {
         page.items.forEach((event) => this.print(event, options.json));
         if (!options.follow || stopped) {
+          // Where a later `tail --after` goes on from.
+          if (options.json) {
+            this.output.line(JSON.stringify({ nextCursor: page.nextCursor }));
+          } else {
+            this.output.line(`next cursor: ${page.nextCursor}`);
+          }
           return;
         }
         page = await events.page(
@@ -87,7 +93,9 @@ export class EventsTailCommand extends EventsSubcommand {
   @Help('after')
   details(): string {
     return `
-With --json, one JSON object a line. Exit codes: 0 done, 2 error.`;
+With --json, one JSON object a line. The last line is the cursor to go on
+from with --after ({"nextCursor": ...} with --json); --follow prints none.
+Exit codes: 0 done, 2 error.`;
   }
 
   @Option({
