@@ -4,6 +4,7 @@ import {
   asError,
   settleInRounds,
   writeRound,
+  wroteNothing,
   type BatchRow,
   type Round,
 } from '../database/batches/batch-rounds';
@@ -49,7 +50,8 @@ type ShopMember = BatchMember<ShopRequest, ShopOutcome>;
  * The first call carries both kinds, one call and one commit
  * (PurchaseBatches.firstCallOfBoth); a call that waits carries one kind
  * (shop_checkout_batch or shop_confirm_batch), so its locks keep that
- * kind's order.
+ * kind's order. A first call of both that fails having written nothing
+ * goes again as one first call of each kind.
  *
  * What a call skipped goes again in a call that waits, unless it does not
  * hold what its lock was: an order skipped on an item without holding its
@@ -74,22 +76,60 @@ export class ShopBatchWriter {
     const confirms = round.members.filter(
       ({ item }) => item.kind === 'confirm',
     );
-    if (checkouts.length > 0 && confirms.length > 0 && round.wait) {
-      return [
-        { members: checkouts, wait: true },
-        { members: confirms, wait: true },
-      ];
+    if (checkouts.length > 0 && confirms.length > 0) {
+      return round.wait
+        ? [
+            { members: checkouts, wait: true },
+            { members: confirms, wait: true },
+          ]
+        : this.writeBoth(round, checkouts, confirms);
     }
     return writeRound(
       round,
       (items, wait) =>
         checkouts.length === 0
           ? this.confirm(items as QueuedConfirmation[], wait)
-          : confirms.length === 0
-            ? this.checkOut(items as QueuedCheckout[], wait)
-            : this.firstCallOfBoth(items),
+          : this.checkOut(items as QueuedCheckout[], wait),
       failureOf,
     );
+  }
+
+  /**
+   * A first call of both kinds. If it fails having written nothing (a
+   * checkout's key another transaction held past the lock bound, say), each
+   * kind goes again in a first call of its own, so that one kind's failure
+   * stays its own, and a batch's failure does not send its confirms alone
+   * to wait without their buyers held; one that may have committed is
+   * settled as any call's is.
+   */
+  private async writeBoth(
+    round: Round<ShopMember>,
+    checkouts: ShopMember[],
+    confirms: ShopMember[],
+  ): Promise<Round<ShopMember>[]> {
+    let wroteNone = false;
+    const rounds = await writeRound(
+      round,
+      async (items) => {
+        try {
+          return await this.firstCallOfBoth(items);
+        } catch (error) {
+          if (!wroteNothing(error)) {
+            throw error;
+          }
+          wroteNone = true;
+          return [];
+        }
+      },
+      failureOf,
+    );
+    // Confirms first: a checkout that failed on a held key may wait again.
+    return wroteNone
+      ? [
+          { members: confirms, wait: false },
+          { members: checkouts, wait: false },
+        ]
+      : rounds;
   }
 
   private async checkOut(

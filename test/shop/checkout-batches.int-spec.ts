@@ -1,4 +1,4 @@
-// Checkouts go in batches (one call of shop_checkout_batch, one commit
+// Checkouts go in batches (calls of shop_checkout_batch, one commit
 // each): stock and coins are counted across a batch's orders, every order
 // gets its own answer (a refusal, a replay or a limit as a lone checkout
 // gives it), and a locked wallet or item holds back only its own orders.
@@ -10,32 +10,22 @@ import {
   ItemUnavailable,
   LimitExceeded,
   OutOfStock,
-  ShopModule,
   type PlacedPurchase,
 } from '../../src/shop';
 import { PurchaseBatches } from '../../src/shop/repositories/purchase-batches';
 import type { CheckoutOrder } from '../../src/shop/repositories/purchase-steps';
-import {
-  createEconomyTestContext,
-  type EconomyTestContext,
-} from '../support/economy-test-context';
+import type { EconomyTestContext } from '../support/economy-test-context';
+import { createShopBatchContext } from '../support/shop-batch-context';
 import { openRowLocker } from '../support/row-locker';
 
 describe('checkouts in batches', () => {
-  // Four connections: three lanes, one of which a locked wallet's or item's
-  // orders may hold while they wait. What queues behind a running batch's
-  // first call goes in the next one.
   let ctx: EconomyTestContext;
   let catalog: CatalogService;
   let checkout: CheckoutService;
   let sequence = 0;
 
   beforeAll(async () => {
-    ctx = await createEconomyTestContext({
-      poolSize: 4,
-      modules: [ShopModule],
-      bounds: { lockWaitMs: 20_000, statementMs: 30_000, poolWaitMs: 30_000 },
-    });
+    ctx = await createShopBatchContext(20_000);
     catalog = ctx.get(CatalogService);
     checkout = ctx.get(CheckoutService);
   });

@@ -10,32 +10,22 @@ import {
   PurchaseLifecycle,
   PurchaseNotFound,
   PurchaseState,
-  ShopModule,
   type PlacedPurchase,
 } from '../../src/shop';
-import {
-  createEconomyTestContext,
-  type EconomyTestContext,
-} from '../support/economy-test-context';
+import type { EconomyTestContext } from '../support/economy-test-context';
+import { createShopBatchContext } from '../support/shop-batch-context';
 import { openRowLocker } from '../support/row-locker';
 
 const PRICE = 7;
 
 describe('confirms in batches', () => {
-  // Four connections: three lanes, one of which a locked wallet's confirm
-  // may hold while it waits. What queues behind a running batch's first
-  // call goes in the next one.
   let ctx: EconomyTestContext;
   let checkout: CheckoutService;
   let lifecycle: PurchaseLifecycle;
   let sequence = 0;
 
   beforeAll(async () => {
-    ctx = await createEconomyTestContext({
-      poolSize: 4,
-      modules: [ShopModule],
-      bounds: { lockWaitMs: 20_000, statementMs: 30_000, poolWaitMs: 30_000 },
-    });
+    ctx = await createShopBatchContext(20_000);
     checkout = ctx.get(CheckoutService);
     lifecycle = ctx.get(PurchaseLifecycle);
     await ctx.get(CatalogService).add({

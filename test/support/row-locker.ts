@@ -8,6 +8,8 @@ import { Client } from 'pg';
 export interface RowLocker {
   wallet(profileId: number): Promise<void>;
   item(itemId: number): Promise<void>;
+  /** A purchase of the profile under the (scoped) key, inserted, not committed. */
+  purchaseKey(profileId: number, key: string): Promise<void>;
   release(): Promise<void>;
   close(): Promise<void>;
 }
@@ -26,6 +28,20 @@ export async function openRowLocker(url: string): Promise<RowLocker> {
       ]),
     item: (itemId) =>
       run('SELECT 1 FROM shop_items WHERE id = $1 FOR UPDATE', [itemId]),
+    purchaseKey: (profileId, key) =>
+      run(
+        `WITH hold AS (
+           INSERT INTO holds (wallet_id, amount, reason, expires_at)
+           SELECT id, 1, 'PURCHASE', now() + interval '1 hour'
+             FROM wallets WHERE profile_id = $1
+           RETURNING id, expires_at
+         )
+         INSERT INTO purchases (profile_id, total, hold_id, expires_at,
+                                idempotency_key, client_idempotency_key,
+                                request_fingerprint)
+         SELECT $1, 1, hold.id, hold.expires_at, $2, 'held', 'held' FROM hold`,
+        [profileId, key],
+      ),
     release: () => run('ROLLBACK'),
     close: () => client.end(),
   };

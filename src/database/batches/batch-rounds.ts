@@ -132,9 +132,7 @@ export function roundsAfterFailure<TMember extends Member>(
     }
     return [];
   }
-  const answered =
-    isSqlState(postgresErrorOf(error).code) ||
-    error instanceof FinalRecordChange;
+  const answered = answeredByPostgres(error);
   if (answered && members.length > 1) {
     return members.map(alone);
   }
@@ -142,6 +140,24 @@ export function roundsAfterFailure<TMember extends Member>(
     member.answer({ error: answered ? failureOf(member) : asError(error) });
   }
   return [];
+}
+
+/**
+ * Whether a failed call surely wrote nothing: a bound passed, or PostgreSQL
+ * answered it (then it rolled back). A lost connection may have committed.
+ */
+export function wroteNothing(error: unknown): boolean {
+  return (
+    busyErrorOf(error) !== null ||
+    (unavailableErrorOf(error) === null && answeredByPostgres(error))
+  );
+}
+
+function answeredByPostgres(error: unknown): boolean {
+  return (
+    isSqlState(postgresErrorOf(error).code) ||
+    error instanceof FinalRecordChange
+  );
 }
 
 /** `error` as an Error, wrapped when something else was thrown. */

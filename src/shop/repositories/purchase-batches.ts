@@ -36,23 +36,24 @@ const CONFIRM_BATCH = preparedStatement(
      LEFT JOIN LATERAL (SELECT (b.purchase).*) p ON true`,
 );
 
-// A first call of both kinds, one statement and one commit: confirms, then
-// checkouts (an Append runs its branches in order). Only first calls go
+// A first call of both kinds, one statement and one commit: checkouts, then
+// confirms (an Append runs its branches in order). Only first calls go
 // together: neither function's first call waits for a row lock (each skips
 // locked rows), so two kinds' locks in one transaction close no cycle; a
 // waiting call carries one kind, whose locks it takes in that kind's order.
-// The one wait left, a key another transaction inserted (CheckoutBatches),
-// now holds the confirms' rows too while it lasts (docs/decisions.md).
+// The one wait left, a purchase key another transaction inserted
+// (CheckoutBatches), comes first, before the confirms lock anything.
 const SHOP_BATCH = preparedStatement(
   'shop_batch',
-  `SELECT 'confirm' AS kind, b.i, b.outcome, ${PURCHASE_VIEW}
-     FROM shop_confirm_batch($9::bigint[], false) b
-     LEFT JOIN LATERAL (SELECT (b.purchase).*) p ON true
-   UNION ALL
-   SELECT 'checkout', c.i, c.outcome, c.purchase_id, NULL, NULL, c.total, c.hold_id,
-          c.expires_at, NULL, NULL, c.created_at, NULL, c.lines
+  `SELECT 'checkout' AS kind, c.i, c.outcome, c.purchase_id AS id, NULL AS profile_id,
+          NULL AS status, c.total, c.hold_id, c.expires_at, NULL AS transaction_id,
+          NULL AS refund_transaction_id, c.created_at, NULL AS request_fingerprint, c.lines
      FROM shop_checkout_batch($1::bigint[], $2::int[], $3::text[], $4::text[],
-                              $5::text[], $6::int[], $7::text[], $8::int[], false) c`,
+                              $5::text[], $6::int[], $7::text[], $8::int[], false) c
+   UNION ALL
+   SELECT 'confirm', b.i, b.outcome, ${PURCHASE_VIEW}
+     FROM shop_confirm_batch($9::bigint[], false) b
+     LEFT JOIN LATERAL (SELECT (b.purchase).*) p ON true`,
 );
 
 /** What a batch of checkouts did with one of its orders. */
@@ -71,7 +72,7 @@ export interface ConfirmBatchRow {
   purchase: StoredPurchase | null;
 }
 
-/** The batch functions' calls, for the shop's coalescers' writers. */
+/** The batch functions' calls, for the shop's batch writer (ShopBatchWriter). */
 @Injectable()
 export class PurchaseBatches {
   constructor(private readonly database: SqlDatabase) {}
@@ -110,8 +111,8 @@ export class PurchaseBatches {
   }
 
   /**
-   * A first call of both kinds in one transaction: the confirms of
-   * `purchaseIds`, then the checkouts of `orders`, each answered as
+   * A first call of both kinds in one transaction: the checkouts of
+   * `orders`, then the confirms of `purchaseIds`, each answered as
    * confirmBatch and checkOutBatch answer them (locked rows skipped).
    */
   async firstCallOfBoth(
