@@ -14,6 +14,7 @@ import {
 import { openToLoopback, setUpLogins } from './cluster-logins';
 import { readClusterPasswords } from './cluster-passwords';
 import { ClusterUsers } from './cluster-users';
+import { foldersClosedToOthers } from './closed-folders';
 import { loadEmbeddedPostgres } from './load-embedded-postgres';
 import { accepts } from './login-probe';
 import { isClusterRunning, stopPostmaster } from './postmaster';
@@ -57,6 +58,10 @@ export async function openEmbeddedCluster(
       }
       // Its last user was stopping it: start it again.
     }
+    const initialised = existsSync(resolve(layout.databaseDir, 'PG_VERSION'));
+    if (!initialised) {
+      await refuseClosedFolders(layout.databaseDir);
+    }
     const EmbeddedPostgres = await loadEmbeddedPostgres();
     const cluster = new EmbeddedPostgres({
       databaseDir: layout.databaseDir,
@@ -73,7 +78,7 @@ export async function openEmbeddedCluster(
       onError: (error) => log(`embedded PostgreSQL: ${String(error)}`),
     });
     try {
-      if (!existsSync(resolve(layout.databaseDir, 'PG_VERSION'))) {
+      if (!initialised) {
         log(`initialising embedded PostgreSQL in ${layout.databaseDir}`);
         await cluster.initialise();
       }
@@ -132,4 +137,25 @@ async function acceptsWhileRunning(
     250,
   );
   return accepting;
+}
+
+/**
+ * Run as root, PostgreSQL runs as the OS user `postgres`, which must pass
+ * through every folder above the cluster; initdb would fail on the first it
+ * cannot with only "Permission denied". Says which, and what to do. Asked
+ * before initdb only: a cluster made is one its user could reach.
+ */
+async function refuseClosedFolders(databaseDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    return;
+  }
+  const closed = await foldersClosedToOthers(databaseDir);
+  if (closed.length > 0) {
+    const named = closed
+      .map(({ folder, mode }) => `${folder} (mode ${mode.toString(8)})`)
+      .join(', ');
+    throw new Error(
+      `run as root, the embedded PostgreSQL runs as the OS user postgres, which cannot reach ${databaseDir}: ${named} let no other user pass through. Set DATA_DIR to a folder under one that does (/var/lib or /srv, say), or let others pass through with chmod o+x`,
+    );
+  }
 }
