@@ -82,7 +82,7 @@ export class ShopBatchWriter {
             { members: checkouts, wait: true },
             { members: confirms, wait: true },
           ]
-        : this.writeBoth(round, checkouts, confirms);
+        : this.writeBoth(checkouts, confirms);
     }
     return writeRound(
       round,
@@ -103,16 +103,18 @@ export class ShopBatchWriter {
    * settled as any call's is.
    */
   private async writeBoth(
-    round: Round<ShopMember>,
     checkouts: ShopMember[],
     confirms: ShopMember[],
   ): Promise<Round<ShopMember>[]> {
     let wroteNone = false;
     const rounds = await writeRound(
-      round,
+      { members: [...checkouts, ...confirms], wait: false },
       async (items) => {
         try {
-          return await this.firstCallOfBoth(items);
+          return await this.firstCallOfBoth(
+            items.slice(0, checkouts.length) as QueuedCheckout[],
+            items.slice(checkouts.length) as QueuedConfirmation[],
+          );
         } catch (error) {
           if (!wroteNothing(error)) {
             throw error;
@@ -154,29 +156,20 @@ export class ShopBatchWriter {
     return rows.map((row) => confirmRow(items, row));
   }
 
-  /** Both kinds' rows, by their index among `items`. */
+  /** Both kinds' rows, by their index among the checkouts, then the confirms. */
   private async firstCallOfBoth(
-    items: ShopRequest[],
+    checkouts: QueuedCheckout[],
+    confirms: QueuedConfirmation[],
   ): Promise<BatchRow<ShopOutcome>[]> {
-    const checkoutAt: number[] = [];
-    const confirmAt: number[] = [];
-    items.forEach((item, at) =>
-      (item.kind === 'checkout' ? checkoutAt : confirmAt).push(at),
-    );
-    const checkouts = checkoutAt.map((at) => items[at] as QueuedCheckout);
-    const confirms = confirmAt.map((at) => items[at] as QueuedConfirmation);
     const rows = await this.batches.firstCallOfBoth(
       checkouts.map(({ order }) => order),
       confirms.map(({ purchaseId }) => purchaseId),
     );
     return [
-      ...rows.checkouts.map((row) => ({
-        ...checkoutRow(checkouts, row),
-        i: checkoutAt[row.i],
-      })),
+      ...rows.checkouts.map((row) => checkoutRow(checkouts, row)),
       ...rows.confirms.map((row) => ({
         ...confirmRow(confirms, row),
-        i: confirmAt[row.i],
+        i: checkouts.length + row.i,
       })),
     ];
   }

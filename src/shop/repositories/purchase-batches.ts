@@ -18,42 +18,49 @@ import {
  */
 
 // Orders as parallel arrays: one entry an order, and its lines flattened
-// with the (1-based) order each belongs to.
-const CHECKOUT_BATCH = preparedStatement(
-  'shop_checkout_batch',
-  `SELECT i, outcome, purchase_id, hold_id, total, expires_at, created_at, lines
+// with the (1-based) order each belongs to; the purchase placed named as the
+// purchase view names it, so that a call of both kinds shares its columns.
+const checkoutRows = (wait: string) =>
+  `SELECT c.i, c.outcome, c.purchase_id AS id, c.hold_id, c.total, c.expires_at,
+          c.created_at, c.lines
      FROM shop_checkout_batch($1::bigint[], $2::int[], $3::text[], $4::text[],
-                              $5::text[], $6::int[], $7::text[], $8::int[], $9::boolean)`,
-);
+                              $5::text[], $6::int[], $7::text[], $8::int[], ${wait}) c`;
 
 // The purchase a confirm completed, as the batch's update left it; its
 // lines are not changed there, so the view's subquery reads them as the
 // statement's snapshot has them.
+const confirmRows = (ids: string, wait: string) =>
+  `SELECT b.i, b.outcome, ${PURCHASE_VIEW}
+     FROM shop_confirm_batch(${ids}::bigint[], ${wait}) b
+     LEFT JOIN LATERAL (SELECT (b.purchase).*) p ON true`;
+
+const CHECKOUT_BATCH = preparedStatement(
+  'shop_checkout_batch',
+  checkoutRows('$9::boolean'),
+);
+
 const CONFIRM_BATCH = preparedStatement(
   'shop_confirm_batch',
-  `SELECT b.i, b.outcome, ${PURCHASE_VIEW}
-     FROM shop_confirm_batch($1::bigint[], $2::boolean) b
-     LEFT JOIN LATERAL (SELECT (b.purchase).*) p ON true`,
+  confirmRows('$1', '$2::boolean'),
 );
 
 // A first call of both kinds, one statement and one commit: checkouts, then
-// confirms (an Append runs its branches in order). Only first calls go
-// together: neither function's first call waits for a row lock (each skips
-// locked rows), so two kinds' locks in one transaction close no cycle; a
-// waiting call carries one kind, whose locks it takes in that kind's order.
-// The one wait left, a purchase key another transaction inserted
-// (CheckoutBatches), comes first, before the confirms lock anything.
+// confirms (an Append runs its branches in order), a checkout's row in the
+// purchase view's columns. Only first
+// calls go together: neither function's first call waits for a row lock
+// (each skips locked rows), so two kinds' locks in one transaction close no
+// cycle; a waiting call carries one kind, whose locks it takes in that
+// kind's order. The one wait left, a purchase key another transaction
+// inserted (CheckoutBatches), comes first, before the confirms lock anything.
 const SHOP_BATCH = preparedStatement(
   'shop_batch',
-  `SELECT 'checkout' AS kind, c.i, c.outcome, c.purchase_id AS id, NULL AS profile_id,
-          NULL AS status, c.total, c.hold_id, c.expires_at, NULL AS transaction_id,
-          NULL AS refund_transaction_id, c.created_at, NULL AS request_fingerprint, c.lines
-     FROM shop_checkout_batch($1::bigint[], $2::int[], $3::text[], $4::text[],
-                              $5::text[], $6::int[], $7::text[], $8::int[], false) c
+  `SELECT 'checkout' AS kind, rows.i, rows.outcome, rows.id, NULL AS profile_id,
+          NULL AS status, rows.total, rows.hold_id, rows.expires_at,
+          NULL AS transaction_id, NULL AS refund_transaction_id, rows.created_at,
+          NULL AS request_fingerprint, rows.lines
+     FROM (${checkoutRows('false')}) rows
    UNION ALL
-   SELECT 'confirm', b.i, b.outcome, ${PURCHASE_VIEW}
-     FROM shop_confirm_batch($9::bigint[], false) b
-     LEFT JOIN LATERAL (SELECT (b.purchase).*) p ON true`,
+   SELECT 'confirm', rows.* FROM (${confirmRows('$9', 'false')}) rows`,
 );
 
 /** What a batch of checkouts did with one of its orders. */
@@ -120,26 +127,15 @@ export class PurchaseBatches {
     purchaseIds: number[],
   ): Promise<{ checkouts: CheckoutBatchRow[]; confirms: ConfirmBatchRow[] }> {
     const rows = await this.database.run<
-      { kind: 'checkout' | 'confirm'; i: number; outcome: string } & PurchaseRow
+      ({ kind: 'checkout' } & CheckoutRow) | ({ kind: 'confirm' } & ConfirmRow)
     >(SHOP_BATCH, [...checkoutArguments(orders), purchaseIds]);
     const checkouts: CheckoutBatchRow[] = [];
     const confirms: ConfirmBatchRow[] = [];
     for (const row of rows) {
-      if (row.kind === 'confirm') {
-        confirms.push(confirmBatchRow(row as ConfirmRow));
+      if (row.kind === 'checkout') {
+        checkouts.push(checkoutBatchRow(orders, row));
       } else {
-        checkouts.push(
-          checkoutBatchRow(orders, {
-            i: row.i,
-            outcome: row.outcome as CheckoutBatchRow['outcome'],
-            purchase_id: row.id,
-            hold_id: row.hold_id,
-            total: row.total,
-            expires_at: row.expires_at,
-            created_at: row.created_at,
-            lines: row.lines as CheckoutRow['lines'],
-          }),
-        );
+        confirms.push(confirmBatchRow(row));
       }
     }
     return { checkouts, confirms };
@@ -150,7 +146,7 @@ export class PurchaseBatches {
 interface CheckoutRow {
   i: number;
   outcome: CheckoutBatchRow['outcome'];
-  purchase_id: string | null;
+  id: string | null;
   hold_id: string | null;
   total: string | null;
   expires_at: Date | null;
@@ -190,7 +186,7 @@ function checkoutBatchRow(
     placed:
       row.outcome === 'placed'
         ? placedView(orders[row.i], {
-            id: row.purchase_id!,
+            id: row.id!,
             holdId: row.hold_id!,
             total: row.total!,
             expiresAt: row.expires_at!,
