@@ -42,33 +42,69 @@ export async function compare(
   service: () => Promise<unknown>,
   options: CompareOptions = {},
 ): Promise<Row[]> {
+  return compareFlows(
+    `baseline-${scenario}`,
+    baseline,
+    [{ scenario, ops, run: service, observe: options.observe }],
+    options,
+  );
+}
+
+/** A service the baseline is compared with (compareFlows). */
+export interface Flow {
+  scenario: string;
+  ops: number;
+  run: () => Promise<unknown>;
+  observe?: CompareOptions['observe'];
+}
+
+/**
+ * The baseline and each flow ROUNDS times, interleaved round by round
+ * (baseline, flow 1, flow 2, baseline, …): flows compared with one another
+ * then ran in the same minutes, beside the same baseline, rather than a
+ * minute apart on a machine whose speed drifts. The baseline runs as many
+ * operations as the first flow. The best run of each is kept, each flow's
+ * ratio taken to the baseline's best.
+ */
+export async function compareFlows(
+  baselineScenario: string,
+  baseline: () => Promise<unknown>,
+  flows: Flow[],
+  options: Omit<CompareOptions, 'observe'> = {},
+): Promise<Row[]> {
   const concurrency = options.concurrency ?? CONCURRENCY;
-  const observe = options.observe ?? ((run) => run());
-  const counted = (run: () => Promise<Measurement>) =>
+  const counted = (run: () => Promise<Row>) =>
     options.commitsOn ? withCommits(options.commitsOn, run) : run();
   const baselineRuns: Row[] = [];
-  const serviceRuns: Row[] = [];
+  const flowRuns: Row[][] = flows.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
     baselineRuns.push(
       await counted(() =>
-        measure(`baseline-${scenario}`, ops, concurrency, baseline),
+        measure(baselineScenario, flows[0].ops, concurrency, baseline),
       ),
     );
-    serviceRuns.push(
-      await counted(() =>
-        observe(() => measure(scenario, ops, concurrency, service)),
-      ),
-    );
+    for (const [index, flow] of flows.entries()) {
+      const observe = flow.observe ?? ((run) => run());
+      flowRuns[index].push(
+        await counted(() =>
+          observe(() =>
+            measure(flow.scenario, flow.ops, concurrency, flow.run),
+          ),
+        ),
+      );
+    }
   }
   const baselineBest = best(baselineRuns);
-  const serviceBest = best(serviceRuns);
   return [
     baselineBest,
-    {
-      ...serviceBest,
-      ratio: ratio(serviceBest, baselineBest),
-      baseline: baselineBest.scenario,
-    },
+    ...flowRuns.map((runs) => {
+      const flowBest = best(runs);
+      return {
+        ...flowBest,
+        ratio: ratio(flowBest, baselineBest),
+        baseline: baselineBest.scenario,
+      };
+    }),
   ];
 }
 

@@ -40,6 +40,7 @@ import {
 import {
   best,
   compare,
+  compareFlows,
   CONCURRENCY,
   ratio,
   ROUNDS,
@@ -228,7 +229,7 @@ async function runScenarios(
       );
     }
     if (runs('http')) {
-      progress('http-transfer');
+      progress('http warm-up');
       const server = await startServer(database, CONCURRENCY, 'warn');
       try {
         // Warm the server's connections and its wallet cache as a server in
@@ -241,34 +242,41 @@ async function runScenarios(
             1,
           ),
         );
+        const purchase = await openShop(pool, server, () => pick().profileId);
         // Statistics as a server in steady state has them. The warm-up started
         // on an empty idempotency_keys table, and the foreign-key checks the
         // server's connections planned then scan it whole; autovacuum would
         // re-plan them within a minute or so, later than the timing starts.
+        // The same holds for the catalog just seeded and the shop's history
+        // (openShop), and no autovacuum of the warm-ups' dead rows runs
+        // inside the timing.
         await pool.query('VACUUM ANALYZE');
-        const cpu = cpuPerOp(server.pid, TRANSFER_OPS);
-        rows.push(
-          ...(await compare(
-            'http-transfer',
-            TRANSFER_OPS,
-            uniformBaseline,
-            () => {
-              const [from, to] = pair();
-              return server.transfer(from.profileId, to.profileId, 1);
+        progress('http-transfer and purchase-flow');
+        const [baselineRow, transferRow, purchaseRow] = await compareFlows(
+          'baseline-http-transfer',
+          uniformBaseline,
+          [
+            {
+              scenario: 'http-transfer',
+              ops: TRANSFER_OPS,
+              run: () => {
+                const [from, to] = pair();
+                return server.transfer(from.profileId, to.profileId, 1);
+              },
+              observe: cpuPerOp(server.pid, TRANSFER_OPS),
             },
-            { observe: cpu },
-          )),
+            {
+              scenario: 'purchase-flow',
+              ops: PURCHASE_OPS,
+              run: purchase,
+              observe: cpuPerOp(server.pid, PURCHASE_OPS),
+            },
+          ],
         );
-        progress('purchase-flow');
-        rows.push(
-          ...(await purchaseFlow(
-            pool,
-            server,
-            uniformBaseline,
-            () => pick().profileId,
-            rows.find((row) => row.scenario === 'http-transfer')!,
-          )),
-        );
+        rows.push(baselineRow, transferRow, {
+          ...purchaseRow,
+          baseline: `${purchaseRow.baseline}; ${ratio(purchaseRow, transferRow).toFixed(2)}x http-transfer`,
+        });
       } finally {
         await server.stop();
       }
@@ -456,21 +464,18 @@ async function payoutScenarios(
 }
 
 /**
- * `purchase-flow`: a purchase of one item, picked at random from a catalog
- * of SHOP_ITEMS whose stock is counted (so each purchase takes stock), and
- * its confirm, both over HTTP from CONCURRENCY connections (each op two
- * requests, two transactions), beside the raw-SQL transfer and
- * `http-transfer`. (One item every buyer wants is a hot row, like
- * transfer-hot's wallet: its stock update and the commit after it are each
- * purchase's turn at that row.)
+ * The shop of `purchase-flow`, warmed up: a catalog of SHOP_ITEMS whose
+ * stock is counted (so each purchase takes stock), and the flow's
+ * operation, a purchase of one item picked at random and its confirm, both
+ * over HTTP (each op two requests, two transactions). (One item every buyer
+ * wants is a hot row, like transfer-hot's wallet: its stock update and the
+ * commit after it are each purchase's turn at that row.)
  */
-async function purchaseFlow(
+async function openShop(
   pool: Pool,
   server: RunningServer,
-  baseline: () => Promise<unknown>,
   buyer: () => number,
-  httpTransfer: Measurement,
-): Promise<Row[]> {
+): Promise<() => Promise<void>> {
   await pool.query(
     `INSERT INTO shop_items (sku, name, price, stock)
      SELECT 'bench-' || n, 'Bench item ' || n, 1, 1000000000
@@ -478,33 +483,15 @@ async function purchaseFlow(
     [SHOP_ITEMS],
   );
   const sku = () => `bench-${1 + Math.floor(Math.random() * SHOP_ITEMS)}`;
+  const purchase = () => server.purchase(buyer(), sku());
   // A shop in steady state has a history: as many purchases as a timed run
   // makes. Statistics taken on a few hundred holds and purchases had the
   // server's connections plan the batch functions' and event triggers' key
   // lookups as scans of the whole table, kept (generic plans) while the
   // runs grew it tenfold: 400 holds read a purchase in the first run, more
   // in each after (docs/decisions.md).
-  await measure('warm-up', PURCHASE_OPS, CONCURRENCY, () =>
-    server.purchase(buyer(), sku()),
-  );
-  // As before http-transfer: statistics for the catalog just seeded and the
-  // history above, and no autovacuum of the transfers before (their dead
-  // rows) inside the timing.
-  await pool.query('VACUUM ANALYZE');
-  const [baselineRow, row] = await compare(
-    'purchase-flow',
-    PURCHASE_OPS,
-    baseline,
-    () => server.purchase(buyer(), sku()),
-    { observe: cpuPerOp(server.pid, PURCHASE_OPS) },
-  );
-  return [
-    baselineRow,
-    {
-      ...row,
-      baseline: `${row.baseline}; ${ratio(row, httpTransfer).toFixed(2)}x http-transfer`,
-    },
-  ];
+  await measure('warm-up', PURCHASE_OPS, CONCURRENCY, purchase);
+  return purchase;
 }
 
 /**
