@@ -16,6 +16,8 @@ export interface Row extends Measurement {
   peakRssMb?: number;
   /** CPU per operation (one request, or a purchase's two). */
   cpuUsPerOp?: { server: number; client: number; postgres: number };
+  /** Operations a second of each round, in order (compareFlows). */
+  roundsPerSec?: number[];
 }
 
 export interface CompareOptions {
@@ -59,17 +61,19 @@ export interface Flow {
 }
 
 /**
- * The baseline and each flow ROUNDS times, interleaved round by round
- * (baseline, flow 1, flow 2, baseline, …): flows compared with one another
- * then ran in the same minutes, beside the same baseline, rather than a
- * minute apart on a machine whose speed drifts. The baseline runs as many
- * operations as the first flow. The best run of each is kept, each flow's
- * ratio taken to the baseline's best.
+ * The baseline and each flow ROUNDS times, interleaved round by round (the
+ * baseline, then the flows, their order rotated each round so that none
+ * always follows another): flows compared with one another then ran in the
+ * same minutes, beside the same baseline, rather than a minute apart on a
+ * machine whose speed drifts. The baseline runs as many operations as the
+ * first flow. The best run of each is kept, each flow's ratio taken to the
+ * baseline's best; each flow's rounds are kept too (`roundsPerSec`), for
+ * ratios round by round.
  */
 export async function compareFlows(
   baselineScenario: string,
   baseline: () => Promise<unknown>,
-  flows: Flow[],
+  flows: [Flow, ...Flow[]],
   options: Omit<CompareOptions, 'observe'> = {},
 ): Promise<Row[]> {
   const concurrency = options.concurrency ?? CONCURRENCY;
@@ -83,7 +87,9 @@ export async function compareFlows(
         measure(baselineScenario, flows[0].ops, concurrency, baseline),
       ),
     );
-    for (const [index, flow] of flows.entries()) {
+    for (let turn = 0; turn < flows.length; turn++) {
+      const index = (turn + round) % flows.length;
+      const flow = flows[index];
       const observe = flow.observe ?? ((run) => run());
       flowRuns[index].push(
         await counted(() =>
@@ -103,6 +109,7 @@ export async function compareFlows(
         ...flowBest,
         ratio: ratio(flowBest, baselineBest),
         baseline: baselineBest.scenario,
+        roundsPerSec: runs.map((run) => run.perSec),
       };
     }),
   ];

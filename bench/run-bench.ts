@@ -171,8 +171,8 @@ async function runScenarios(
       return wallets.transfer(from.profileId, to.profileId, 1);
     });
 
-    // The raw-SQL transfer between two random wallets: the baseline of both
-    // transfer-uniform and http-transfer.
+    // The raw-SQL transfer between two random wallets: the baseline of
+    // transfer-uniform, http-transfer and purchase-flow.
     const uniformBaseline = () => {
       const [from, to] = pair();
       return baselineTransfer(pool, from.walletId, to.walletId, 1);
@@ -273,9 +273,13 @@ async function runScenarios(
             },
           ],
         );
+        // Round by round too: both flows ran in each round's same minutes.
+        const byRound = purchaseRow.roundsPerSec!.map((perSec, round) =>
+          (perSec / transferRow.roundsPerSec![round]).toFixed(2),
+        );
         rows.push(baselineRow, transferRow, {
           ...purchaseRow,
-          baseline: `${purchaseRow.baseline}; ${ratio(purchaseRow, transferRow).toFixed(2)}x http-transfer`,
+          baseline: `${purchaseRow.baseline}; ${ratio(purchaseRow, transferRow).toFixed(2)}x http-transfer (rounds ${byRound.join(', ')})`,
         });
       } finally {
         await server.stop();
