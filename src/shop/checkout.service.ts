@@ -109,14 +109,15 @@ export class CheckoutService {
    * The order in a batch: its purchase, or null for the one-order checkout.
    * One that a batch skipped on an item others hold goes again holding its
    * skus, so that a locked item's orders wait one batch at a time
-   * (ShopBatchCoalescer).
+   * (ShopBatchCoalescer), for what is left of the pool bound.
    */
   private async batchedCheckOut(order: CheckoutOrder) {
-    const first = await this.shopBatches.checkOut(order, false);
+    const since = performance.now();
+    const first = await this.shopBatches.checkOut(order, false, since);
     if (first !== 'skipped') {
       return first;
     }
-    const again = await this.shopBatches.checkOut(order, true);
+    const again = await this.shopBatches.checkOut(order, true, since);
     // Holding its skus, a skip goes again in a call that waits.
     return again === 'skipped' ? null : again;
   }

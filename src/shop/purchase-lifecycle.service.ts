@@ -71,10 +71,12 @@ export class PurchaseLifecycle {
    * The confirm in a batch: the purchase completed, or null for the
    * transaction below. One that a batch skipped on a row others hold goes
    * again holding its buyer's profile, so that a locked wallet's confirms
-   * wait one batch at a time (ShopBatchCoalescer).
+   * wait one batch at a time (ShopBatchCoalescer), for what is left of the
+   * pool bound.
    */
   private async batchedConfirm(id: number): Promise<StoredPurchase | null> {
-    const first = await this.shopBatches.confirm(id, null);
+    const since = performance.now();
+    const first = await this.shopBatches.confirm(id, null, since);
     if (first !== 'skipped') {
       return first;
     }
@@ -82,7 +84,7 @@ export class PurchaseLifecycle {
     if (profileId === null) {
       return null;
     }
-    const again = await this.shopBatches.confirm(id, profileId);
+    const again = await this.shopBatches.confirm(id, profileId, since);
     // Holding the profile, a skip goes again in a call that waits.
     return again === 'skipped' ? null : again;
   }

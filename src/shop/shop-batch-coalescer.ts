@@ -53,8 +53,9 @@ export class ShopBatchCoalescer extends BatchCoalescer<
   checkOut(
     order: CheckoutOrder,
     holdsSkus: boolean,
+    since?: number,
   ): Promise<CheckoutBatchOutcome> {
-    return this.submit({ kind: 'checkout', order, holdsSkus });
+    return this.submit({ kind: 'checkout', order, holdsSkus }, since);
   }
 
   /**
@@ -66,12 +67,12 @@ export class ShopBatchCoalescer extends BatchCoalescer<
   confirm(
     purchaseId: number,
     profileId: number | null,
+    since?: number,
   ): Promise<ConfirmationOutcome> {
-    return this.submit({
-      kind: 'confirm',
-      purchaseId,
-      profileId,
-    }) as Promise<ConfirmationOutcome>;
+    return this.submit(
+      { kind: 'confirm', purchaseId, profileId },
+      since,
+    ) as Promise<ConfirmationOutcome>;
   }
 
   protected holdsOf(request: ShopRequest): BatchHolds {

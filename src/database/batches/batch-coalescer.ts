@@ -65,8 +65,13 @@ export abstract class BatchCoalescer<TItem, TValue> {
   /** What the item holds while its batch runs. */
   protected abstract holdsOf(item: TItem): BatchHolds;
 
-  /** Queues the item; settles once its batch committed (or refused it). */
-  protected submit(item: TItem): Promise<TValue> {
+  /**
+   * Queues the item; settles once its batch committed (or refused it).
+   * `since` is when its request first queued (performance.now): a request
+   * sent again after a first call skipped it waits what is left of the pool
+   * bound, so that its turns wait the bound in all, not each.
+   */
+  protected submit(item: TItem, since = performance.now()): Promise<TValue> {
     const { profiles, skus, key } = this.holdsOf(item);
     return new Promise((resolve, reject) => {
       const queued: Queued<TItem, TValue> = {
@@ -89,7 +94,10 @@ export abstract class BatchCoalescer<TItem, TValue> {
         },
       };
       if (this.lanes.waitMs !== undefined) {
-        queued.timer = setTimeout(() => this.giveUp(queued), this.lanes.waitMs);
+        queued.timer = setTimeout(
+          () => this.giveUp(queued),
+          this.lanes.waitMs - (performance.now() - since),
+        );
       }
       this.queue.push(queued);
       this.pump();
