@@ -14,7 +14,7 @@ export interface DatabaseBounds {
   lockWaitMs: number;
   /** For one statement (statement_timeout). */
   statementMs: number;
-  /** For a pooled connection, or a movement for its turn. */
+  /** For a pooled connection, or a batched request for its turn. */
   poolWaitMs: number;
 }
 

@@ -48,7 +48,8 @@ export class ShopBatchCoalescer extends BatchCoalescer<
    * Queues the order: its purchase once its batch committed; null when the
    * batch wrote nothing of it and the one-order checkout must decide (a
    * refusal, a replay, a limited item); `skipped` when it did not hold its
-   * skus and a first call skipped it on an item.
+   * skus and a first call skipped it on an item. `since`: when the order
+   * first queued, for one sent again (BatchCoalescer.submit).
    */
   checkOut(
     order: CheckoutOrder,
@@ -62,7 +63,8 @@ export class ShopBatchCoalescer extends BatchCoalescer<
    * Queues the confirm: the purchase completed once its batch committed;
    * null when the batch wrote nothing of it and the caller's own path must
    * decide (not pending, unknown, a hold that ended or expired); `skipped`
-   * when its buyer was not given and a first call skipped it.
+   * when its buyer was not given and a first call skipped it. `since`: when
+   * the confirm first queued, for one sent again (BatchCoalescer.submit).
    */
   confirm(
     purchaseId: number,

@@ -86,6 +86,21 @@ describe('BatchCoalescer', () => {
 
     release();
     await expect(running).resolves.toBe('written 1');
+    await expect(coalescer.send(3)).resolves.toBe('written 3');
+    expect(batches).toEqual([[1], [3]]);
+  });
+
+  it('lets a request sent again past its bound go if a batch takes it at once, and answers it busy if none can', async () => {
+    const { coalescer, batches, release } = heldLane();
+    const past = performance.now() - 2 * POOL_WAIT_MS;
+    const taken = coalescer.send(1, past);
+    const start = performance.now();
+
+    await expect(coalescer.send(2, past)).rejects.toBeInstanceOf(DatabaseBusy);
+    expect(performance.now() - start).toBeLessThan(POOL_WAIT_MS / 2);
+
+    release();
+    await expect(taken).resolves.toBe('written 1');
     expect(batches).toEqual([[1]]);
   });
 });

@@ -35,7 +35,8 @@ interface Queued<TItem, TValue> extends BatchMember<TItem, TValue> {
  * count slots), and only the items it skipped wait, on their lane, while
  * the next batch gathers. Lanes are shared by every coalescer
  * (BatchLanes). An item that waits for its turn longer than the
- * pool bound answers DatabaseBusy, written nowhere.
+ * pool bound (one sent again: counted from when it first queued) answers
+ * DatabaseBusy, written nowhere.
  *
  * Each caller gets its own outcome: a refused item fails alone, its batch
  * neighbours are written (or sent again without it).
@@ -67,11 +68,12 @@ export abstract class BatchCoalescer<TItem, TValue> {
 
   /**
    * Queues the item; settles once its batch committed (or refused it).
-   * `since` is when its request first queued (performance.now): a request
-   * sent again after a first call skipped it waits what is left of the pool
-   * bound, so that its turns wait the bound in all, not each.
+   * `since` is when its request first queued (performance.now), for one
+   * sent again after a first call skipped it: from then to its last turn it
+   * waits the pool bound at most, its first call's run included. One whose
+   * bound has passed goes only if a batch takes it at once.
    */
-  protected submit(item: TItem, since = performance.now()): Promise<TValue> {
+  protected submit(item: TItem, since?: number): Promise<TValue> {
     const { profiles, skus, key } = this.holdsOf(item);
     return new Promise((resolve, reject) => {
       const queued: Queued<TItem, TValue> = {
@@ -93,11 +95,11 @@ export abstract class BatchCoalescer<TItem, TValue> {
           }
         },
       };
-      if (this.lanes.waitMs !== undefined) {
-        queued.timer = setTimeout(
-          () => this.giveUp(queued),
-          this.lanes.waitMs - (performance.now() - since),
-        );
+      const waitMs = this.lanes.waitMs;
+      if (waitMs !== undefined) {
+        const left =
+          since === undefined ? waitMs : waitMs - (performance.now() - since);
+        queued.timer = setTimeout(() => this.giveUp(queued), Math.max(0, left));
       }
       this.queue.push(queued);
       this.pump();
@@ -110,7 +112,7 @@ export abstract class BatchCoalescer<TItem, TValue> {
       this.queue.splice(index, 1);
       queued.answer({
         error: new DatabaseBusy(
-          'a wallet was busy for longer than the pool bound',
+          'waited longer than the pool bound for its turn',
         ),
       });
     }
