@@ -32,14 +32,8 @@ describe('coalesced movements', () => {
   });
   afterAll(() => ctx.close());
 
-  const funded = async (balance: number) => {
-    const profile = await ctx.createProfile();
-    await ctx.wallets.credit(profile, balance, { reason: 'WINNER' });
-    return profile;
-  };
-
   it('writes 64 concurrent transfers out of one wallet in fewer transactions, every balance_after exact', async () => {
-    const hot = await funded(10_000);
+    const hot = await ctx.createFundedProfile(10_000);
     const receivers = await ctx.createProfiles(8);
 
     const results = await Promise.all(
@@ -79,7 +73,7 @@ describe('coalesced movements', () => {
   ])(
     'commits a batch holding %s refused movement, the refusal alone failing',
     async (_, refusedKey) => {
-      const payer = await funded(100);
+      const payer = await ctx.createFundedProfile(100);
       const first = ctx.wallets.debit(payer, 1, { reason: 'PURCHASE' });
       const debits = Array.from({ length: 20 }, (_, i) =>
         ctx.wallets.debit(payer, i === 5 ? 1_000 : 1, {
@@ -111,7 +105,7 @@ describe('coalesced movements', () => {
   );
 
   it('spreads concurrent uses of one key across batches: one movement, replays for the rest', async () => {
-    const profile = await funded(5);
+    const profile = await ctx.createFundedProfile(5);
     const key = `spread-${profile.id}`;
     const keyed = Array.from({ length: 20 }, () =>
       ctx.wallets.credit(profile, 7, { reason: 'WINNER', idempotencyKey: key }),

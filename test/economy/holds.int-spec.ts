@@ -25,11 +25,6 @@ describe('holds', () => {
   afterAll(() => ctx.close());
 
   /** A profile whose wallet holds `balance` coins. */
-  const funded = async (balance: number): Promise<Profile> => {
-    const profile = await ctx.createProfile();
-    await ctx.wallets.credit(profile, balance, { reason: 'WINNER' });
-    return profile;
-  };
   const wallet = (profile: Profile) => ctx.wallets.getWallet(profile);
   const ledgerOf = async (profile: Profile) =>
     (await ctx.wallets.getTransactionHistory(profile)).map((entry) => ({
@@ -39,7 +34,10 @@ describe('holds', () => {
     }));
 
   it('reserves coins: what is held cannot be debited or transferred, and no ledger row is written', async () => {
-    const [buyer, other] = [await funded(100), await ctx.createProfile()];
+    const [buyer, other] = [
+      await ctx.createFundedProfile(100),
+      await ctx.createProfile(),
+    ];
     const hold = await ctx.wallets.hold(buyer, 70, { reason: 'PURCHASE' });
     expect(hold).toMatchObject({
       amount: 70,
@@ -69,7 +67,7 @@ describe('holds', () => {
   });
 
   it('captures the whole hold as one debit, or part of it and releases the rest', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const whole = await ctx.wallets.hold(buyer, 40, {
       reason: 'PURCHASE',
       meta: { order: 'o-1' },
@@ -107,7 +105,7 @@ describe('holds', () => {
   });
 
   it('ends a hold exactly once: every later capture or release is refused, nothing moves', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const released = await ctx.wallets.hold(buyer, 10, { reason: 'PURCHASE' });
     expect(await ctx.wallets.release(released.holdId)).toEqual({
       holdId: released.holdId,
@@ -131,7 +129,7 @@ describe('holds', () => {
   });
 
   it('gives a capture racing a release exactly one winner', async () => {
-    const buyer = await funded(1000);
+    const buyer = await ctx.createFundedProfile(1000);
     const holds = await Promise.all(
       Array.from({ length: 20 }, () =>
         ctx.wallets.hold(buyer, 10, { reason: 'PURCHASE' }),
@@ -162,7 +160,7 @@ describe('holds', () => {
   });
 
   it('refuses to capture more than is held', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const hold = await ctx.wallets.hold(buyer, 10, { reason: 'PURCHASE' });
     await expect(
       ctx.wallets.capture(hold.holdId, { amount: 11 }),
@@ -171,7 +169,7 @@ describe('holds', () => {
   });
 
   it('expires a hold past its expiry: the sweep frees its coins and a capture is refused', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const hold = await ctx.wallets.hold(buyer, 60, {
       reason: 'PURCHASE',
       expiresInSeconds: 1,
@@ -187,7 +185,7 @@ describe('holds', () => {
 
   it("judges expiry by the clock when the hold's turn comes, not when its transaction began", async () => {
     const database = ctx.get(SqlDatabase);
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const [captured, released] = [
       await ctx.wallets.hold(buyer, 30, {
         reason: 'PURCHASE',
@@ -229,7 +227,7 @@ describe('holds', () => {
   });
 
   it('expires a hold at once for its owner only once it is due', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const hold = await ctx.wallets.hold(buyer, 20, {
       reason: 'PURCHASE',
       expiresInSeconds: 1,
@@ -246,7 +244,7 @@ describe('holds', () => {
   });
 
   it('expires more due holds than one sweep batch takes, in one call', async () => {
-    const buyer = await funded(1000);
+    const buyer = await ctx.createFundedProfile(1000);
     const { walletId } = await wallet(buyer);
     // 501 due holds at once, written directly: a sweep takes 500 a batch.
     await ctx.database.asOwner((owner) =>
@@ -267,7 +265,7 @@ describe('holds', () => {
   });
 
   it('refuses a hold whose reason is not one a hold may have', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     await expect(
       ctx.wallets.hold(buyer, 1, { reason: 'WINNER' as 'PURCHASE' }),
     ).rejects.toBeInstanceOf(InvalidRequest);
@@ -297,7 +295,7 @@ describe('holds', () => {
   });
 
   it('replays a keyed hold, and refuses its key for another request', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const options = {
       reason: 'PURCHASE' as const,
       idempotencyKey: `h-${buyer.id}`,
@@ -317,14 +315,14 @@ describe('holds', () => {
       ctx.wallets.hold(walletless, 1, { reason: 'PURCHASE' }),
     ).rejects.toBeInstanceOf(InsufficientFunds);
     expect(await wallet(walletless)).toMatchObject({ walletId: null });
-    const trusted = await funded(10);
+    const trusted = await ctx.createFundedProfile(10);
     await ctx.wallets.setOverdraft(trusted, true);
     await ctx.wallets.hold(trusted, 50, { reason: 'MANUAL_ADJUST' });
     expect(await wallet(trusted)).toMatchObject({ available: -40 });
   });
 
   it('keeps a closed hold as it is, against direct SQL too', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const hold = await ctx.wallets.hold(buyer, 10, { reason: 'PURCHASE' });
     await ctx.wallets.release(hold.holdId);
     await expect(
@@ -339,7 +337,7 @@ describe('holds', () => {
   });
 
   it('finds a held total that disagrees with the pending holds, and repairs it', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     await ctx.wallets.hold(buyer, 25, { reason: 'PURCHASE' });
     const { walletId } = await wallet(buyer);
     await ctx.dataSource.query('UPDATE wallets SET held = 5 WHERE id = $1', [

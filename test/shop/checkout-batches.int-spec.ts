@@ -45,11 +45,6 @@ describe('checkouts in batches', () => {
       perProfileLimit,
     });
   };
-  const funded = async (balance: number): Promise<Profile> => {
-    const profile = await ctx.createProfile();
-    await ctx.wallets.credit(profile, balance, { reason: 'WINNER' });
-    return profile;
-  };
   const buy = (
     profile: Profile,
     lines: { sku: string; quantity: number }[],
@@ -74,7 +69,7 @@ describe('checkouts in batches', () => {
       await item(2),
     ];
     const buyers = await Promise.all(
-      Array.from({ length: 32 }, () => funded(100)),
+      Array.from({ length: 32 }, () => ctx.createFundedProfile(100)),
     );
     const placed = await Promise.all(
       buyers.flatMap((buyer) => [
@@ -128,10 +123,10 @@ describe('checkouts in batches', () => {
     const scarce = await item(4, 5);
     const limited = await item(1, undefined, 1);
     const crowd = await Promise.all(
-      Array.from({ length: 8 }, () => funded(100)),
+      Array.from({ length: 8 }, () => ctx.createFundedProfile(100)),
     );
-    const poor = await funded(10);
-    const replayed = await funded(100);
+    const poor = await ctx.createFundedProfile(10);
+    const replayed = await ctx.createFundedProfile(100);
     const first = await buy(
       replayed,
       [{ sku: limited.sku, quantity: 1 }],
@@ -203,9 +198,9 @@ describe('checkouts in batches', () => {
       requestFingerprint: key,
     });
     const buyers = await Promise.all(
-      Array.from({ length: 4 }, () => funded(100)),
+      Array.from({ length: 4 }, () => ctx.createFundedProfile(100)),
     );
-    const poor = await funded(10);
+    const poor = await ctx.createFundedProfile(10);
 
     const stock = await batches.checkOutBatch(
       buyers.map((buyer, n) => order(buyer, scarce.sku, `cum-stock-${n}`)),
@@ -240,7 +235,7 @@ describe('checkouts in batches', () => {
   it('holds back only the orders on a locked wallet or a locked item, which go once the lock does', async () => {
     const [free, held] = [await item(1, 100), await item(1, 100)];
     const [stuck, ...others] = await Promise.all(
-      Array.from({ length: 6 }, () => funded(100)),
+      Array.from({ length: 6 }, () => ctx.createFundedProfile(100)),
     );
     const locker = await openRowLocker(ctx.database.url);
     try {
@@ -279,7 +274,7 @@ describe('checkouts in batches', () => {
   it("keeps a locked item's orders to one lane, so that other orders go meanwhile", async () => {
     const [free, held] = [await item(1, 100), await item(1, 100)];
     const buyers = await Promise.all(
-      Array.from({ length: 4 }, () => funded(100)),
+      Array.from({ length: 4 }, () => ctx.createFundedProfile(100)),
     );
     const locker = await openRowLocker(ctx.database.url);
     try {
@@ -317,7 +312,10 @@ describe('checkouts in batches', () => {
 
   it("does not hold other buyers' orders of an item behind a locked wallet's", async () => {
     const sold = await item(1, 100);
-    const [stuck, other] = await Promise.all([funded(100), funded(100)]);
+    const [stuck, other] = await Promise.all([
+      ctx.createFundedProfile(100),
+      ctx.createFundedProfile(100),
+    ]);
     const walletLocker = await openRowLocker(ctx.database.url);
     const itemLocker = await openRowLocker(ctx.database.url);
     try {

@@ -37,11 +37,6 @@ describe('confirms in batches', () => {
   });
   afterAll(() => ctx.close());
 
-  const funded = async (balance: number): Promise<Profile> => {
-    const profile = await ctx.createProfile();
-    await ctx.wallets.credit(profile, balance, { reason: 'WINNER' });
-    return profile;
-  };
   const buy = (
     profile: Profile,
     expiresInSeconds?: number,
@@ -68,7 +63,7 @@ describe('confirms in batches', () => {
 
   it('completes 64 concurrent confirms in fewer transactions, two of one wallet chained', async () => {
     const buyers = await Promise.all(
-      Array.from({ length: 32 }, () => funded(100)),
+      Array.from({ length: 32 }, () => ctx.createFundedProfile(100)),
     );
     const purchases: PlacedPurchase[] = [];
     for (const buyer of buyers) {
@@ -109,7 +104,7 @@ describe('confirms in batches', () => {
   });
 
   it('answers each confirm of a batch its own outcome, a refused one failing no neighbour', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const first = await buy(buyer);
     const pending = await buy(buyer);
     const cancelled = await buy(buyer);
@@ -159,8 +154,8 @@ describe('confirms in batches', () => {
   });
 
   it("keeps a locked wallet's confirms to one lane, and answers an unknown purchase at once beside them", async () => {
-    const stuck = await funded(100);
-    const other = await funded(100);
+    const stuck = await ctx.createFundedProfile(100);
+    const other = await ctx.createFundedProfile(100);
     const stuckPurchases = [
       await buy(stuck),
       await buy(stuck),
@@ -201,7 +196,7 @@ describe('confirms in batches', () => {
   });
 
   it('confirms a purchase named twice in one call once', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     // Another pending hold on the wallet: a second capture would not fail
     // on the held total, it would take the coins twice.
     await buy(buyer);
@@ -221,7 +216,7 @@ describe('confirms in batches', () => {
 
   it("holds back only a locked wallet's confirms, which go once the lock does", async () => {
     const [stuck, ...others] = await Promise.all(
-      Array.from({ length: 6 }, () => funded(100)),
+      Array.from({ length: 6 }, () => ctx.createFundedProfile(100)),
     );
     const stuckPurchase = await buy(stuck);
     const otherPurchases = await Promise.all(others.map((other) => buy(other)));
@@ -263,10 +258,10 @@ describe('confirms in batches', () => {
 
   it('writes confirms and checkouts that queued together in one transaction', async () => {
     const confirming = await Promise.all(
-      Array.from({ length: 8 }, () => funded(100)),
+      Array.from({ length: 8 }, () => ctx.createFundedProfile(100)),
     );
     const buying = await Promise.all(
-      Array.from({ length: 8 }, () => funded(100)),
+      Array.from({ length: 8 }, () => ctx.createFundedProfile(100)),
     );
     const pending: PlacedPurchase[] = [];
     for (const buyer of confirming) {
@@ -311,7 +306,7 @@ describe('confirms in batches', () => {
 
   it("holds back only a locked wallet's confirm and order beside checkouts, and lets them go with the lock", async () => {
     const [stuck, ...others] = await Promise.all(
-      Array.from({ length: 7 }, () => funded(100)),
+      Array.from({ length: 7 }, () => ctx.createFundedProfile(100)),
     );
     const stuckPurchase = await buy(stuck);
     const otherPurchases: PlacedPurchase[] = [];

@@ -1,5 +1,4 @@
 import { InsufficientFunds, UnknownProfile } from '../../src/economy';
-import type { Profile } from '../../src/profiles';
 import {
   CatalogService,
   CheckoutService,
@@ -44,11 +43,6 @@ describe('purchase lifecycle after the holds API acted', () => {
       ...fields,
     });
   };
-  const funded = async (balance: number): Promise<Profile> => {
-    const profile = await ctx.createProfile();
-    await ctx.wallets.credit(profile, balance, { reason: 'WINNER' });
-    return profile;
-  };
   const buy = (profileId: number, sku: string, quantity: number) => {
     sequence += 1;
     return checkout.purchase({
@@ -63,7 +57,7 @@ describe('purchase lifecycle after the holds API acted', () => {
     (await catalog.list(true)).find((listed) => listed.id === id)!.stock;
 
   it('cancels a purchase whose hold was released already: stock back, nothing moved twice', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const limited = await item({ stock: 5 });
     const purchase = await buy(buyer.id, limited.sku, 3);
     expect(await stockOf(limited.id)).toBe(2);
@@ -81,7 +75,7 @@ describe('purchase lifecycle after the holds API acted', () => {
   });
 
   it('refunds what the holds API captured, not the purchase total', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const limited = await item({ stock: 5 });
     const purchase = await buy(buyer.id, limited.sku, 3);
     expect(purchase.total).toBe(90);
@@ -121,7 +115,7 @@ describe('purchase lifecycle after the holds API acted', () => {
   });
 
   it('returns no stock it never took: an item unlimited at checkout and counted later keeps its count', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const unlimited = await item({ stock: null });
     const purchase = await buy(buyer.id, unlimited.sku, 2);
     await catalog.update(unlimited.id, { stock: 5 });
@@ -133,7 +127,7 @@ describe('purchase lifecycle after the holds API acted', () => {
   });
 
   it('returns the stock a refund takes back only for what checkout counted', async () => {
-    const buyer = await funded(100);
+    const buyer = await ctx.createFundedProfile(100);
     const unlimited = await item({ stock: null });
     const purchase = await buy(buyer.id, unlimited.sku, 1);
     await lifecycle.confirm(purchase.id);

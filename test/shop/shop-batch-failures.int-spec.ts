@@ -37,11 +37,6 @@ describe('a failed first call of both kinds', () => {
   });
   afterAll(() => ctx.close());
 
-  const funded = async (): Promise<Profile> => {
-    const profile = await ctx.createProfile();
-    await ctx.wallets.credit(profile, 100, { reason: 'WINNER' });
-    return profile;
-  };
   const buy = (
     profile: Profile,
     key = `fail-${(sequence += 1)}`,
@@ -55,12 +50,19 @@ describe('a failed first call of both kinds', () => {
     });
 
   it("completes the confirms of a call whose checkout's key another transaction holds", async () => {
-    const buyers = await Promise.all([funded(), funded(), funded()]);
+    const buyers = await Promise.all([
+      ctx.createFundedProfile(100),
+      ctx.createFundedProfile(100),
+      ctx.createFundedProfile(100),
+    ]);
     const pending: PlacedPurchase[] = [];
     for (const buyer of buyers) {
       pending.push(await buy(buyer));
     }
-    const [holder, blocked] = await Promise.all([funded(), funded()]);
+    const [holder, blocked] = await Promise.all([
+      ctx.createFundedProfile(100),
+      ctx.createFundedProfile(100),
+    ]);
     const locker = await openRowLocker(ctx.database.url);
     try {
       await locker.purchaseKey(holder.id, scopedLedgerKey(SCOPE, 'held-key'));

@@ -18,6 +18,8 @@ export interface EconomyTestContext {
   get<T>(type: new (...args: never[]) => T): T;
   createProfile(): Promise<Profile>;
   createProfiles(count: number): Promise<Profile[]>;
+  /** A new profile whose wallet was credited `balance` (reason WINNER). */
+  createFundedProfile(balance: number): Promise<Profile>;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,13 @@ export async function createEconomyTestContext(
         profiles.push(await createProfile());
       }
       return profiles;
+    },
+    createFundedProfile: async (balance) => {
+      const profile = await createProfile();
+      await moduleRef
+        .get(WalletService)
+        .credit(profile, balance, { reason: 'WINNER' });
+      return profile;
     },
     close: async () => {
       await moduleRef.close();

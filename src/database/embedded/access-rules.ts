@@ -2,6 +2,7 @@ import { chmod, chown, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { type ClusterLayout, SUPERUSER } from './cluster-layout';
+import { postmasterRunsAsAnotherUser } from './postmaster';
 
 const IDENT_MAP = 'deltacrown';
 
@@ -86,7 +87,7 @@ async function giveTo(
   path: string,
   owner: { uid: number; gid: number },
 ): Promise<void> {
-  if (process.getuid?.() === 0) {
+  if (postmasterRunsAsAnotherUser()) {
     await chown(path, owner.uid, owner.gid);
   }
 }

